@@ -1,0 +1,58 @@
+"""ReportQA server: the Gradio UI at ``/`` and the HTTP API under ``/api`` and ``/v1``, one port.
+
+This file only wires things together; behaviour lives in ``rag/``.
+Run: ``python app.py`` (or ``make run``). Settings: ``REPORTQA_*`` (see README).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rag.models import configure_offline
+
+configure_offline()
+
+import gradio as gr  # noqa: E402
+import uvicorn  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+
+from rag.api import create_api  # noqa: E402
+from rag.config import Settings, get_settings  # noqa: E402
+from rag.llm import describe  # noqa: E402
+from rag.service import ReportQAService  # noqa: E402
+from rag.ui import CSS, build_ui  # noqa: E402
+
+log = logging.getLogger("reportqa")
+
+
+def create_app(settings: Settings | None = None, warm: bool = True) -> FastAPI:
+    """Build the app: load models once, make sure an index exists, mount the UI."""
+    settings = settings or get_settings()
+    service = ReportQAService(settings)
+    log.info("index: %s", service.ensure_index())
+    stats = service.stats()
+    log.info("embedding model: %s", service.embeddings.name)
+    log.info("LLM backend: %s", describe(settings))
+    log.info("index %s: %d files, %d documents, %d chunks", settings.index_dir,
+             stats["files"], stats["documents"], stats["chunks"])
+    if warm:
+        service.answerer.warm_up()
+    app = create_api(service)
+    auth = None
+    if settings.ui_auth and ":" in settings.ui_auth:
+        user, _, password = settings.ui_auth.partition(":")
+        auth = (user, password)
+    return gr.mount_gradio_app(app, build_ui(service), path="/", auth=auth, css=CSS,
+                               footer_links=["api"], max_file_size=settings.max_upload_mb * 2**20)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    settings = get_settings()
+    app = create_app(settings)
+    log.info("serving on http://%s:%d (API docs at /docs)", settings.host, settings.port)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

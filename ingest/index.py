@@ -1,0 +1,447 @@
+"""Incremental, crash-safe indexing of source files into Chroma + BM25.
+
+Per file the order is: chunk records → Chroma upsert (content-hash ids, so a retry embeds only
+what is missing) → delete the file's stale chunks → commit the manifest. The BM25 index is
+rebuilt from committed records afterwards. An ingest killed anywhere leaves the previous
+committed state queryable; the next run notices the unfinished work and completes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.clean import clean
+from ingest.documents import Document, split_documents
+from ingest.load import SUPPORTED_SUFFIXES, SkipFile, load_file
+from ingest.split import Chunk, split_document
+from rag.bm25 import Bm25Index
+from rag.config import Settings, get_settings
+from rag.models import E5Embeddings, count_tokens
+from rag.store import (
+    FileEntry,
+    IndexPaths,
+    Manifest,
+    chroma_metadata,
+    file_key,
+    get_collection,
+    iter_committed_records,
+    load_manifest,
+    read_chunk_records,
+    save_manifest,
+    write_chunk_records,
+)
+from rag.terms import get_tokenizer
+
+log = logging.getLogger(__name__)
+
+
+class IngestBusy(RuntimeError):
+    """Another ingest holds the index lock."""
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest run did; printed at the end and returned as JSON with ``--json``."""
+
+    files_seen: int = 0
+    files_indexed: int = 0
+    files_unchanged: int = 0
+    files_removed: int = 0
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    documents: int = 0
+    chunks_added: int = 0
+    chunks_unchanged: int = 0
+    chunks_removed: int = 0
+    duplicates_dropped: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    total_chunks: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def text(self) -> str:
+        lines = [
+            f"files: {self.files_seen} seen, {self.files_indexed} indexed, "
+            f"{self.files_unchanged} unchanged, {self.files_removed} removed, "
+            f"{len(self.skipped)} skipped",
+            f"documents: {self.documents}; chunks: {self.chunks_added} added, "
+            f"{self.chunks_unchanged} unchanged, {self.chunks_removed} removed, "
+            f"{self.duplicates_dropped} duplicates dropped; {self.total_chunks} in index",
+            f"embedded {self.embedded} chunks in {self.seconds:.1f} s",
+        ]
+        lines += [f"skipped {s['path']}: {s['reason']}" for s in self.skipped]
+        return "\n".join(lines)
+
+
+def discover(paths: list[Path]) -> tuple[list[Path], list[dict[str, str]]]:
+    """Files to ingest under ``paths`` (sorted), and the ones skipped for their type."""
+    files: list[Path] = []
+    skipped: list[dict[str, str]] = []
+    for root in paths:
+        if not root.exists():
+            skipped.append({"path": str(root), "reason": "does not exist"})
+            continue
+        candidates = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for p in candidates:
+            if any(part.startswith(".") for part in p.relative_to(root).parts if root.is_dir()):
+                continue
+            if p.suffix.lower() not in SUPPORTED_SUFFIXES:
+                supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+                skipped.append(
+                    {"path": str(p), "reason": f"unsupported type; convert it to one of {supported}"}
+                )
+                continue
+            files.append(p)
+    return files, skipped
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@contextlib.contextmanager
+def index_lock(paths: IndexPaths, wait: bool = True) -> Iterator[None]:
+    """One ingest at a time per index: a second one waits (or fails fast with ``wait=False``)."""
+    paths.root.mkdir(parents=True, exist_ok=True)
+    with open(paths.lock, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise IngestBusy(
+                    f"another ingest is writing {paths.root}; wait for it to finish or "
+                    "re-run without --no-wait"
+                ) from None
+            print(f"another ingest is writing {paths.root}; waiting for it…", file=sys.stderr)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def embed_text(meta: dict[str, Any], text: str) -> str:
+    """What gets embedded: the title (and region if the title lacks it) and heading travel with
+    the chunk, so a body passage that only says 我县 still matches 紫金县."""
+    title = meta.get("title") or ""
+    region = meta.get("region") or ""
+    head = title if (not region or region in title) else f"{region} {title}"
+    heading = meta.get("heading") or ""
+    return f"{head}\n{heading}\n{text}" if heading else f"{head}\n{text}"
+
+
+def chunk_metadata(doc: Document, chunk: Chunk, key: str) -> dict[str, Any]:
+    return {
+        "doc_id": doc.doc_id,
+        "source": doc.source,
+        "file_key": key,
+        "title": doc.title,
+        "region": doc.region or "",
+        "parent_region": doc.parent_region or "",
+        "level": doc.level or "",
+        "year": doc.year or 0,
+        "doc_type": doc.doc_type,
+        "meeting_date": doc.meeting_date or "",
+        "heading": chunk.heading,
+        "start": chunk.start,
+        "end": chunk.end,
+        "ordinal": chunk.ordinal,
+        "tokens": chunk.tokens,
+    }
+
+
+def document_entry(doc: Document, chunks: int) -> dict[str, Any]:
+    return {
+        "doc_id": doc.doc_id,
+        "title": doc.title,
+        "region": doc.region,
+        "parent_region": doc.parent_region,
+        "level": doc.level,
+        "year": doc.year,
+        "doc_type": doc.doc_type,
+        "meeting_date": doc.meeting_date,
+        "start": doc.start,
+        "end": doc.end,
+        "chunks": chunks,
+    }
+
+
+class Ingestor:
+    """Runs ingest against one index (``settings.index_dir``)."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        embeddings: E5Embeddings | None = None,
+        progress: bool = True,
+    ) -> None:
+        self.settings = settings or get_settings()
+        self.embeddings = embeddings or E5Embeddings(self.settings)
+        self.paths = IndexPaths(self.settings.index_dir)
+        self.progress = progress
+        self._collection: Any = None
+        self._owners: dict[str, str] | None = None
+
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            self._collection = get_collection(self.settings, self.embeddings)
+        return self._collection
+
+    # -- public ------------------------------------------------------------------------------
+
+    def run(
+        self, inputs: list[Path], prune: bool = False, rebuild: bool = False, wait: bool = True
+    ) -> IngestSummary:
+        started = time.perf_counter()
+        summary = IngestSummary()
+        self._owners = None
+        with index_lock(self.paths, wait=wait):
+            if rebuild:
+                self._wipe()
+            manifest = load_manifest(self.paths)
+            if manifest.files and manifest.embedding_model != self.embeddings.name:
+                log.warning(
+                    "index was built with %r, now %r: re-embedding everything",
+                    manifest.embedding_model,
+                    self.embeddings.name,
+                )
+                self._wipe()
+                manifest = Manifest()
+            manifest.embedding_model = self.embeddings.name
+            dirty = self.paths.root / ".ingest-in-progress"
+            if dirty.exists():
+                self._sweep_orphans(manifest)
+            files, summary.skipped = discover(inputs)
+            summary.files_seen = len(files) + len(summary.skipped)
+            changed = False
+            dirty.touch()
+            from tqdm import tqdm
+
+            bar = tqdm(files, desc="files", unit="file", disable=not self.progress, file=sys.stderr)
+            for path in bar:
+                bar.set_postfix_str(path.name[-30:])
+                changed |= self._ingest_file(path, manifest, summary)
+            if prune:
+                changed |= self._prune(manifest, summary)
+            if changed or self._bm25_stale(manifest):
+                save_manifest(self.paths, manifest)
+                self._rebuild_bm25(manifest)
+            dirty.unlink(missing_ok=True)
+            summary.total_chunks = sum(len(e.chunk_ids) for e in manifest.files.values())
+        summary.seconds = round(time.perf_counter() - started, 3)
+        return summary
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def _ingest_file(self, path: Path, manifest: Manifest, summary: IngestSummary) -> bool:
+        key = file_key(path)
+        old = manifest.files.get(key)
+        try:
+            size = path.stat().st_size
+            if size > self.settings.max_file_mb * 2**20:
+                raise SkipFile(
+                    f"file is {size / 2**20:.0f} MB, over the {self.settings.max_file_mb} MB limit "
+                    "(REPORTQA_MAX_FILE_MB); split it or raise the limit"
+                )
+            digest = sha256_bytes(path.read_bytes())
+            if old and old.sha256 == digest:
+                summary.files_unchanged += 1
+                summary.chunks_unchanged += len(old.chunk_ids)
+                summary.documents += len(old.documents)
+                return False
+            loaded = load_file(path, max_bytes=self.settings.max_file_mb * 2**20)
+        except SkipFile as exc:
+            summary.skipped.append({"path": str(path), "reason": str(exc)})
+            return False
+        except OSError as exc:
+            summary.skipped.append({"path": str(path), "reason": f"cannot read: {exc}"})
+            return False
+
+        cleaned, _stats = clean(loaded.text)
+        documents = split_documents(cleaned, path.name)
+        tokenizer = get_tokenizer(
+            r for d in documents for r in (d.region, d.parent_region) if r
+        )
+        self._remember_regions(documents)
+        owners = self._norm_owners(manifest)
+        seen: set[str] = set()
+        records: list[dict[str, Any]] = []
+        doc_entries = []
+        for doc in documents:
+            chunks = split_document(
+                doc,
+                count_tokens,
+                target_tokens=self.settings.chunk_tokens,
+                max_tokens=self.settings.chunk_max_tokens,
+                overlap_sentences=self.settings.chunk_overlap_sentences,
+            )
+            kept = 0
+            for chunk in chunks:
+                norm = chunk.norm
+                if norm in seen or owners.get(norm, key) != key:
+                    summary.duplicates_dropped += 1
+                    continue
+                seen.add(norm)
+                meta = chunk_metadata(doc, chunk, key)
+                meta["sha256"] = digest
+                records.append(
+                    {
+                        "id": chunk.id,
+                        "text": chunk.text,
+                        "norm": norm,
+                        "metadata": meta,
+                        "tokens": tokenizer.tokens(
+                            f"{doc.title} {doc.region or ''} {chunk.heading} {chunk.text}"
+                        ),
+                    }
+                )
+                kept += 1
+            doc_entries.append(document_entry(doc, kept))
+        summary.documents += len(documents)
+
+        write_chunk_records(self.paths, key, records)
+        for norm in [n for n, k in owners.items() if k == key]:
+            del owners[norm]
+        owners.update((r["norm"], key) for r in records)
+        new_ids = [r["id"] for r in records]
+        existing = set(self.collection.get(ids=new_ids, include=[])["ids"]) if new_ids else set()
+        todo = [r for r in records if r["id"] not in existing]
+        self._embed_and_upsert(todo)
+        stale = set(self.collection.get(where={"file_key": key}, include=[])["ids"]) - set(new_ids)
+        if stale:
+            self.collection.delete(ids=sorted(stale))
+        summary.files_indexed += 1
+        summary.chunks_added += len(todo)
+        summary.chunks_unchanged += len(existing)
+        summary.chunks_removed += len(stale)
+        manifest.files[key] = FileEntry(
+            path=str(path.resolve()),
+            source=path.name,
+            sha256=digest,
+            size=len(loaded.text),
+            chunk_ids=new_ids,
+            documents=doc_entries,
+        )
+        save_manifest(self.paths, manifest)  # commit point for this file
+        return True
+
+    def _embed_and_upsert(self, records: list[dict[str, Any]]) -> None:
+        if not records:
+            return
+        from tqdm import tqdm
+
+        size = max(1, self.settings.embedding_batch_size * 4)
+        bar = tqdm(
+            total=len(records), desc="embedding", unit="chunk",
+            disable=not self.progress, file=sys.stderr, leave=False,
+        )
+        for i in range(0, len(records), size):
+            batch = records[i : i + size]
+            vectors = self.embeddings.embed_documents(
+                [embed_text(r["metadata"], r["text"]) for r in batch]
+            )
+            self.collection.upsert(
+                ids=[r["id"] for r in batch],
+                embeddings=vectors,
+                documents=[r["text"] for r in batch],
+                metadatas=[chroma_metadata(r["metadata"]) for r in batch],
+            )
+            bar.update(len(batch))
+        bar.close()
+
+    def _norm_owners(self, manifest: Manifest) -> dict[str, str]:
+        """Normalised chunk text → owning file key, read once per run (cross-file dedup)."""
+        if self._owners is None:
+            self._owners = {}
+            for other in manifest.files:
+                for r in read_chunk_records(self.paths, other):
+                    self._owners.setdefault(r.get("norm", ""), other)
+        return self._owners
+
+    def _prune(self, manifest: Manifest, summary: IngestSummary) -> bool:
+        gone = [k for k, e in manifest.files.items() if not Path(e.path).exists()]
+        for key in gone:
+            entry = manifest.files.pop(key)
+            if entry.chunk_ids:
+                self.collection.delete(ids=entry.chunk_ids)
+            self.paths.chunk_file(key).unlink(missing_ok=True)
+            summary.files_removed += 1
+            summary.chunks_removed += len(entry.chunk_ids)
+            save_manifest(self.paths, manifest)
+        return bool(gone)
+
+    def remove_document_file(self, key: str) -> FileEntry | None:
+        """Remove one committed file's chunks everywhere (used by the API's delete)."""
+        with index_lock(self.paths):
+            manifest = load_manifest(self.paths)
+            entry = manifest.files.pop(key, None)
+            if entry is None:
+                return None
+            if entry.chunk_ids:
+                self.collection.delete(ids=entry.chunk_ids)
+            self.paths.chunk_file(key).unlink(missing_ok=True)
+            save_manifest(self.paths, manifest)
+            self._rebuild_bm25(manifest)
+            return entry
+
+    def _sweep_orphans(self, manifest: Manifest) -> None:
+        """After an interrupted run: drop Chroma rows no committed file owns."""
+        known = manifest.chunk_ids()
+        ids = set(self.collection.get(include=[])["ids"])
+        orphans = sorted(ids - known)
+        for i in range(0, len(orphans), 5000):
+            self.collection.delete(ids=orphans[i : i + 5000])
+        if orphans:
+            log.info("removed %d chunks left by an interrupted ingest", len(orphans))
+
+    def _bm25_stale(self, manifest: Manifest) -> bool:
+        pointer = self.paths.bm25 / "CURRENT"
+        current = pointer.read_text().strip() if pointer.exists() else ""
+        return current != f"gen-{manifest.generation or 'empty'}"
+
+    def _rebuild_bm25(self, manifest: Manifest) -> None:
+        if not manifest.generation:
+            manifest.bump()
+        records = list(iter_committed_records(self.paths, manifest))
+        Bm25Index.build(records, manifest.generation).save(self.paths.bm25)
+
+    def _remember_regions(self, documents: list[Document]) -> None:
+        """Persist region names as the jieba user dictionary the query side loads."""
+        names = {r for d in documents for r in (d.region, d.parent_region) if r}
+        if not names:
+            return
+        path = self.paths.userdict
+        known = set(path.read_text(encoding="utf-8").split()) if path.exists() else set()
+        if names - known:
+            from rag.store import atomic_write
+
+            atomic_write(path, "\n".join(sorted(known | names)) + "\n")
+
+    def _wipe(self) -> None:
+        """Forget everything in this index (``--rebuild`` or an embedding model change)."""
+        with contextlib.suppress(Exception):
+            from rag.store import chroma_client, collection_name
+
+            chroma_client(self.settings).delete_collection(collection_name(self.settings))
+        self._collection = None
+        for sub in (self.paths.chunks, self.paths.bm25):
+            shutil.rmtree(sub, ignore_errors=True)
+        for f in (self.paths.manifest, self.paths.userdict):
+            f.unlink(missing_ok=True)
+        os.sync()
+
+
+__all__ = ["IngestBusy", "IngestSummary", "Ingestor", "discover", "embed_text", "index_lock"]

@@ -1,0 +1,163 @@
+"""Administrative units (省/市/区/县/镇/乡/街道) named in report titles and texts.
+
+Questions are usually about one place ("紫金县2021年的目标是什么"), so every document carries the
+unit it reports on, its level and, when it can be told, the unit above it. Place names are
+recognised by their administrative suffix, not from a gazetteer, so unseen places work too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+__all__ = [
+    "LEVEL_RANK",
+    "Unit",
+    "is_anonymised",
+    "parse_unit_sequence",
+    "parse_units_at",
+    "units_from_government",
+    "units_from_meeting",
+]
+
+# Suffix -> level. Longer suffixes first so that 自治州 wins over 州 and 地区 over 区.
+_SUFFIX_LEVEL: tuple[tuple[str, str], ...] = (
+    ("特别行政区", "省"),
+    ("自治区", "省"),
+    ("自治州", "市"),
+    ("自治县", "县"),
+    ("自治旗", "县"),
+    ("地区", "市"),
+    ("街道", "街道"),
+    ("省", "省"),
+    ("市", "市"),
+    ("州", "市"),
+    ("盟", "市"),
+    ("区", "区"),
+    ("县", "县"),
+    ("旗", "县"),
+    ("镇", "镇"),
+    ("乡", "乡"),
+)
+# Smaller rank = higher level. A parent must rank strictly above its child.
+LEVEL_RANK = {"省": 0, "市": 1, "区": 2, "县": 2, "镇": 3, "乡": 3, "街道": 3}
+
+_SUFFIXES = "|".join(s for s, _ in _SUFFIX_LEVEL)
+# Characters standing for a redacted name ("XX市", "某区", "*区", "xxx县").
+_MASK = "XxＸｘ*＊某□○×"
+_NAME_CHAR = rf"[\u4e00-\u9fff{re.escape(_MASK)}]"
+# One unit: a short name plus a suffix. 州/乡/镇 also occur inside names (广州市, 东乡县, 镇江市),
+# so they only end a unit when no other suffix follows immediately.
+_UNIT_RE = re.compile(
+    rf"(?P<name>{_NAME_CHAR}{{1,8}}?)(?P<suffix>{_SUFFIXES})"
+    r"(?:(?<=[州乡镇])(?![市县区旗盟])|(?<![州乡镇]))"
+)
+# One-character "names" that are really determiners or numbers: 全市, 我县, 本区, 各镇, 两区.
+_NOT_A_NAME = set("全我本各该此每辖两一二三四五六七八九十多城乡县市区镇省州某")
+# What may follow a unit at the start of a title: another unit, the government, a year, a
+# quoted programme name, a report word … but not arbitrary prose ("推进全区重点项目" is no unit).
+_AFTER_UNIT = re.compile(
+    r"(?:$|人民政府|政府|人大|人民代表|委员会|党委|党工委|管委会|\d|“|\"|「|关于|实施|"
+    r"工作|国民经济|经济|上半年|下半年|年度|第|全年|\s|[(（])"
+)
+_YEAR_PREFIX = re.compile(
+    r"^(?:关于)?(?:(?:19|20)\d{2}\s*年(?:度|上半年|下半年|第[一二三四]季度)?)?(?:关于)?"
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An administrative unit as written (``name`` includes the suffix, e.g. ``紫金县``)."""
+
+    name: str
+    level: str
+    anonymised: bool
+
+    @property
+    def rank(self) -> int:
+        return LEVEL_RANK[self.level]
+
+
+def is_anonymised(name: str) -> bool:
+    """Whether a unit name is redacted (``XX市``, ``某区``, ``*区``, ``xxx县``)."""
+    return any(ch in _MASK for ch in name)
+
+
+def _level_of(suffix: str) -> str:
+    for s, level in _SUFFIX_LEVEL:
+        if suffix == s:
+            return level
+    raise ValueError(suffix)
+
+
+def parse_units_at(text: str, pos: int = 0) -> tuple[list[Unit], list[int]]:
+    """Parse consecutive units starting exactly at ``pos`` (``阳江市阳东区…`` -> two units).
+
+    Returns the units and, for each, the position just after it.
+    """
+    units: list[Unit] = []
+    ends: list[int] = []
+    while True:
+        m = _UNIT_RE.match(text, pos)
+        if not m:
+            break
+        name, suffix = m.group("name"), m.group("suffix")
+        anonymised = is_anonymised(name)
+        if len(name) == 1 and name in _NOT_A_NAME and not anonymised:
+            break
+        units.append(Unit(name + suffix, _level_of(suffix), anonymised))
+        pos = m.end()
+        ends.append(pos)
+    return units, ends
+
+
+def parse_unit_sequence(title: str) -> list[Unit]:
+    """Units a title starts with, after a leading year (``2021年紫金县政府工作报告`` ->
+    [紫金县]); empty when the title does not start with a place."""
+    m = _YEAR_PREFIX.match(title)
+    start = m.end() if m else 0
+    units, ends = parse_units_at(title, start)
+    for k in range(len(units), 0, -1):
+        if _AFTER_UNIT.match(title, ends[k - 1]):
+            return units[:k]
+    return []
+
+
+# "2021年2月1日在阳江市阳东区第八届人民代表大会": the meeting statement names the reporting unit
+# with its parent, anchored by 在 … 第N届.
+_MEETING_RE = re.compile(r"在(?P<units>[\u4e00-\u9fff]{2,20}?)第[一二三四五六七八九十百零〇\d]+届")
+# "古丁镇人民政府镇长李平": the government named in the speaker line.
+_GOV_RE = re.compile(
+    r"(?P<units>[\u4e00-\u9fff]{2,12}?)人民政府(?:代理|代)?(?:省长|市长|区长|县长|镇长|乡长|主任)"
+)
+
+
+def units_from_meeting(text: str) -> list[list[Unit]]:
+    """Unit sequences named by meeting statements in ``text`` (most common first)."""
+    found: Counter[tuple[Unit, ...]] = Counter()
+    for m in _MEETING_RE.finditer(text):
+        chunk = m.group("units")
+        units, ends = parse_units_at(chunk, 0)
+        if units and ends[-1] == len(chunk):
+            found[tuple(units)] += 1
+    return [list(seq) for seq, _ in found.most_common()]
+
+
+# Words that cannot be part of a place name; the name starts after the last of them.
+_NAME_BOUNDARIES = ("报告", "会议上", "会上", "大会", "政府", "代表", "各位", "同志", "讲话", "发言")
+
+
+def units_from_government(text: str) -> list[Unit]:
+    """Units whose government speaks in ``text`` ("…揭阳市榕城区人民政府区长…"), or [].
+
+    The text before 人民政府 is unbounded, so the chunk is cut after the last word that cannot
+    belong to a place name and must then parse completely as units.
+    """
+    for m in _GOV_RE.finditer(text):
+        chunk = m.group("units")
+        cut = max((chunk.rfind(w) + len(w) for w in _NAME_BOUNDARIES if w in chunk), default=0)
+        units, ends = parse_units_at(chunk, cut)
+        if units and ends[-1] == len(chunk):
+            return units
+    return []

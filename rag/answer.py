@@ -1,0 +1,417 @@
+"""The answer chain: rewrite → retrieve → focused, numbered context → LLM → verify citations.
+
+The rules that keep answers honest are enforced in code as well as in the prompt, because a
+0.5B model follows instructions loosely: a question about a region or year the index does not
+cover, or whose key terms no passage contains, is refused before any generation; a generated
+answer whose numbers are not in the passages falls back to the best source sentence, quoted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import RunnableLambda
+
+from rag.citations import Citation, bigrams, numbers, verify
+from rag.config import PROJECT_ROOT, Settings, get_settings
+from rag.llm import describe, get_chat_model, stream_chat
+from rag.models import count_tokens
+from rag.normalize import normalize_for_search
+from rag.query import QueryInfo
+from rag.retrieve import Filters, Passage, Searcher
+from rag.terms import get_tokenizer, lexicon, stopwords
+
+log = logging.getLogger(__name__)
+PROMPTS = PROJECT_ROOT / "prompts"
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
+_PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:自治县|自治州|省|市|区|县|镇|乡))")
+_GENERIC_PLACES = {
+    "全市", "全区", "全县", "全镇", "全乡", "我市", "我区", "我县", "我镇", "本市", "本区", "本县",
+    "城区", "市区", "园区", "社区", "景区", "新区", "县区", "区县", "市县", "镇区", "乡镇", "城镇",
+    "各区", "各县", "各镇", "各市", "该市", "该区", "该县", "该镇", "开发区", "片区", "郊区",
+    "全省", "本省", "地区", "街区", "辖区", "示范区", "试验区", "自贸区", "产业园区", "工业园区",
+}
+_FOLLOWUP_START = re.compile(r"^(那|那么|那个|还有|另外|同期|其中|它|该|这|此外|以及|和)")
+_QUESTION_TAIL = re.compile(r"(是多少|有多少|多少|是什么|有哪些|是哪些|什么|如何|怎么样|呢)[？?。]?$")
+
+
+@lru_cache(maxsize=8)
+def prompt_text(name: str) -> str:
+    """Prompt text from ``prompts/`` (kept out of code so it can be edited and reviewed)."""
+    return (PROMPTS / name).read_text(encoding="utf-8").strip()
+
+
+def refusal_text() -> str:
+    return prompt_text("refusal.txt")
+
+
+@dataclass
+class AnswerResult:
+    """An answer with its verified citations and timings."""
+
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    standalone_question: str = ""
+    passages: list[Passage] = field(default_factory=list)
+    verified: bool = True
+    backend: str = ""
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "verified": self.verified,
+            "citations": [c.as_dict() for c in self.citations],
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
+            "backend": self.backend,
+        }
+
+
+@dataclass
+class Prepared:
+    """Everything decided before generation."""
+
+    standalone: str
+    info: QueryInfo
+    passages: list[Passage]
+    context: list[dict[str, Any]]
+    refusal: str = ""
+
+
+class Answerer:
+    """Answers questions over the index with the configured LLM backend."""
+
+    def __init__(self, settings: Settings | None = None, searcher: Searcher | None = None):
+        self.settings = settings or get_settings()
+        self.searcher = searcher or Searcher(self.settings)
+        self._model: Any = None
+        self.prompt = ChatPromptTemplate.from_messages(
+            [("system", prompt_text("answer_system.txt")), ("human", prompt_text("answer_user.txt"))]
+        )
+
+    @property
+    def backend(self) -> str:
+        return describe(self.settings)
+
+    @property
+    def model(self) -> Any:
+        if self._model is None and self.settings.llm != "extractive":
+            self._model = get_chat_model(self.settings)
+        return self._model
+
+    def warm_up(self) -> None:
+        """Load every model now (server start-up) instead of on the first question."""
+        self.searcher.embeddings.embed_query("预热")
+        _ = self.model
+
+    # -- multi-turn ---------------------------------------------------------------------------
+
+    def rewrite(self, question: str, history: list[dict[str, str]] | None) -> str:
+        """Turn a follow-up (``那阳东区呢？``) into a standalone question using earlier turns.
+
+        Deterministic slot filling: regions and years named in the follow-up replace those of
+        the previous question; other words are appended. A small model rewrites less reliably.
+        """
+        users = [m["content"] for m in history or [] if m.get("role") == "user" and m.get("content")]
+        if not users:
+            return question.strip()
+        previous = users[0].strip()
+        for turn in users[1:]:
+            previous = self._merge(previous, turn.strip())
+        return self._merge(previous, question.strip())
+
+    def _merge(self, previous: str, question: str) -> str:
+        parser = self.searcher.parser
+        info, prev = parser.parse(question), parser.parse(previous)
+        elliptical = bool(_FOLLOWUP_START.match(question)) or question.rstrip("？?").endswith("呢")
+        topic = self._content_terms(question, info)
+        if not elliptical and info.regions and topic:
+            return question
+        if not elliptical and not info.regions and len(topic) >= 2 and not prev.regions:
+            return question
+        base = previous
+        if info.regions and prev.regions:
+            for old in prev.regions:
+                for form in sorted({old, *_forms(old)}, key=len, reverse=True):
+                    if form in base:
+                        base = base.replace(form, info.regions[0], 1)
+                        break
+        elif info.regions:
+            base = info.regions[0] + base
+        if info.years:
+            if re.search(r"(?:19|20)\d{2}\s*年", base):
+                base = re.sub(r"(?:19|20)\d{2}\s*年", f"{info.years[0]}年", base, count=1)
+            else:
+                base = f"{info.years[0]}年" + base
+        rest = question
+        for region in info.regions:
+            for form in sorted({region, *_forms(region)}, key=len, reverse=True):
+                rest = rest.replace(form, "")
+        rest = re.sub(r"(?:19|20)\d{2}\s*年", "", rest)
+        rest = _FOLLOWUP_START.sub("", rest).strip(" ，,？?呢。")
+        if len(rest) >= 2:
+            lex = lexicon()
+            if any(t in rest for t in (*lex.actual_terms, *lex.target_terms)):
+                for word in (*lex.target_terms, *lex.actual_terms):
+                    base = base.replace(word, "")
+            base = _QUESTION_TAIL.sub("", base.strip()).rstrip("，, ")
+            return f"{base}，{rest}？"
+        return base
+
+    # -- retrieval and context ----------------------------------------------------------------
+
+    def _content_terms(self, text: str, info: QueryInfo) -> list[str]:
+        """Topic words of a question: not question words, regions or years."""
+        skip = set(stopwords())
+        for region in info.regions:
+            skip.update(_forms(region))
+        words = []
+        for tok in get_tokenizer().tokens(re.sub(r"(?:19|20)\d{2}\s*年?", " ", text)):
+            if len(tok) >= 2 and tok not in skip and not tok.isdigit():
+                words.append(tok)
+        return list(dict.fromkeys(words))
+
+    def prepare(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        filters: Filters | None = None,
+        k: int | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> Prepared:
+        timings = timings if timings is not None else {}
+        standalone = self.rewrite(question, history)
+        info = self.searcher.parser.parse(standalone)
+        passages = self.searcher.search(standalone, k=k, filters=filters, timings=timings)
+        refusal = self._refusal_reason(standalone, info, passages, filters)
+        context = [] if refusal else self._context(standalone, info, passages)
+        return Prepared(standalone, info, passages, context, refusal)
+
+    def _refusal_reason(
+        self, question: str, info: QueryInfo, passages: list[Passage], filters: Filters | None
+    ) -> str:
+        if not passages:
+            return "no passages"
+        known = {r for d in self.searcher.documents for r in (d.get("region"), d.get("parent_region")) if r}
+        if not info.regions and not (filters and filters.regions):
+            for place in _PLACE.findall(question):
+                if place not in _GENERIC_PLACES and not any(place in r or r in place for r in known):
+                    return f"unknown region {place}"
+        texts = " ".join(
+            f"{p.metadata.get('title', '')} {p.metadata.get('year', '')} {p.text}" for p in passages
+        )
+        for year in info.years:
+            if str(year) not in texts:
+                return f"year {year} not in passages"
+        terms = self._content_terms(question, info)
+        if terms:
+            norm = normalize_for_search(texts)
+            expanded = lexicon().expansions(question)
+            covered = [t for t in terms if t in norm]
+            synonyms_hit = any(normalize_for_search(e) in norm for e in expanded)
+            ratio = len(covered) / len(terms)
+            if ratio < self.settings.min_term_coverage and not (synonyms_hit and ratio >= 0.3):
+                return f"terms not covered ({ratio:.2f})"
+        return ""
+
+    def _context(
+        self, question: str, info: QueryInfo, passages: list[Passage]
+    ) -> list[dict[str, Any]]:
+        """Numbered passages for the prompt: each cut to its most relevant sentences so the
+        whole context fits ``context_tokens`` (prompt length is most of a small CPU model's
+        latency)."""
+        q_grams = bigrams(" ".join([question, *info.expansions]))
+        budget = self.settings.context_tokens
+        per = max(80, budget // max(1, min(len(passages), self.settings.context_passages)))
+        out: list[dict[str, Any]] = []
+        used = 0
+        for p in passages[: self.settings.context_passages]:
+            text = _focus(p.text, q_grams, info, per)
+            cost = count_tokens(text)
+            if out and used + cost > budget:
+                break
+            used += cost
+            out.append({"id": p.id, "text": p.text, "focus": text, "metadata": p.metadata})
+        return out
+
+    @staticmethod
+    def format_context(context: list[dict[str, Any]]) -> str:
+        lines = []
+        for n, c in enumerate(context, 1):
+            m = c["metadata"]
+            where = "·".join(x for x in (m.get("title", ""), m.get("heading", "")) if x)
+            lines.append(f"[{n}]《{where}》{c['focus']}")
+        return "\n".join(lines)
+
+    # -- answering ----------------------------------------------------------------------------
+
+    def extractive(self, question: str, info: QueryInfo, context: list[dict[str, Any]]) -> str:
+        """The best-supported source sentence(s), cited: no generation at all."""
+        q_grams = bigrams(" ".join([question, *info.expansions]))
+        best: tuple[float, int, str] | None = None
+        for n, c in enumerate(context, 1):
+            for m in _SENTENCE.finditer(c["text"]):
+                sent = m.group(0).strip()
+                if len(sent) < 4:
+                    continue
+                score = _sentence_score(sent, q_grams, info) + 0.05 / n
+                if best is None or score > best[0]:
+                    best = (score, n, sent)
+        if best is None:
+            return refusal_text()
+        _, n, sent = best
+        sent = sent.rstrip("。；;！!？?")
+        return f"{sent}[{n}]。"
+
+    def stream(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        filters: Filters | None = None,
+        k: int | None = None,
+    ) -> Iterator[str | AnswerResult]:
+        """Yield answer text pieces as they are generated, then the final verified result."""
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        prep = self.prepare(question, history, filters, k, timings)
+        result = AnswerResult(
+            question=question,
+            answer="",
+            refused=False,
+            standalone_question=prep.standalone,
+            passages=prep.passages,
+            backend=self.settings.llm,
+        )
+        t1 = time.perf_counter()
+        if prep.refusal:
+            result.answer, result.refused, result.reason = refusal_text(), True, prep.refusal
+            yield result.answer
+        else:
+            raw = ""
+            if self.model is None:
+                raw = self.extractive(prep.standalone, prep.info, prep.context)
+                yield raw
+            else:
+                messages = self.prompt.format_messages(
+                    context=self.format_context(prep.context), question=prep.standalone
+                )
+                first = None
+                for piece in stream_chat(self.model, messages, local=self.settings.llm == "local"):
+                    if first is None:
+                        first = time.perf_counter()
+                        timings["first_token_ms"] = (first - t0) * 1000
+                    raw += piece
+                    yield piece
+            self._finish(result, raw, prep)
+        t2 = time.perf_counter()
+        timings["generate_ms"] = (t2 - t1) * 1000
+        timings["total_ms"] = (t2 - t0) * 1000
+        result.timings = timings
+        yield result
+
+    def _finish(self, result: AnswerResult, raw: str, prep: Prepared) -> None:
+        """Parse, verify and, if needed, repair the model's answer."""
+        text = raw.strip()
+        if not text or "未找到" in text or "无法回答" in text or "没有提到" in text:
+            result.answer, result.refused = refusal_text(), True
+            result.reason = "model refused"
+            return
+        checked = verify(text, prep.context, prep.standalone)
+        if checked.unsupported_numbers or not checked.citations:
+            # The model stated figures no passage holds (or cited nothing): quote the source.
+            fallback = self.extractive(prep.standalone, prep.info, prep.context)
+            checked = verify(fallback, prep.context, prep.standalone)
+            note = "（生成的回答未能在资料中核实，以下为资料原文）" if self.model is not None else ""
+            result.answer = note + checked.answer
+        else:
+            result.answer = checked.answer
+        result.citations = checked.citations
+        result.verified = checked.all_verified and all(c.verified for c in checked.citations)
+        if not result.verified:
+            result.answer += "（部分内容未能在引用资料中核实）"
+
+    def ask(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        filters: Filters | None = None,
+        k: int | None = None,
+    ) -> AnswerResult:
+        """Answer one question (blocking)."""
+        final: AnswerResult | None = None
+        for item in self.stream(question, history, filters, k):
+            if isinstance(item, AnswerResult):
+                final = item
+        assert final is not None
+        return final
+
+    def as_runnable(self) -> RunnableLambda:
+        """The chain as a LangChain runnable: ``{"question", "history"?}`` → ``AnswerResult``."""
+        return RunnableLambda(
+            lambda x: self.ask(x["question"], x.get("history"), Filters.from_dict(x.get("filters")))
+        )
+
+
+def _forms(region: str) -> list[str]:
+    from rag.query import short_forms
+
+    return short_forms(region)
+
+
+def _sentence_score(sent: str, q_grams: set[str], info: QueryInfo) -> float:
+    grams = bigrams(sent)
+    if not grams or not q_grams:
+        return 0.0
+    score = len(q_grams & grams) / len(q_grams)
+    lex = lexicon()
+    if info.wants_target and any(t in sent for t in lex.target_text):
+        score += 0.25
+    if info.wants_actual and any(t in sent for t in lex.actual_text):
+        score += 0.15
+    if numbers(sent):
+        score += 0.1
+    for year in info.years:
+        if str(year) in sent:
+            score += 0.1
+    return score - 0.002 * max(0, len(sent) - 120)
+
+
+def _focus(text: str, q_grams: set[str], info: QueryInfo, budget: int) -> str:
+    """The passage cut to its best sentence and neighbours within ``budget`` tokens."""
+    if count_tokens(text) <= budget:
+        return text
+    sents = [m.group(0) for m in _SENTENCE.finditer(text)]
+    if not sents:
+        return text
+    scores = [_sentence_score(s, q_grams, info) for s in sents]
+    best = max(range(len(sents)), key=lambda i: scores[i])
+    lo = hi = best
+    used = count_tokens(sents[best])
+    while True:
+        grown = False
+        for cand in (hi + 1, lo - 1):
+            if 0 <= cand < len(sents):
+                cost = count_tokens(sents[cand])
+                if used + cost <= budget:
+                    used += cost
+                    lo, hi = min(lo, cand), max(hi, cand)
+                    grown = True
+        if not grown:
+            break
+    return "".join(sents[lo : hi + 1]).strip()
+
+
+__all__ = ["AnswerResult", "Answerer", "Prepared", "prompt_text", "refusal_text"]

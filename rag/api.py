@@ -1,0 +1,260 @@
+"""HTTP API: ReportQA's own endpoints under ``/api`` and an OpenAI-compatible ``/v1``.
+
+Routers stay thin: they validate, authenticate and translate errors; all behaviour lives in
+:class:`rag.service.ReportQAService`, which the Gradio UI shares. Every error is JSON with a
+message that says what to do; malformed requests get 4xx, never 500.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.config import Settings
+from rag.service import ReportQAService, UploadRejected
+from rag.store import IndexUnavailable
+
+MODEL_ID = "reportqa"
+
+
+class Message(BaseModel):
+    role: Literal["system", "user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class FiltersIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    region: str | list[str] | None = None
+    year: int | list[int] | None = None
+    doc_id: str | list[str] | None = None
+
+
+class AskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=2000)
+    history: list[Message] = Field(default_factory=list, max_length=50)
+    filters: FiltersIn | None = None
+    k: int | None = Field(default=None, ge=1, le=20)
+
+
+class SearchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    query: str = Field(min_length=1, max_length=2000)
+    k: int | None = Field(default=None, ge=1, le=50)
+    filters: FiltersIn | None = None
+
+
+class ChatIn(BaseModel):
+    model: str = MODEL_ID
+    messages: list[Message] = Field(min_length=1, max_length=100)
+    stream: bool = False
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, ge=1, le=8192)
+    filters: FiltersIn | None = None
+
+
+def _filters(f: FiltersIn | None) -> Any:
+    from rag.retrieve import Filters
+
+    return Filters.from_dict(f.model_dump() if f else None)
+
+
+def _auth(settings: Settings):
+    keys = {k.strip() for k in settings.api_keys.split(",") if k.strip()}
+
+    def check(request: Request) -> None:
+        if not keys:
+            return
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or token.strip() not in keys:
+            raise HTTPException(
+                401, "missing or wrong API key: send `Authorization: Bearer <key>`",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+
+    return check
+
+
+def _error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
+    return JSONResponse({"error": {"message": message, "type": kind, "code": status}}, status)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """JSON errors everywhere, in the shape OpenAI clients understand."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", []) if x != "body")
+        return _error(422, f"invalid request: {where} {first.get('msg', '')}".strip())
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        resp = _error(exc.status_code, str(exc.detail))
+        for k, v in (exc.headers or {}).items():
+            resp.headers[k] = v
+        return resp
+
+    @app.exception_handler(IndexUnavailable)
+    async def _index(_: Request, exc: IndexUnavailable) -> JSONResponse:
+        return _error(503, str(exc), "index_unavailable")
+
+    @app.exception_handler(UploadRejected)
+    async def _upload(_: Request, exc: UploadRejected) -> JSONResponse:
+        return _error(exc.status, str(exc))
+
+    @app.exception_handler(json.JSONDecodeError)
+    async def _json(_: Request, exc: json.JSONDecodeError) -> JSONResponse:
+        return _error(400, f"body is not valid JSON: {exc.msg}")
+
+
+def build_routers(service: ReportQAService) -> list[APIRouter]:
+    """The ``/api``, ``/v1`` and ``/health`` routers over one service."""
+    auth = Depends(_auth(service.settings))
+    api = APIRouter(prefix="/api", dependencies=[auth], tags=["reportqa"])
+    v1 = APIRouter(prefix="/v1", dependencies=[auth], tags=["openai"])
+    meta = APIRouter(tags=["meta"])
+
+    @meta.get("/health")
+    async def health() -> dict[str, Any]:
+        """Liveness and what the server uses (answers while generation runs)."""
+        return {"status": "ok", "llm": service.settings.llm, **service.stats()}
+
+    @api.post("/ask")
+    def ask(body: AskIn) -> dict[str, Any]:
+        """Answer a question with verified citations."""
+        history = [m.model_dump() for m in body.history]
+        result = service.answerer.ask(body.question, history, _filters(body.filters), body.k)
+        return result.as_dict()
+
+    @api.post("/search")
+    def search(body: SearchIn) -> dict[str, Any]:
+        """Top-k passages (hybrid retrieval) for a query."""
+        timings: dict[str, float] = {}
+        passages = service.searcher.search(body.query, k=body.k, filters=_filters(body.filters),
+                                           timings=timings)
+        return {"query": body.query, "results": [p.as_dict() for p in passages],
+                "timings": {k: round(v, 1) for k, v in timings.items()}}
+
+    @api.get("/documents")
+    def documents() -> dict[str, Any]:
+        """Documents in the knowledge base."""
+        return {"documents": service.documents(), **service.stats()}
+
+    @api.post("/documents")
+    def upload(files: list[UploadFile] = File(...)) -> dict[str, Any]:  # noqa: B008
+        """Upload and index files (.txt .md .pdf .docx .html); one result per file."""
+        results = []
+        limit = service.settings.max_upload_mb * 2**20
+        for f in files:
+            data = f.file.read(limit + 1)
+            try:
+                results.append(service.upload(f.filename or "", data).as_dict())
+            except UploadRejected as exc:
+                if len(files) == 1:
+                    raise
+                results.append({"filename": f.filename, "status": "rejected", "detail": str(exc)})
+        return {"results": results}
+
+    @api.delete("/documents/{doc_id}")
+    def delete(doc_id: str) -> dict[str, Any]:
+        """Remove a document (and the other documents of its file) from the index."""
+        removed = service.delete_document(doc_id)
+        if removed is None:
+            raise HTTPException(404, f"no document or file with id {doc_id!r}; see GET /api/documents")
+        return removed
+
+    @v1.get("/models")
+    def models() -> dict[str, Any]:
+        return {"object": "list",
+                "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "reportqa"}]}
+
+    @v1.post("/chat/completions", response_model=None)
+    def chat(body: ChatIn) -> Any:
+        """OpenAI-compatible chat; the answer keeps ``[n]`` markers, ``citations`` is added."""
+        if body.model != MODEL_ID:
+            raise HTTPException(404, f"unknown model {body.model!r}; use {MODEL_ID!r}")
+        turns = [m for m in body.messages if m.role != "system"]
+        if not turns or turns[-1].role != "user" or not turns[-1].content.strip():
+            raise HTTPException(400, "the last message must be a non-empty user message")
+        question = turns[-1].content
+        history = [m.model_dump() for m in turns[:-1]]
+        filters = _filters(body.filters)
+        cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        created = int(time.time())
+        if not body.stream:
+            result = service.answerer.ask(question, history, filters)
+            return {
+                "id": cid, "object": "chat.completion", "created": created, "model": MODEL_ID,
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": result.answer}}],
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+                "citations": [c.as_dict() for c in result.citations],
+                "refused": result.refused,
+                "timings": result.as_dict()["timings"],
+            }
+        return StreamingResponse(
+            _sse(service, question, history, filters, cid, created), media_type="text/event-stream"
+        )
+
+    return [meta, api, v1]
+
+
+def _sse(service: ReportQAService, question: str, history: list[dict[str, str]], filters: Any,
+         cid: str, created: int) -> Iterator[str]:
+    """Stream chunks; the final chunk replaces nothing but carries ``citations`` and, when
+    verification repaired the text, the corrected ``content`` in ``reportqa_final``."""
+    from rag.answer import AnswerResult
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        payload = {"id": cid, "object": "chat.completion.chunk", "created": created,
+                   "model": MODEL_ID,
+                   "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+    yield chunk({"role": "assistant", "content": ""})
+    streamed = ""
+    final: AnswerResult | None = None
+    try:
+        for item in service.answerer.stream(question, history, filters):
+            if isinstance(item, AnswerResult):
+                final = item
+            else:
+                streamed += item
+                yield chunk({"content": item})
+    except IndexUnavailable as exc:
+        yield chunk({"content": f"\n{exc}"}, "stop")
+        yield "data: [DONE]\n\n"
+        return
+    assert final is not None
+    tail = ""
+    if final.answer != streamed:
+        # Verification moved or added markers: send the corrected text as a trailing note.
+        tail = final.answer[len(streamed):] if final.answer.startswith(streamed) else ""
+    yield chunk({"content": tail} if tail else {}, "stop",
+                citations=[c.as_dict() for c in final.citations],
+                reportqa_final={"answer": final.answer, "refused": final.refused,
+                                "timings": final.as_dict()["timings"]})
+    yield "data: [DONE]\n\n"
+
+
+def create_api(service: ReportQAService) -> FastAPI:
+    """A FastAPI app with the API routers and JSON error handlers (the UI is mounted by app.py)."""
+    app = FastAPI(title="ReportQA", version="0.1.0",
+                  description="Question answering with verified citations over Chinese reports.")
+    install_error_handlers(app)
+    for router in build_routers(service):
+        app.include_router(router)
+    return app
+
+
+__all__ = ["MODEL_ID", "create_api"]

@@ -1,0 +1,251 @@
+"""Citation verification: every number an answer states must be in a passage it cites.
+
+Small models cite the wrong passage, drop markers, or state a number that no passage holds. We
+check each answer sentence: its numbers (normalised: ``7.5%`` = ``７.５％`` = ``百分之七点五``,
+``1002.18亿元`` = ``10021800万元``) must occur in a cited passage; otherwise the citation moves to
+the passage that has them, or the sentence is marked unverified. Each citation carries the exact
+supporting quote with character offsets into the source file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from rag.normalize import normalize_width
+
+_MARKER = re.compile(r"\[(\d{1,2})\]")
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUMBER = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?)"
+                        r"(亿|万)?")
+_NUMBER = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:[-~至到]\s*(\d+(?:\.\d+)?))?\s*(%|亿|万)?")
+_YEAR = re.compile(r"(?:19|20)\d{2}(?=\s*年)")
+
+
+def _cn_int(text: str) -> int:
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (current or 1) * _CN_UNITS[ch]
+            current = 0
+    return total + current
+
+
+def _cn_value(text: str) -> float:
+    whole, _, frac = text.partition("点")
+    value = float(_cn_int(whole))
+    if frac:
+        value += float("0." + "".join(str(_CN_DIGITS[c]) for c in frac))
+    return value
+
+
+def numbers(text: str) -> set[tuple[str, float]]:
+    """Normalised numbers in ``text`` as (kind, value): kind ``%`` or ``n`` (亿/万 scaled)."""
+    norm = normalize_width(text)
+    out: set[tuple[str, float]] = set()
+    for m in _CN_NUMBER.finditer(norm):
+        if len(m.group(2)) < 2 and not m.group(1):
+            continue  # a lone 一/十 in prose is not a figure
+        value = _cn_value(m.group(2))
+        if m.group(1):
+            out.add(("%", round(value, 4)))
+        elif m.group(3):
+            out.add(("n", round(value * (1e8 if m.group(3) == "亿" else 1e4), 2)))
+    for m in _NUMBER.finditer(norm):
+        raw = m.group(1).replace(",", "")
+        unit = m.group(3)
+        for part in filter(None, (raw, m.group(2))):
+            value = float(part)
+            if unit == "%":
+                out.add(("%", round(value, 4)))
+            elif unit in ("亿", "万"):
+                out.add(("n", round(value * (1e8 if unit == "亿" else 1e4), 2)))
+            else:
+                out.add(("n", round(value, 4)))
+    return out
+
+
+def checkable_numbers(text: str, ignore: set[tuple[str, float]] | None = None) -> set[tuple[str, float]]:
+    """Numbers that must be supported: years and numbers copied from the question are exempt."""
+    years = {("n", float(y)) for y in _YEAR.findall(normalize_width(text))}
+    found = numbers(_MARKER.sub("", text)) - years - (ignore or set())
+    return {n for n in found if not (n[0] == "n" and n[1] < 10 and n[1] == int(n[1]))}
+
+
+def bigrams(text: str) -> set[str]:
+    chars = [c for c in normalize_width(text) if "\u3400" <= c <= "\u9fff" or c.isalnum()]
+    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+
+
+@dataclass
+class Citation:
+    """One cited passage with the exact supporting quote."""
+
+    n: int
+    chunk_id: str
+    title: str
+    region: str
+    year: int | None
+    source: str
+    heading: str
+    quote: str
+    start: int
+    end: int
+    verified: bool
+    doc_id: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def source_span(meta: dict[str, Any], i: int, j: int) -> tuple[int, int]:
+    """Source offsets of chunk-text span [i, j), exact even when cleaning removed characters
+    inside the chunk (the chunk's ``spans`` map records where its pieces came from)."""
+    start = int(meta.get("start") or 0)
+    spans = meta.get("spans")
+    if not spans:
+        return start + i, start + j
+    pieces = json.loads(spans) if isinstance(spans, str) else spans
+
+    def at(pos: int, end: bool) -> int:
+        for clean_off, src_off, length in pieces:
+            if clean_off <= pos < clean_off + length or (end and pos == clean_off + length):
+                return start + src_off + (pos - clean_off)
+        last = pieces[-1]
+        return start + last[1] + last[2]
+
+    return at(i, False), at(j, True) if j > i else at(i, False)
+
+
+def best_sentence(text: str, nums: set[tuple[str, float]], grams: set[str]) -> tuple[int, int]:
+    """The sentence of a passage that best supports a claim: most of its numbers, then words."""
+    best, best_score = (0, len(text)), -1.0
+    for m in _SENTENCE.finditer(text):
+        sent = m.group(0)
+        s_nums = numbers(sent)
+        score = 10 * len(nums & s_nums) + len(grams & bigrams(sent)) / (1 + len(grams))
+        if score > best_score:
+            best, best_score = (m.start(), m.end()), score
+    s, e = best
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+@dataclass
+class Verified:
+    """Result of verifying an answer against its numbered passages."""
+
+    answer: str
+    citations: list[Citation]
+    all_verified: bool
+    unsupported_numbers: list[str]
+
+
+def split_sentences(answer: str) -> list[str]:
+    """Answer sentences, each keeping its trailing markers (``…7.5%左右[1]。``)."""
+    parts = re.findall(r"[^。！？!?\n]+(?:[。！？!?]+(?:\[\d{1,2}\])*)?|\n", answer)
+    return [p for p in parts if p.strip()]
+
+
+def verify(
+    answer: str,
+    passages: list[dict[str, Any]],
+    question: str = "",
+) -> Verified:
+    """Check, repair and resolve the ``[n]`` markers of ``answer``.
+
+    ``passages`` are the numbered context passages (index 0 is ``[1]``), each a dict with
+    ``text`` and ``metadata``.
+    """
+    exempt = numbers(question)
+    per_passage_nums = [numbers(p["text"]) for p in passages]
+    support: dict[int, list[tuple[set, set, bool]]] = {}
+    out_sentences: list[str] = []
+    unsupported: list[str] = []
+    all_ok = True
+    for sentence in split_sentences(answer):
+        if sentence == "\n":
+            out_sentences.append(sentence)
+            continue
+        cited = [int(n) for n in _MARKER.findall(sentence) if 1 <= int(n) <= len(passages)]
+        body = _MARKER.sub("", sentence)
+        nums = checkable_numbers(body, exempt)
+        grams = bigrams(body)
+        ok = True
+        if nums:
+            holders = [i + 1 for i, pn in enumerate(per_passage_nums) if nums <= pn]
+            good = [n for n in cited if n in holders]
+            if good:
+                cited = good
+            elif holders:
+                cited = [holders[0]]  # re-attach to the passage that holds the numbers
+            else:
+                partial = sorted(
+                    range(len(passages)), key=lambda i: -len(nums & per_passage_nums[i])
+                )
+                if partial and nums & per_passage_nums[partial[0]]:
+                    cited = cited or [partial[0] + 1]
+                ok = False
+                unsupported.extend(_fmt(n) for n in sorted(nums - set().union(*per_passage_nums)))
+        elif not cited and passages and len(grams) >= 2:
+            overlaps = [len(grams & bigrams(p["text"])) / len(grams) for p in passages]
+            best = max(range(len(passages)), key=lambda i: overlaps[i])
+            if overlaps[best] >= 0.3:
+                cited = [best + 1]
+        if grams and len(grams) >= 2 and not nums and cited:
+            ok = max(len(grams & bigrams(passages[n - 1]["text"])) / len(grams) for n in cited) >= 0.3
+        for n in cited:
+            support.setdefault(n, []).append((nums, grams, ok))
+        all_ok &= ok or not body.strip()
+        marks = "".join(f"[{n}]" for n in dict.fromkeys(cited))
+        stripped = body.rstrip()
+        tail = ""
+        while stripped and stripped[-1] in "。！？!?":
+            tail = stripped[-1] + tail
+            stripped = stripped[:-1]
+        out_sentences.append(f"{stripped}{marks}{tail}" if stripped else sentence)
+    citations = []
+    for n in sorted(support):
+        p = passages[n - 1]
+        meta = p["metadata"]
+        nums = set().union(*(s[0] for s in support[n]))
+        grams = set().union(*(s[1] for s in support[n]))
+        i, j = best_sentence(p["text"], nums, grams)
+        start, end = source_span(meta, i, j)
+        citations.append(
+            Citation(
+                n=n,
+                chunk_id=p.get("id", ""),
+                title=meta.get("title", ""),
+                region=meta.get("region", ""),
+                year=meta.get("year") or None,
+                source=meta.get("source", ""),
+                heading=meta.get("heading", ""),
+                quote=p["text"][i:j],
+                start=start,
+                end=end,
+                verified=all(s[2] for s in support[n]),
+                doc_id=meta.get("doc_id", ""),
+            )
+        )
+    return Verified("".join(out_sentences).strip(), citations, all_ok, unsupported)
+
+
+def _fmt(n: tuple[str, float]) -> str:
+    kind, value = n
+    text = f"{value:g}"
+    return text + "%" if kind == "%" else text
+
+
+__all__ = ["Citation", "Verified", "bigrams", "checkable_numbers", "numbers", "source_span",
+           "split_sentences", "verify"]

@@ -1,0 +1,74 @@
+"""Deterministic query understanding: regions, years, intent and metric synonyms.
+
+No model is involved: a question names regions the index knows (also by short form, 紫金 →
+紫金县), may name years, may ask for a target (目标/预期/计划) or an actual (完成/实现), and uses
+everyday metric names (GDP, 固投) that the reports spell differently. Knowing these lets
+retrieval filter to the right report and reward the right kind of passage.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rag.normalize import normalize_for_search
+from rag.terms import lexicon
+
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_SUFFIXES = ("自治县", "自治州", "街道", "省", "市", "区", "县", "镇", "乡", "旗")
+
+
+@dataclass
+class QueryInfo:
+    """What a question is about, as far as rules can tell."""
+
+    text: str
+    regions: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    wants_target: bool = False
+    wants_actual: bool = False
+    expansions: list[str] = field(default_factory=list)
+
+    @property
+    def keyword_text(self) -> str:
+        """The question plus report wordings of its metrics, for BM25."""
+        return " ".join([self.text, *self.expansions])
+
+
+def short_forms(region: str) -> list[str]:
+    """Names a user may use for ``region``: the full name and, if ≥ 2 chars remain, the stem."""
+    forms = [region]
+    for suffix in _SUFFIXES:
+        if region.endswith(suffix) and len(region) - len(suffix) >= 2:
+            forms.append(region[: -len(suffix)])
+            break
+    return forms
+
+
+class QueryParser:
+    """Parses questions against the regions known to the index."""
+
+    def __init__(self, regions: Iterable[str]) -> None:
+        self.forms: list[tuple[str, str]] = sorted(
+            {(f, r) for r in regions if r for f in short_forms(r)},
+            key=lambda fr: -len(fr[0]),
+        )
+
+    def parse(self, question: str) -> QueryInfo:
+        norm = normalize_for_search(question)
+        info = QueryInfo(text=question)
+        taken = norm
+        for form, region in self.forms:
+            if form in taken and region not in info.regions:
+                info.regions.append(region)
+                taken = taken.replace(form, "\0" * len(form))
+        info.years = sorted({int(y) for y in _YEAR.findall(norm)})
+        lex = lexicon()
+        info.wants_target = any(t in norm for t in lex.target_terms)
+        info.wants_actual = any(t in norm for t in lex.actual_terms) and not info.wants_target
+        info.expansions = lex.expansions(question)
+        return info
+
+
+__all__ = ["QueryInfo", "QueryParser", "short_forms"]

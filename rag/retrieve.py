@@ -1,0 +1,277 @@
+"""Hybrid retrieval: dense (Chroma, e5) + BM25 (jieba) fused by weighted reciprocal rank.
+
+LangChain's ``EnsembleRetriever`` does plain weighted RRF; report QA also needs the region a
+question names to restrict the search, and target/actual cues to reorder passages, so fusion is
+done here and the whole thing is exposed as a LangChain ``BaseRetriever`` for the answer chain.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from rag.bm25 import Bm25Index
+from rag.config import Settings, get_settings
+from rag.models import E5Embeddings
+from rag.normalize import normalize_for_search
+from rag.query import QueryInfo, QueryParser
+from rag.store import IndexPaths, IndexUnavailable, get_collection, load_manifest
+from rag.terms import get_tokenizer, lexicon
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Filters:
+    """Caller-supplied restrictions (from the UI, the API or the CLI)."""
+
+    regions: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Filters:
+        data = data or {}
+
+        def as_list(v: Any) -> list[Any]:
+            if v in (None, "", []):
+                return []
+            return list(v) if isinstance(v, list | tuple | set) else [v]
+
+        return cls(
+            regions=[str(r) for r in as_list(data.get("region") or data.get("regions"))],
+            years=[int(y) for y in as_list(data.get("year") or data.get("years"))],
+            doc_ids=[str(d) for d in as_list(data.get("doc_id") or data.get("doc_ids"))],
+        )
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with its metadata and how each retriever ranked it."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    score: float = 0.0
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        m = self.metadata
+        return {
+            "id": self.id,
+            "text": self.text,
+            "title": m.get("title", ""),
+            "region": m.get("region", ""),
+            "year": m.get("year") or None,
+            "heading": m.get("heading", ""),
+            "source": m.get("source", ""),
+            "doc_id": m.get("doc_id", ""),
+            "start": m.get("start"),
+            "end": m.get("end"),
+            "score": round(self.score, 6),
+            "dense_rank": self.dense_rank,
+            "bm25_rank": self.bm25_rank,
+        }
+
+
+class Searcher:
+    """Loads the index once and answers searches; safe to share between threads."""
+
+    def __init__(self, settings: Settings | None = None, embeddings: E5Embeddings | None = None):
+        self.settings = settings or get_settings()
+        self.embeddings = embeddings or E5Embeddings(self.settings)
+        self.paths = IndexPaths(self.settings.index_dir)
+        self._lock = threading.Lock()
+        self._generation: str | None = None
+        self.bm25 = Bm25Index(ids=[], meta=[], generation="")
+        self.parser = QueryParser([])
+        self._collection: Any = None
+        self.documents: list[dict[str, Any]] = []
+        self.reload()
+
+    # -- index state -------------------------------------------------------------------------
+
+    def reload(self, force: bool = False) -> None:
+        """(Re)load the BM25 side and document list if the index changed since last time."""
+        pointer = self.paths.bm25 / "CURRENT"
+        generation = pointer.read_text().strip() if pointer.exists() else ""
+        with self._lock:
+            if generation == self._generation and not force:
+                return
+            manifest = load_manifest(self.paths)
+            bm25 = Bm25Index.load(self.paths.bm25)
+            docs: list[dict[str, Any]] = []
+            for key, entry in manifest.files.items():
+                for d in entry.documents:
+                    docs.append({**d, "source": entry.source, "file_key": key})
+            regions = {d["region"] for d in docs if d.get("region")}
+            regions |= {d["parent_region"] for d in docs if d.get("parent_region")}
+            words = set(regions)
+            if self.paths.userdict.exists():
+                words |= set(self.paths.userdict.read_text(encoding="utf-8").split())
+            get_tokenizer(words)
+            self.bm25, self.documents = bm25, docs
+            self.parser = QueryParser(d["region"] for d in docs if d.get("region"))
+            self._id_set = set(bm25.ids)
+            self._row = {cid: i for i, cid in enumerate(bm25.ids)}
+            self._generation = generation
+
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            self._collection = get_collection(self.settings, self.embeddings)
+        return self._collection
+
+    def __len__(self) -> int:
+        return len(self.bm25)
+
+    # -- search ------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: str | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> list[Passage]:
+        """Top-k passages for ``query`` (hybrid unless ``mode`` says dense or bm25)."""
+        self.reload()
+        if not len(self.bm25):
+            raise IndexUnavailable(
+                f"the index in {self.settings.index_dir} is empty; run `python -m ingest data/` "
+                "(or `make run`, which ingests data/ first)"
+            )
+        s = self.settings
+        k = k or s.top_k
+        mode = mode or s.retriever
+        filters = filters or Filters()
+        info = self.parser.parse(query)
+        regions = set(filters.regions) or set(info.regions)
+        years = set(filters.years)
+        doc_ids = set(filters.doc_ids)
+        fetch = max(s.fetch_k, k)
+        t0 = time.perf_counter()
+        dense: list[str] = []
+        if mode in ("hybrid", "dense"):
+            dense = self._dense(query, fetch, regions, years, doc_ids)
+            if not dense and regions and not filters.regions:
+                dense = self._dense(query, fetch, set(), years, doc_ids)
+        t1 = time.perf_counter()
+        lexical: list[tuple[int, float]] = []
+        if mode in ("hybrid", "bm25"):
+            lexical = self._lexical(info, fetch, regions, years, doc_ids)
+            if not lexical and regions and not filters.regions:
+                lexical = self._lexical(info, fetch, set(), years, doc_ids)
+        t2 = time.perf_counter()
+        fused = self._fuse(dense, [self.bm25.ids[i] for i, _ in lexical], info, mode)
+        top = fused[:k]
+        passages = self._hydrate(top)
+        if timings is not None:
+            timings["dense_ms"] = (t1 - t0) * 1000
+            timings["bm25_ms"] = (t2 - t1) * 1000
+            timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
+        return passages
+
+    def _dense(
+        self, query: str, n: int, regions: set[str], years: set[int], doc_ids: set[str]
+    ) -> list[str]:
+        clauses: list[dict[str, Any]] = []
+        if regions:
+            clauses.append({"region": {"$in": sorted(regions)}})
+        if years:
+            clauses.append({"year": {"$in": sorted(years)}})
+        if doc_ids:
+            clauses.append({"doc_id": {"$in": sorted(doc_ids)}})
+        where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        vector = self.embeddings.embed_query(query)
+        result = self.collection.query(
+            query_embeddings=[vector], n_results=n, where=where, include=["distances"]
+        )
+        return [cid for cid in result["ids"][0] if cid in self._id_set]
+
+    def _lexical(
+        self, info: QueryInfo, n: int, regions: set[str], years: set[int], doc_ids: set[str]
+    ) -> list[tuple[int, float]]:
+        tokens = get_tokenizer().tokens(info.keyword_text)
+        mask = self.bm25.mask(regions or None, years or None, doc_ids or None)
+        return self.bm25.top(tokens, n, mask)
+
+    def _fuse(
+        self, dense: list[str], lexical: list[str], info: QueryInfo, mode: str
+    ) -> list[tuple[str, float, int | None, int | None]]:
+        s = self.settings
+        scores: dict[str, float] = {}
+        d_rank = {cid: r for r, cid in enumerate(dense, 1)}
+        b_rank = {cid: r for r, cid in enumerate(lexical, 1)}
+        wd = s.dense_weight if mode != "bm25" else 0.0
+        wb = s.bm25_weight if mode != "dense" else 0.0
+        for cid, r in d_rank.items():
+            scores[cid] = scores.get(cid, 0.0) + wd / (s.rrf_k + r)
+        for cid, r in b_rank.items():
+            scores[cid] = scores.get(cid, 0.0) + wb / (s.rrf_k + r)
+        if mode == "hybrid" and (info.wants_target or info.wants_actual):
+            lex = lexicon()
+            cues = lex.target_text if info.wants_target else lex.actual_text
+            unit = s.intent_boost / (s.rrf_k + 1)
+            texts = self._texts(list(scores))
+            for cid in scores:
+                if any(c in texts.get(cid, "") for c in cues):
+                    scores[cid] += unit
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        return [(cid, sc, d_rank.get(cid), b_rank.get(cid)) for cid, sc in ranked]
+
+    def _texts(self, ids: list[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        got = self.collection.get(ids=ids, include=["documents"])
+        return {
+            cid: normalize_for_search(doc or "")
+            for cid, doc in zip(got["ids"], got["documents"], strict=False)
+        }
+
+    def _hydrate(self, ranked: list[tuple[str, float, int | None, int | None]]) -> list[Passage]:
+        if not ranked:
+            return []
+        ids = [cid for cid, *_ in ranked]
+        got = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        by_id = {
+            cid: (doc, meta)
+            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=False)
+        }
+        out = []
+        for cid, score, dr, br in ranked:
+            if cid in by_id:
+                doc, meta = by_id[cid]
+                out.append(Passage(cid, doc or "", dict(meta or {}), score, dr, br))
+        return out
+
+
+class ReportRetriever(BaseRetriever):
+    """LangChain face of :class:`Searcher`, so the answer chain composes it as a runnable."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    searcher: Searcher
+    k: int | None = None
+    filters: Filters | None = None
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
+        passages = self.searcher.search(query, k=self.k, filters=self.filters)
+        return [
+            LCDocument(page_content=p.text, metadata={**p.metadata, "id": p.id, "score": p.score})
+            for p in passages
+        ]
+
+
+__all__ = ["Filters", "Passage", "ReportRetriever", "Searcher"]

@@ -1,0 +1,54 @@
+"""Shared fixtures: one real index over the sample corpus, built once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+
+
+@pytest.fixture(scope="session")
+def settings_factory():
+    """Settings pointing at a given index folder (models come from the shared cache)."""
+    from rag.config import Settings
+
+    def make(index_dir: Path, **overrides):
+        return Settings(index_dir=index_dir, **overrides)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def embeddings():
+    """The real embedding model, loaded once."""
+    from rag.models import E5Embeddings, configure_offline
+
+    configure_offline()
+    return E5Embeddings()
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory, settings_factory, embeddings):
+    """The sample corpus ingested into a temporary index; returns (settings, summary)."""
+    from ingest.index import Ingestor
+
+    settings = settings_factory(tmp_path_factory.mktemp("index"), llm="extractive")
+    summary = Ingestor(settings, embeddings=embeddings, progress=False).run([DATA])
+    return settings, summary
+
+
+@pytest.fixture(scope="session")
+def searcher(sample_index, embeddings):
+    from rag.retrieve import Searcher
+
+    settings, _ = sample_index
+    return Searcher(settings, embeddings=embeddings)
