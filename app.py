@@ -33,8 +33,13 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> FastAPI:
     stats = service.stats()
     log.info("embedding model: %s", service.embeddings.name)
     log.info("LLM backend: %s", describe(settings))
-    log.info("index %s: %d files, %d documents, %d chunks", settings.index_dir,
-             stats["files"], stats["documents"], stats["chunks"])
+    log.info(
+        "index %s: %d files, %d documents, %d chunks",
+        settings.index_dir,
+        stats["files"],
+        stats["documents"],
+        stats["chunks"],
+    )
     if warm:
         service.answerer.warm_up()
     app = create_api(service)
@@ -42,8 +47,15 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> FastAPI:
     if settings.ui_auth and ":" in settings.ui_auth:
         user, _, password = settings.ui_auth.partition(":")
         auth = (user, password)
-    return gr.mount_gradio_app(app, build_ui(service), path="/", auth=auth, css=CSS,
-                               footer_links=["api"], max_file_size=settings.max_upload_mb * 2**20)
+    return gr.mount_gradio_app(
+        app,
+        build_ui(service),
+        path="/",
+        auth=auth,
+        css=CSS,
+        footer_links=["api"],
+        max_file_size=settings.max_upload_mb * 2**20,
+    )
 
 
 def main() -> None:

@@ -298,9 +298,7 @@ def _rules_from_dict(data: dict[str, Any]) -> NoiseRules:
         )
         for r in data.get("prefix_rules", ())
     )
-    doc_types = tuple(
-        (t["type"], tuple(t.get("keywords", ()))) for t in titles.get("types", ())
-    )
+    doc_types = tuple((t["type"], tuple(t.get("keywords", ()))) for t in titles.get("types", ()))
     return NoiseRules(
         line_rules=line_rules,
         prefix_rules=prefix_rules,
@@ -477,7 +475,8 @@ class _Cleaner:
         candidates = [
             (i, ln)
             for i, ln, text, _ in content
-            if not ln.dropped and any(r.matches(text, rules.ends_sentence(text)) for r in neighbourly)
+            if not ln.dropped
+            and any(r.matches(text, rules.ends_sentence(text)) for r in neighbourly)
         ]
         changed = True
         while changed and candidates:
@@ -557,9 +556,8 @@ class _Cleaner:
                         cuts += 1
             if with_prev == 0 or cuts / with_prev < rules.page_min_cut_ratio:
                 continue
-            gaps = [
-                content[b[0]][1].start - content[a[0]][1].start for a, b in itertools.pairwise(chain)
-            ]
+            starts = [content[k][1].start for k, _, _ in chain]
+            gaps = [b - a for a, b in itertools.pairwise(starts)]
             if statistics.median(gaps) < rules.page_min_gap:
                 continue
             for k, _, end in chain:

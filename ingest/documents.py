@@ -10,6 +10,7 @@ titles are the most regular part of these documents, then from the meeting state
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -37,7 +38,9 @@ _MEETING_DATE_RES = (
     # "2021年2月1日在云浮市第六届人民代表大会第七次会议上"
     re.compile(_DATE + r"\s*[在于][^。；;\n]{0,40}?(?:人民代表大会|代表大会|人代会|全体会议|会议)"),
     # "在云浮市第六届人民代表大会第七次会议上（2021年2月1日）"
-    re.compile(r"在[^。；;\n]{0,40}?(?:代表大会|人代会)[^。；;\n]{0,20}?会议上[\s（(—\-－]*" + _DATE),
+    re.compile(
+        r"在[^。；;\n]{0,40}?(?:代表大会|人代会)[^。；;\n]{0,20}?会议上[\s（(—\-－]*" + _DATE
+    ),
 )
 
 
@@ -111,7 +114,7 @@ def _segments(cleaned: MappedText, rules: NoiseRules) -> list[_Segment]:
             starts.append(_Segment(a, len(text), line, site or None))
     if not starts:
         return [_Segment(0, len(text), None, None)]
-    for cur, nxt in zip(starts, starts[1:], strict=False):
+    for cur, nxt in itertools.pairwise(starts):
         cur.cend = nxt.cstart
     segments = starts
     lead = text[: starts[0].cstart]
@@ -139,10 +142,15 @@ def _merge_small(segments: list[_Segment], text: str, rules: NoiseRules) -> list
     """Merge a repeated title (same report continued) and fragments below MIN_DOC_CHARS."""
     out: list[_Segment] = []
     for seg in segments:
-        if out and seg.title and out[-1].title:
-            if rules.dedup_key(seg.title) == rules.dedup_key(out[-1].title):
-                out[-1] = _merge(out[-1], seg)
-                continue
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and seg.title
+            and prev.title
+            and rules.dedup_key(seg.title) == rules.dedup_key(prev.title)
+        ):
+            out[-1] = _merge(prev, seg)
+            continue
         out.append(seg)
     changed = True
     while changed and len(out) > 1:
@@ -165,8 +173,11 @@ def _infer_title(body: str, source: str, rules: NoiseRules) -> tuple[str, bool]:
     m = rules.leading_title.match(first)
     if m:
         return m.group("title"), True
-    if first and len(first) <= 40 and not rules.ends_sentence(first) and not re.search(
-        r"[，,。；;]", first
+    if (
+        first
+        and len(first) <= 40
+        and not rules.ends_sentence(first)
+        and not re.search(r"[，,。；;]", first)
     ):
         return first, True
     return PurePath(source).stem, False

@@ -100,7 +100,10 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[dict[str, str]]]:
             if p.suffix.lower() not in SUPPORTED_SUFFIXES:
                 supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
                 skipped.append(
-                    {"path": str(p), "reason": f"unsupported type; convert it to one of {supported}"}
+                    {
+                        "path": str(p),
+                        "reason": f"unsupported type; convert it to one of {supported}",
+                    }
                 )
                 continue
             files.append(p)
@@ -272,9 +275,7 @@ class Ingestor:
 
         cleaned, _stats = clean(loaded.text)
         documents = split_documents(cleaned, path.name)
-        tokenizer = get_tokenizer(
-            r for d in documents for r in (d.region, d.parent_region) if r
-        )
+        tokenizer = get_tokenizer(r for d in documents for r in (d.region, d.parent_region) if r)
         self._remember_regions(documents)
         owners = self._norm_owners(manifest)
         seen: set[str] = set()
@@ -325,6 +326,7 @@ class Ingestor:
             self.collection.delete(ids=sorted(stale))
         summary.files_indexed += 1
         summary.chunks_added += len(todo)
+        summary.embedded += len(todo)
         summary.chunks_unchanged += len(existing)
         summary.chunks_removed += len(stale)
         manifest.files[key] = FileEntry(
@@ -345,8 +347,12 @@ class Ingestor:
 
         size = max(1, self.settings.embedding_batch_size * 4)
         bar = tqdm(
-            total=len(records), desc="embedding", unit="chunk",
-            disable=not self.progress, file=sys.stderr, leave=False,
+            total=len(records),
+            desc="embedding",
+            unit="chunk",
+            disable=not self.progress,
+            file=sys.stderr,
+            leave=False,
         )
         for i in range(0, len(records), size):
             batch = records[i : i + size]

@@ -12,6 +12,7 @@ what to do, so an ingest run can report skipped files instead of failing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -79,16 +80,12 @@ def _common_hanzi() -> frozenset[str]:
     chars: set[str] = set()
     for lead in range(0xB0, 0xD8):  # GB2312 level-1 rows 16..55
         for trail in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes((lead, trail)).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
     for lead in range(0xA4, 0xC7):  # Big5 frequently used characters A440..C67E
         for trail in (*range(0x40, 0x7F), *range(0xA1, 0xFF)):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes((lead, trail)).decode("big5"))
-            except UnicodeDecodeError:
-                pass
     # Common punctuation of Chinese text, shared by both encodings.
     chars.update("，。、；：？！“”‘’（）《》〈〉【】—…·「」『』〇　％")
     return frozenset(chars)
@@ -156,7 +153,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
             candidates.append((_plausibility(guess[0]), guess[0], guess[1]))
     if not candidates:
         raise SkipFile("cannot decode as UTF-8, GB18030 or Big5; re-save it as UTF-8 text")
-    score, text, enc = max(candidates, key=lambda c: c[0])
+    _, text, enc = max(candidates, key=lambda c: c[0])
     if text.count("\ufffd") > max(3, len(text) // 100):
         raise SkipFile(f"text decodes only with many errors (as {enc}); re-save it as UTF-8")
     return text, enc
@@ -201,12 +198,14 @@ def _pdf_text(data: bytes) -> str:
     except SkipFile:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise SkipFile(f"unreadable PDF ({type(exc).__name__}); re-export it as PDF or text") from exc
+        raise SkipFile(
+            f"unreadable PDF ({type(exc).__name__}); re-export it as PDF or text"
+        ) from exc
     text = "\n".join(pages)
     visible = sum(1 for ch in text if not ch.isspace())
     if visible < 5 * max(1, len(pages)):
         raise SkipFile(
-            f"PDF has no text layer ({len(pages)} page(s) of images); it needs OCR "
+            f"PDF has no text layer ({len(pages)} page(s), scanned images?); it needs OCR "
             "(e.g. ocrmypdf -l chi_sim) before it can be ingested"
         )
     return text
@@ -253,9 +252,11 @@ _BLOCK_TAGS = (
     "table", "td", "th", "tr", "ul",
 )  # fmt: skip
 _DROP_TAGS = (
-    "script", "style", "nav", "header", "footer", "noscript", "template", "iframe", "svg",
-    "aside", "head", "button", "select",
+    "script", "style", "nav", "noscript", "template", "iframe", "svg", "aside", "head",
+    "button", "select",
 )  # fmt: skip
+# Page-level header/footer are site chrome; inside an <article> the header holds the title.
+_CHROME_TAGS = ("header", "footer")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
@@ -285,6 +286,9 @@ def _html_text(data: bytes) -> tuple[str, str]:
     soup = BeautifulSoup(text, parser)
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
+    for tag in soup.find_all(_CHROME_TAGS):
+        if tag.find_parent(("article", "main")) is None:
+            tag.decompose()
     for br in soup.find_all("br"):
         br.replace_with("\n")
     # Newlines only at block boundaries: inline tags (<b>, <a>, <span>) stay inside sentences.
@@ -298,6 +302,10 @@ def _html_text(data: bytes) -> tuple[str, str]:
 # --------------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------------
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n} bytes"
 
 
 def load_file(path: Path, max_bytes: int = 200 * 2**20) -> LoadedFile:
@@ -318,12 +326,15 @@ def load_file(path: Path, max_bytes: int = 200 * 2**20) -> LoadedFile:
             raise SkipFile("empty file (0 bytes); nothing to index")
         if size > max_bytes:
             raise SkipFile(
-                f"too large ({size / 2**20:.1f} MB > {max_bytes / 2**20:.0f} MB limit); "
+                f"too large ({_size(size)} > {_size(max_bytes)} limit); "
                 "split it or raise the size limit"
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise SkipFile(f"cannot read file ({exc.strerror or exc}); check that it is readable") from exc
+        reason = exc.strerror or exc
+        raise SkipFile(
+            f"cannot read file ({reason}); check that it exists and is readable"
+        ) from exc
     sha = hashlib.sha256(data).hexdigest()
 
     if kind == "pdf":

@@ -145,7 +145,9 @@ def units_from_meeting(text: str) -> list[list[Unit]]:
 
 
 # Words that cannot be part of a place name; the name starts after the last of them.
-_NAME_BOUNDARIES = ("报告", "会议上", "会上", "大会", "政府", "代表", "各位", "同志", "讲话", "发言")
+_NAME_BOUNDARIES = (
+    "报告", "会议上", "会上", "大会", "政府", "代表", "各位", "同志", "讲话", "发言",
+)  # fmt: skip
 
 
 def units_from_government(text: str) -> list[Unit]:

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from ingest.clean import MappedText
 from ingest.documents import Document
@@ -36,6 +39,38 @@ _HEADING_MARKERS: list[tuple[int, re.Pattern[str]]] = [
 ]
 _INLINE_SUBHEADING = re.compile(rf"[（(][{_CN_NUM}]+[）)]")
 MAX_HEADING_CHARS = 40
+_GLUED_MARKER = re.compile(rf"(?:[{_CN_NUM}]+、|[（(][{_CN_NUM}]+[）)])")
+
+
+@lru_cache(maxsize=1)
+def _glued_rules() -> tuple[int, tuple[str, ...]]:
+    data = tomllib.loads(Path(__file__).with_name("headings.toml").read_text(encoding="utf-8"))
+    return int(data["max_chars"]), tuple(data["tail_words"])
+
+
+def glued_heading_end(text: str) -> int | None:
+    """Where a heading glued to its body text ends (``三、2021年工作安排2021年是…``), or None.
+
+    Only for units that start with a 一、/（一） marker and are too long to be a heading: the
+    heading ends after the last heading-tail word (安排, 回顾, 新格局 …) in the first characters,
+    provided no sentence end comes before it.
+    """
+    m = _GLUED_MARKER.match(text)
+    if not m:
+        return None
+    max_chars, tails = _glued_rules()
+    window = text[:max_chars]
+    stop = re.search(r"[。；;！？!?:：]", window)
+    if stop:
+        window = window[: stop.start()]
+    best = None
+    for word in tails:
+        i = window.rfind(word)
+        if i >= m.end() + 2 and (best is None or i + len(word) > best):
+            best = i + len(word)
+    if best is None or best >= len(text) - 4:
+        return None
+    return best
 
 
 @dataclass
@@ -79,7 +114,7 @@ def heading_level(text: str) -> int | None:
         m = pattern.match(stripped)
         if m and len(stripped) > m.end():
             # "一、" followed by a digit is usually a list of numbers, not a heading.
-            if level == 1 and stripped[m.end() - 1] in "，," :
+            if level == 1 and stripped[m.end() - 1] in "，,":
                 return None
             return level
     return None
@@ -132,9 +167,7 @@ def _split_long(
         cut = min(candidates, key=lambda c: abs(c - middle))
     else:
         cut = middle
-        while cut < end - 1 and (
-            _NUMERIC.match(text[cut - 1]) and _NUMERIC.match(text[cut])
-        ):
+        while cut < end - 1 and (_NUMERIC.match(text[cut - 1]) and _NUMERIC.match(text[cut])):
             cut += 1
     yield from _split_long(text, start, cut, max_tokens, count)
     yield from _split_long(text, cut, end, max_tokens, count)
@@ -161,7 +194,16 @@ def units_of(text: str, count: Callable[[str], int], max_tokens: int) -> list[Un
         if s >= e:
             continue
         level = heading_level(text[s:e])
-        if level is not None:
+        glued = glued_heading_end(text[s:e]) if level is None else None
+        if glued is not None:
+            lvl = 1 if text[s] in _CN_NUM else 2
+            while stack and stack[-1][0] >= lvl:
+                stack.pop()
+            stack.append((lvl, text[s : s + glued]))
+            path = tuple(t for _, t in stack)
+            units.append(Unit(s, s + glued, text[s : s + glued], lvl, path))
+            s = s + glued
+        elif level is not None:
             for ps, pe in _heading_parts(text, s, e):
                 lvl = heading_level(text[ps:pe])
                 lvl = level if lvl is None else lvl

@@ -18,10 +18,16 @@ def _search(args: argparse.Namespace) -> int:
     results = []
     for query in args.queries:
         timings: dict[str, float] = {}
-        passages = searcher.search(query, k=args.k, filters=filters, mode=args.mode,
-                                   timings=timings)
-        results.append({"query": query, "results": [p.as_dict() for p in passages],
-                        "timings": {k: round(v, 1) for k, v in timings.items()}})
+        passages = searcher.search(
+            query, k=args.k, filters=filters, mode=args.mode, timings=timings
+        )
+        results.append(
+            {
+                "query": query,
+                "results": [p.as_dict() for p in passages],
+                "timings": {k: round(v, 1) for k, v in timings.items()},
+            }
+        )
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
@@ -48,8 +54,10 @@ def _ask(args: argparse.Namespace) -> int:
             print(f"问：{a['question']}\n答：{a['answer']}")
             for c in a["citations"]:
                 mark = "" if c["verified"] else "（未核实）"
-                print(f"  [{c['n']}] {c['title']} {c['heading']} {mark}\n      “{c['quote']}”"
-                      f" ({c['source']}:{c['start']}-{c['end']})")
+                print(
+                    f"  [{c['n']}] {c['title']} {c['heading']} {mark}\n      “{c['quote']}”"
+                    f" ({c['source']}:{c['start']}-{c['end']})"
+                )
             print(f"  ({a['timings']['total_ms']:.0f} ms)\n")
     return 0
 

@@ -33,13 +33,56 @@ PROMPTS = PROJECT_ROOT / "prompts"
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:自治县|自治州|省|市|区|县|镇|乡))")
 _GENERIC_PLACES = {
-    "全市", "全区", "全县", "全镇", "全乡", "我市", "我区", "我县", "我镇", "本市", "本区", "本县",
-    "城区", "市区", "园区", "社区", "景区", "新区", "县区", "区县", "市县", "镇区", "乡镇", "城镇",
-    "各区", "各县", "各镇", "各市", "该市", "该区", "该县", "该镇", "开发区", "片区", "郊区",
-    "全省", "本省", "地区", "街区", "辖区", "示范区", "试验区", "自贸区", "产业园区", "工业园区",
+    "全市",
+    "全区",
+    "全县",
+    "全镇",
+    "全乡",
+    "我市",
+    "我区",
+    "我县",
+    "我镇",
+    "本市",
+    "本区",
+    "本县",
+    "城区",
+    "市区",
+    "园区",
+    "社区",
+    "景区",
+    "新区",
+    "县区",
+    "区县",
+    "市县",
+    "镇区",
+    "乡镇",
+    "城镇",
+    "各区",
+    "各县",
+    "各镇",
+    "各市",
+    "该市",
+    "该区",
+    "该县",
+    "该镇",
+    "开发区",
+    "片区",
+    "郊区",
+    "全省",
+    "本省",
+    "地区",
+    "街区",
+    "辖区",
+    "示范区",
+    "试验区",
+    "自贸区",
+    "产业园区",
+    "工业园区",
 }
 _FOLLOWUP_START = re.compile(r"^(那|那么|那个|还有|另外|同期|其中|它|该|这|此外|以及|和)")
-_QUESTION_TAIL = re.compile(r"(是多少|有多少|多少|是什么|有哪些|是哪些|什么|如何|怎么样|呢)[？?。]?$")
+_QUESTION_TAIL = re.compile(
+    r"(是多少|有多少|多少|是什么|有哪些|是哪些|什么|如何|怎么样|呢)[？?。]?$"
+)
 
 
 @lru_cache(maxsize=8)
@@ -99,7 +142,10 @@ class Answerer:
         self.searcher = searcher or Searcher(self.settings)
         self._model: Any = None
         self.prompt = ChatPromptTemplate.from_messages(
-            [("system", prompt_text("answer_system.txt")), ("human", prompt_text("answer_user.txt"))]
+            [
+                ("system", prompt_text("answer_system.txt")),
+                ("human", prompt_text("answer_user.txt")),
+            ]
         )
 
     @property
@@ -125,7 +171,9 @@ class Answerer:
         Deterministic slot filling: regions and years named in the follow-up replace those of
         the previous question; other words are appended. A small model rewrites less reliably.
         """
-        users = [m["content"] for m in history or [] if m.get("role") == "user" and m.get("content")]
+        users = [
+            m["content"] for m in history or [] if m.get("role") == "user" and m.get("content")
+        ]
         if not users:
             return question.strip()
         previous = users[0].strip()
@@ -205,10 +253,17 @@ class Answerer:
     ) -> str:
         if not passages:
             return "no passages"
-        known = {r for d in self.searcher.documents for r in (d.get("region"), d.get("parent_region")) if r}
+        known = {
+            r
+            for d in self.searcher.documents
+            for r in (d.get("region"), d.get("parent_region"))
+            if r
+        }
         if not info.regions and not (filters and filters.regions):
             for place in _PLACE.findall(question):
-                if place not in _GENERIC_PLACES and not any(place in r or r in place for r in known):
+                if place not in _GENERIC_PLACES and not any(
+                    place in r or r in place for r in known
+                ):
                     return f"unknown region {place}"
         texts = " ".join(
             f"{p.metadata.get('title', '')} {p.metadata.get('year', '')} {p.text}" for p in passages
@@ -334,7 +389,9 @@ class Answerer:
             # The model stated figures no passage holds (or cited nothing): quote the source.
             fallback = self.extractive(prep.standalone, prep.info, prep.context)
             checked = verify(fallback, prep.context, prep.standalone)
-            note = "（生成的回答未能在资料中核实，以下为资料原文）" if self.model is not None else ""
+            note = (
+                "（生成的回答未能在资料中核实，以下为资料原文）" if self.model is not None else ""
+            )
             result.answer = note + checked.answer
         else:
             result.answer = checked.answer

@@ -77,7 +77,8 @@ def _auth(settings: Settings):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or token.strip() not in keys:
             raise HTTPException(
-                401, "missing or wrong API key: send `Authorization: Bearer <key>`",
+                401,
+                "missing or wrong API key: send `Authorization: Bearer <key>`",
                 headers={"WWW-Authenticate": "Bearer"},
             )
 
@@ -140,10 +141,14 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
     def search(body: SearchIn) -> dict[str, Any]:
         """Top-k passages (hybrid retrieval) for a query."""
         timings: dict[str, float] = {}
-        passages = service.searcher.search(body.query, k=body.k, filters=_filters(body.filters),
-                                           timings=timings)
-        return {"query": body.query, "results": [p.as_dict() for p in passages],
-                "timings": {k: round(v, 1) for k, v in timings.items()}}
+        passages = service.searcher.search(
+            body.query, k=body.k, filters=_filters(body.filters), timings=timings
+        )
+        return {
+            "query": body.query,
+            "results": [p.as_dict() for p in passages],
+            "timings": {k: round(v, 1) for k, v in timings.items()},
+        }
 
     @api.get("/documents")
     def documents() -> dict[str, Any]:
@@ -170,13 +175,17 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
         """Remove a document (and the other documents of its file) from the index."""
         removed = service.delete_document(doc_id)
         if removed is None:
-            raise HTTPException(404, f"no document or file with id {doc_id!r}; see GET /api/documents")
+            raise HTTPException(
+                404, f"no document or file with id {doc_id!r}; see GET /api/documents"
+            )
         return removed
 
     @v1.get("/models")
     def models() -> dict[str, Any]:
-        return {"object": "list",
-                "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "reportqa"}]}
+        return {
+            "object": "list",
+            "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "reportqa"}],
+        }
 
     @v1.post("/chat/completions", response_model=None)
     def chat(body: ChatIn) -> Any:
@@ -194,9 +203,17 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
         if not body.stream:
             result = service.answerer.ask(question, history, filters)
             return {
-                "id": cid, "object": "chat.completion", "created": created, "model": MODEL_ID,
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": result.answer}}],
+                "id": cid,
+                "object": "chat.completion",
+                "created": created,
+                "model": MODEL_ID,
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": result.answer},
+                    }
+                ],
                 "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
                 "citations": [c.as_dict() for c in result.citations],
                 "refused": result.refused,
@@ -209,16 +226,27 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
     return [meta, api, v1]
 
 
-def _sse(service: ReportQAService, question: str, history: list[dict[str, str]], filters: Any,
-         cid: str, created: int) -> Iterator[str]:
+def _sse(
+    service: ReportQAService,
+    question: str,
+    history: list[dict[str, str]],
+    filters: Any,
+    cid: str,
+    created: int,
+) -> Iterator[str]:
     """Stream chunks; the final chunk replaces nothing but carries ``citations`` and, when
     verification repaired the text, the corrected ``content`` in ``reportqa_final``."""
     from rag.answer import AnswerResult
 
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-        payload = {"id": cid, "object": "chat.completion.chunk", "created": created,
-                   "model": MODEL_ID,
-                   "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        payload = {
+            "id": cid,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": MODEL_ID,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
         return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
     yield chunk({"role": "assistant", "content": ""})
@@ -239,18 +267,27 @@ def _sse(service: ReportQAService, question: str, history: list[dict[str, str]],
     tail = ""
     if final.answer != streamed:
         # Verification moved or added markers: send the corrected text as a trailing note.
-        tail = final.answer[len(streamed):] if final.answer.startswith(streamed) else ""
-    yield chunk({"content": tail} if tail else {}, "stop",
-                citations=[c.as_dict() for c in final.citations],
-                reportqa_final={"answer": final.answer, "refused": final.refused,
-                                "timings": final.as_dict()["timings"]})
+        tail = final.answer[len(streamed) :] if final.answer.startswith(streamed) else ""
+    yield chunk(
+        {"content": tail} if tail else {},
+        "stop",
+        citations=[c.as_dict() for c in final.citations],
+        reportqa_final={
+            "answer": final.answer,
+            "refused": final.refused,
+            "timings": final.as_dict()["timings"],
+        },
+    )
     yield "data: [DONE]\n\n"
 
 
 def create_api(service: ReportQAService) -> FastAPI:
     """A FastAPI app with the API routers and JSON error handlers (the UI is mounted by app.py)."""
-    app = FastAPI(title="ReportQA", version="0.1.0",
-                  description="Question answering with verified citations over Chinese reports.")
+    app = FastAPI(
+        title="ReportQA",
+        version="0.1.0",
+        description="Question answering with verified citations over Chinese reports.",
+    )
     install_error_handlers(app)
     for router in build_routers(service):
         app.include_router(router)

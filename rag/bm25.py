@@ -78,8 +78,9 @@ class Bm25Index:
             if rows["ids"]:
                 retriever = bm25s.BM25.load(str(target / "bm25s"))
             generation = target.name.removeprefix("gen-")
-            return cls(ids=rows["ids"], meta=rows["meta"], generation=generation,
-                       retriever=retriever)
+            return cls(
+                ids=rows["ids"], meta=rows["meta"], generation=generation, retriever=retriever
+            )
         except Exception as exc:  # any corruption: one clear message, not a traceback loop
             raise IndexUnavailable(
                 f"keyword index in {folder} is unreadable ({type(exc).__name__}: {exc}); "
@@ -107,15 +108,17 @@ class Bm25Index:
             return None
         keep = np.ones(len(self.ids), dtype=bool)
         for i, m in enumerate(self.meta):
-            if regions and m.get("region") not in regions:
-                keep[i] = False
-            elif years and m.get("year") not in years:
-                keep[i] = False
-            elif doc_ids and m.get("doc_id") not in doc_ids:
+            if (
+                (regions and m.get("region") not in regions)
+                or (years and m.get("year") not in years)
+                or (doc_ids and m.get("doc_id") not in doc_ids)
+            ):
                 keep[i] = False
         return keep
 
-    def top(self, tokens: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+    def top(
+        self, tokens: list[str], k: int, mask: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
         """Top-k rows by BM25 score (rows with score 0 are not returned)."""
         scores = self.scores(tokens)
         if mask is not None:

@@ -12,17 +12,32 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 from typing import Any
 
 from rag.normalize import normalize_width
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_NUMBER = re.compile(r"(百分之)?([零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?)"
-                        r"(亿|万)?")
+_CN_NUMBER = re.compile(
+    r"(百分之)?([零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?)"
+    r"(亿|万)?"
+)
 _NUMBER = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:[-~至到]\s*(\d+(?:\.\d+)?))?\s*(%|亿|万)?")
 _YEAR = re.compile(r"(?:19|20)\d{2}(?=\s*年)")
 
@@ -72,7 +87,9 @@ def numbers(text: str) -> set[tuple[str, float]]:
     return out
 
 
-def checkable_numbers(text: str, ignore: set[tuple[str, float]] | None = None) -> set[tuple[str, float]]:
+def checkable_numbers(
+    text: str, ignore: set[tuple[str, float]] | None = None
+) -> set[tuple[str, float]]:
     """Numbers that must be supported: years and numbers copied from the question are exempt."""
     years = {("n", float(y)) for y in _YEAR.findall(normalize_width(text))}
     found = numbers(_MARKER.sub("", text)) - years - (ignore or set())
@@ -81,7 +98,7 @@ def checkable_numbers(text: str, ignore: set[tuple[str, float]] | None = None) -
 
 def bigrams(text: str) -> set[str]:
     chars = [c for c in normalize_width(text) if "\u3400" <= c <= "\u9fff" or c.isalnum()]
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+    return {a + b for a, b in pairwise(chars)}
 
 
 @dataclass
@@ -203,7 +220,10 @@ def verify(
             if overlaps[best] >= 0.3:
                 cited = [best + 1]
         if grams and len(grams) >= 2 and not nums and cited:
-            ok = max(len(grams & bigrams(passages[n - 1]["text"])) / len(grams) for n in cited) >= 0.3
+            ok = (
+                max(len(grams & bigrams(passages[n - 1]["text"])) / len(grams) for n in cited)
+                >= 0.3
+            )
         for n in cited:
             support.setdefault(n, []).append((nums, grams, ok))
         all_ok &= ok or not body.strip()
@@ -247,5 +267,13 @@ def _fmt(n: tuple[str, float]) -> str:
     return text + "%" if kind == "%" else text
 
 
-__all__ = ["Citation", "Verified", "bigrams", "checkable_numbers", "numbers", "source_span",
-           "split_sentences", "verify"]
+__all__ = [
+    "Citation",
+    "Verified",
+    "bigrams",
+    "checkable_numbers",
+    "numbers",
+    "source_span",
+    "split_sentences",
+    "verify",
+]

@@ -55,7 +55,9 @@ class Settings(BaseSettings):
 
     # --- vector store ------------------------------------------------------------------------
     collection: str = Field("reportqa", description="Chroma collection name.")
-    chroma_host: str = Field("", description="Chroma server host; empty = embedded PersistentClient.")
+    chroma_host: str = Field(
+        "", description="Chroma server host; empty = embedded PersistentClient."
+    )
     chroma_port: int = Field(8000, description="Chroma server port.")
 
     # --- retrieval ---------------------------------------------------------------------------
@@ -76,7 +78,9 @@ class Settings(BaseSettings):
     llm_threads: int = Field(0, description="llama.cpp threads; 0 = number of cores.")
     llm_context: int = Field(4096, description="llama.cpp context window.")
     llm_max_tokens: int = Field(200, description="Maximum tokens generated per answer.")
-    context_tokens: int = Field(700, description="Token budget for retrieved passages in the prompt.")
+    context_tokens: int = Field(
+        700, description="Token budget for retrieved passages in the prompt."
+    )
     context_passages: int = Field(4, description="Most passages put in the prompt.")
     min_term_coverage: float = Field(
         0.5, description="Share of a question's topic words the passages must hold, else refuse."
@@ -88,7 +92,9 @@ class Settings(BaseSettings):
     # --- server ------------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Bind address of `python app.py`.")
     port: int = Field(7860, description="Port of `python app.py`.")
-    api_keys: str = Field("", description="Comma-separated bearer keys for /api and /v1; empty = open.")
+    api_keys: str = Field(
+        "", description="Comma-separated bearer keys for /api and /v1; empty = open."
+    )
     ui_auth: str = Field("", description="`user:password` for the web UI; empty = no login.")
     max_upload_mb: int = Field(50, description="Upload size limit (413 above it).")
 

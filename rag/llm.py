@@ -89,9 +89,7 @@ def describe(settings: Settings | None = None) -> str:
     return f"local: {name} (llama.cpp, {settings.threads} threads)"
 
 
-def stream_chat(
-    model: BaseChatModel, messages: list[BaseMessage], local: bool
-) -> Iterator[str]:
+def stream_chat(model: BaseChatModel, messages: list[BaseMessage], local: bool) -> Iterator[str]:
     """Stream text pieces; the local model is held for the whole generation."""
     lock: Any = generation_lock if local else None
     if lock:

@@ -8,6 +8,7 @@ interrupted preparation is simply redone on the next run.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import importlib.metadata
@@ -112,10 +113,8 @@ def _tiktoken_blob(encoding: str) -> tuple[str, str | None]:
     public.load_tiktoken_bpe = fake_loader  # type: ignore[assignment]
     try:
         ctor = public.ENCODING_CONSTRUCTORS[encoding]
-        try:
+        with contextlib.suppress(_Captured):
             ctor()
-        except _Captured:
-            pass
     finally:
         public.load_tiktoken_bpe = original  # type: ignore[assignment]
     if "url" not in captured:

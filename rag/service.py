@@ -32,7 +32,9 @@ def safe_filename(name: str, max_len: int = 120) -> str:
     if not name or "\x00" in name:
         raise UploadRejected("file name is empty or contains NUL; rename the file")
     if "/" in name or "\\" in name or name.startswith(".") or ".." in name:
-        raise UploadRejected(f"file name {name[:60]!r} contains a path; upload the file by its name")
+        raise UploadRejected(
+            f"file name {name[:60]!r} contains a path; upload the file by its name"
+        )
     name = unicodedata.normalize("NFC", name)
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     name = _SAFE.sub("_", name).strip(" .")
@@ -95,8 +97,10 @@ class ReportQAService:
         if load_manifest(paths).files:
             return "index present"
         if not Path(self.settings.data_dir).exists():
-            return (f"index is empty and {self.settings.data_dir} does not exist: upload "
-                    "documents in the 知识库 tab or run `python -m ingest <folder>`")
+            return (
+                f"index is empty and {self.settings.data_dir} does not exist: upload "
+                "documents in the 知识库 tab or run `python -m ingest <folder>`"
+            )
         from ingest.index import Ingestor
 
         summary = Ingestor(self.settings, embeddings=self.embeddings, progress=False).run(
@@ -127,14 +131,16 @@ class ReportQAService:
         limit = self.settings.max_upload_mb * 2**20
         if len(data) > limit:
             raise UploadRejected(
-                f"file is larger than {self.settings.max_upload_mb} MB (REPORTQA_MAX_UPLOAD_MB)", 413
+                f"file is larger than {self.settings.max_upload_mb} MB (REPORTQA_MAX_UPLOAD_MB)",
+                413,
             )
         name = safe_filename(filename)
         suffix = Path(name).suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
             raise UploadRejected(
                 f"unsupported type {suffix or '(none)'}; upload one of "
-                f"{', '.join(sorted(SUPPORTED_SUFFIXES))}", 415
+                f"{', '.join(sorted(SUPPORTED_SUFFIXES))}",
+                415,
             )
         if not data:
             raise UploadRejected("file is empty; nothing to index")
@@ -162,16 +168,20 @@ class ReportQAService:
         """Remove the file holding a document (a file is the unit of ingest)."""
         manifest = load_manifest(IndexPaths(self.settings.index_dir))
         key = next(
-            (k for k, e in manifest.files.items()
-             if k == doc_or_file_id or any(d["doc_id"] == doc_or_file_id for d in e.documents)),
+            (
+                k
+                for k, e in manifest.files.items()
+                if k == doc_or_file_id or any(d["doc_id"] == doc_or_file_id for d in e.documents)
+            ),
             None,
         )
         if key is None:
             return None
         from ingest.index import Ingestor
 
-        entry = Ingestor(self.settings, embeddings=self.embeddings,
-                         progress=False).remove_document_file(key)
+        entry = Ingestor(
+            self.settings, embeddings=self.embeddings, progress=False
+        ).remove_document_file(key)
         if entry and Path(entry.path).parent.resolve() == self.upload_dir.resolve():
             Path(entry.path).unlink(missing_ok=True)
         self.searcher.reload()

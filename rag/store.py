@@ -252,8 +252,8 @@ def batched(items: list[Any], size: int) -> Iterable[list[Any]]:
 __all__ = [
     "ChromaEmbeddingFunction",
     "FileEntry",
-    "IndexUnavailable",
     "IndexPaths",
+    "IndexUnavailable",
     "Manifest",
     "atomic_write",
     "chroma_client",

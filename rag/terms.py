@@ -89,11 +89,7 @@ class Tokenizer:
         """Search tokens: jieba search-mode words plus CJK character bigrams, stop words out."""
         norm = normalize_for_search(text)
         stop = stopwords()
-        out = [
-            t
-            for t in self._jieba.cut_for_search(norm)
-            if t not in stop and _WORDISH.search(t)
-        ]
+        out = [t for t in self._jieba.cut_for_search(norm) if t not in stop and _WORDISH.search(t)]
         for run in _CJK_RUN.findall(norm):
             out.extend(run[i : i + 2] for i in range(len(run) - 1))
         return out

@@ -27,6 +27,7 @@ EXAMPLES = [
     "2018年上半年重点项目开工率是多少？",
 ]
 ALL = "全部"
+_PROGRESS = gr.Progress()
 
 CSS = """
 .rq-source {border:1px solid #ddd; border-radius:8px; padding:8px 10px; margin:6px 0;}
@@ -50,12 +51,17 @@ def _sources_html(result: Any) -> str:
         text = passage.text if passage else c.quote
         i = text.find(c.quote) if c.quote else -1
         if i >= 0:
-            body = (html.escape(text[:i]) + f"<mark>{html.escape(c.quote)}</mark>"
-                    + html.escape(text[i + len(c.quote):]))
+            body = (
+                html.escape(text[:i])
+                + f"<mark>{html.escape(c.quote)}</mark>"
+                + html.escape(text[i + len(c.quote) :])
+            )
         else:
             body = f"<mark>{html.escape(c.quote)}</mark>"
         flag = "" if c.verified else "<span class='rq-warn'>⚠ 未核实</span> "
-        meta = " · ".join(str(x) for x in (c.region, f"{c.year}年" if c.year else "", c.heading) if x)
+        meta = " · ".join(
+            str(x) for x in (c.region, f"{c.year}年" if c.year else "", c.heading) if x
+        )
         cards.append(
             f"<div class='rq-source{'' if c.verified else ' rq-unverified'}' "
             f"data-testid='source-{c.n}'>"
@@ -76,8 +82,9 @@ def _history(history: list[Any]) -> list[dict[str, str]]:
         role = m.get("role") if isinstance(m, dict) else getattr(m, "role", None)
         content = m.get("content") if isinstance(m, dict) else getattr(m, "content", None)
         if isinstance(content, list):
-            content = " ".join(str(c.get("text", "")) if isinstance(c, dict) else str(c)
-                               for c in content)
+            content = " ".join(
+                str(c.get("text", "")) if isinstance(c, dict) else str(c) for c in content
+            )
         if role in ("user", "assistant") and isinstance(content, str):
             out.append({"role": role, "content": content})
     return out
@@ -95,8 +102,9 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
         titles = [(f"{d['title']}（{d['source']}）", d["doc_id"]) for d in docs]
         return [ALL, *regions], [ALL, *years], [(ALL, ALL), *titles]
 
-    def respond(message: str, history: list[Any], region: str, year: str, doc: str
-                ) -> Iterator[tuple[str, str]]:
+    def respond(
+        message: str, history: list[Any], region: str, year: str, doc: str
+    ) -> Iterator[tuple[str, str]]:
         if not message or not message.strip():
             yield "请输入问题。", ""
             return
@@ -110,7 +118,7 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
         try:
             for item in service.answerer.stream(message, _history(history), filters):
                 if isinstance(item, AnswerResult):
-                    secs = (time.perf_counter() - started)
+                    secs = time.perf_counter() - started
                     yield f"{item.answer}\n\n（用时 {secs:.1f} 秒）", _sources_html(item)
                 else:
                     text += item
@@ -120,10 +128,19 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
             yield f"抱歉，回答时出错：{exc}", ""
 
     def doc_table() -> list[list[Any]]:
-        return [[d["title"], d.get("region") or "", d.get("year") or "", d.get("chunks", 0),
-                 d["source"], d["doc_id"]] for d in service.documents()]
+        return [
+            [
+                d["title"],
+                d.get("region") or "",
+                d.get("year") or "",
+                d.get("chunks", 0),
+                d["source"],
+                d["doc_id"],
+            ]
+            for d in service.documents()
+        ]
 
-    def upload(files: list[Any] | None, progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:
+    def upload(files: list[Any] | None, progress: gr.Progress = _PROGRESS) -> tuple[str, Any]:
         if not files:
             return "请选择文件。", doc_table()
         lines = []
@@ -131,9 +148,14 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
             path = Path(f if isinstance(f, str) else f.name)
             try:
                 r = service.upload(path.name, path.read_bytes())
-                status = {"indexed": "✅ 已导入", "unchanged": "ℹ️ 已存在",
-                          "skipped": "⚠️ 跳过"}.get(r.status, r.status)
-                detail = f"{r.documents} 篇文档，{r.chunks} 个片段" if r.status == "indexed" else r.detail
+                status = {"indexed": "✅ 已导入", "unchanged": "ℹ️ 已存在", "skipped": "⚠️ 跳过"}.get(
+                    r.status, r.status
+                )
+                detail = (
+                    f"{r.documents} 篇文档，{r.chunks} 个片段"
+                    if r.status == "indexed"
+                    else r.detail
+                )
                 lines.append(f"{status} {r.filename}：{detail}")
             except UploadRejected as exc:
                 lines.append(f"❌ {path.name}：{exc}")
@@ -151,8 +173,10 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
 
     def reingest() -> tuple[str, Any]:
         s = service.reingest()
-        return (f"重新导入完成：新增 {s['chunks_added']} 个片段，删除 {s['chunks_removed']} 个，"
-                f"共 {s['total_chunks']} 个片段，用时 {s['seconds']:.1f} 秒"), doc_table()
+        return (
+            f"重新导入完成：新增 {s['chunks_added']} 个片段，删除 {s['chunks_removed']} 个，"
+            f"共 {s['total_chunks']} 个片段，用时 {s['seconds']:.1f} 秒"
+        ), doc_table()
 
     regions, years, docs = choices()
     with gr.Blocks(title="ReportQA 报告问答") as demo:
@@ -170,7 +194,11 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
                     sources = gr.HTML(label="引用来源", render=False)
                     gr.ChatInterface(
                         respond,
-                        chatbot=gr.Chatbot(label="对话", height=460, placeholder="请提问，例如：紫金县2021年GDP目标是多少"),
+                        chatbot=gr.Chatbot(
+                            label="对话",
+                            height=460,
+                            placeholder="请提问，例如：紫金县2021年GDP目标是多少",
+                        ),
                         textbox=gr.Textbox(placeholder="输入问题，回车发送", show_label=False),
                         additional_inputs=[region, year, doc],
                         additional_outputs=[sources],
@@ -187,8 +215,10 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
                     sources.render()
         with gr.Tab("知识库"):
             table = gr.Dataframe(
-                value=doc_table(), headers=["标题", "地区", "年份", "片段数", "文件", "文档 ID"],
-                interactive=False, wrap=True,
+                value=doc_table(),
+                headers=["标题", "地区", "年份", "片段数", "文件", "文档 ID"],
+                interactive=False,
+                wrap=True,
             )
             files = gr.File(label="上传文档（txt / md / pdf / docx / html）", file_count="multiple")
             upload_btn = gr.Button("导入", variant="primary")

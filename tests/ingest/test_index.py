@@ -13,8 +13,16 @@ from rag.store import IndexPaths, iter_committed_records, load_manifest
 
 pytestmark = pytest.mark.slow
 DATA = Path(__file__).resolve().parents[2] / "data"
-BOILERPLATE = ["招商】", "点我投稿", "联系我们", "企业入驻", "2025-07-08", "下载文档前",
-               "侵犯您的权益", "仅部分预览"]
+BOILERPLATE = [
+    "招商】",
+    "点我投稿",
+    "联系我们",
+    "企业入驻",
+    "2025-07-08",
+    "下载文档前",
+    "侵犯您的权益",
+    "仅部分预览",
+]
 
 
 def _records(settings):
@@ -110,11 +118,13 @@ def test_bad_files_are_skipped_with_reasons(tmp_path, settings_factory, embeddin
     report = "2021年某县政府工作报告\n一、工作回顾\n全县地区生产总值增长8%，完成年度目标任务。\n"
     (folder / "gbk.txt").write_bytes(report.encode("gbk"))
     (folder / "bom.txt").write_bytes(report.replace("某县", "某区").encode("utf-8-sig"))
-    summary = Ingestor(settings_factory(tmp_path / "idx"), embeddings=embeddings,
-                       progress=False).run([folder])
+    summary = Ingestor(
+        settings_factory(tmp_path / "idx"), embeddings=embeddings, progress=False
+    ).run([folder])
     reasons = {Path(s["path"]).name: s["reason"] for s in summary.skipped}
     assert set(reasons) == {"empty.txt", "binary.txt", "image.png"}
     assert all(len(r) > 10 for r in reasons.values())
     assert summary.files_indexed == 2
-    assert "8%" in json.dumps([r["text"] for r in _records(settings_factory(tmp_path / "idx"))],
-                              ensure_ascii=False)
+    assert "8%" in json.dumps(
+        [r["text"] for r in _records(settings_factory(tmp_path / "idx"))], ensure_ascii=False
+    )

@@ -34,7 +34,8 @@ def test_units_never_split_numbers():
 def test_chunks_respect_caps_and_keep_heading_path():
     body = "".join(f"全县推进第{i}项重点工作，完成投资{i}.5亿元，增长{i}.2%。" for i in range(80))
     text = (
-        "2021年紫金县政府工作报告\n一、2020年工作回顾\n（一）经济运行\n" + body
+        "2021年紫金县政府工作报告\n一、2020年工作回顾\n（一）经济运行\n"
+        + body
         + "\n二、2021年主要工作安排\n（一）主要目标\n地区生产总值增长7.5%左右。\n"
     )
     doc = _doc(text)
@@ -47,4 +48,4 @@ def test_chunks_respect_caps_and_keep_heading_path():
     assert "（一）主要目标" in last.heading
     assert any(c.heading.startswith("一、2020年工作回顾") for c in chunks)
     for c in chunks:  # offsets map back to the source text
-        assert text[c.start : c.end].replace("\n", "") .startswith(c.text.replace("\n", "")[:5])
+        assert text[c.start : c.end].replace("\n", "").startswith(c.text.replace("\n", "")[:5])

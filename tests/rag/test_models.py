@@ -17,9 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _network_cut_available() -> bool:
-    return shutil.which("unshare") is not None and subprocess.run(
-        ["unshare", "-n", "true"], capture_output=True
-    ).returncode == 0
+    return (
+        shutil.which("unshare") is not None
+        and subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+    )
 
 
 def test_tiktoken_cache_name_comes_from_tiktoken(tmp_path, monkeypatch):
@@ -42,15 +43,23 @@ def test_tiktoken_works_with_the_network_cut(tmp_path):
     )
     env = {**os.environ, "TIKTOKEN_CACHE_DIR": str(tmp_path / "tiktoken")}
     out = subprocess.run(
-        ["unshare", "-n", sys.executable, "-c", code], capture_output=True, text=True, env=env,
+        ["unshare", "-n", sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
         cwd=ROOT,
     )
     assert out.returncode == 0, out.stderr
     assert int(out.stdout) > 5
     # and without the prepared cache the same call needs the network, which is cut: it fails
     env["TIKTOKEN_CACHE_DIR"] = str(tmp_path / "empty")
-    out = subprocess.run(["unshare", "-n", sys.executable, "-c", code], capture_output=True,
-                         text=True, env=env, cwd=ROOT)
+    out = subprocess.run(
+        ["unshare", "-n", sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert out.returncode != 0
 
 

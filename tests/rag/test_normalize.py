@@ -1,0 +1,45 @@
+"""Width folding must keep offsets valid: same length, character by character."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rag.normalize import normalize_for_search, normalize_width
+
+
+def test_fullwidth_numbers_and_percent():
+    assert normalize_width("７.５％") == "7.5%"
+    assert normalize_width("增长７．５％，１－６月") == "增长7.5%,1-6月"
+    assert normalize_width("ＧＤＰ\u3000增长") == "GDP 增长"
+
+
+def test_chinese_text_is_untouched():
+    text = "全县地区生产总值增长7.5%。“十四五”开局之年"
+    assert normalize_width(text) == text
+
+
+def test_search_form_lowercases():
+    assert normalize_for_search("ＧＤＰ增长７.５％") == "gdp增长7.5%"
+    assert normalize_for_search("5G网络") == "5g网络"
+
+
+@given(st.text())
+def test_same_length_for_any_text(text: str):
+    assert len(normalize_width(text)) == len(text)
+    assert len(normalize_for_search(text)) == len(text)
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=0xFF01, max_codepoint=0xFF5E)))
+def test_fullwidth_ascii_maps_to_ascii(text: str):
+    out = normalize_width(text)
+    assert out.isascii()
+    assert [ord(a) - ord(b) for a, b in zip(text, out, strict=True)] == [0xFEE0] * len(text)
+
+
+def test_expanding_lowercase_keeps_length():
+    # "İ".lower() is two code points; it must stay one so offsets do not shift.
+    text = "İ统计"
+    out = normalize_for_search(text)
+    assert len(out) == len(text)
+    assert out[1:] == "统计"
