@@ -21,25 +21,22 @@ from typing import Any
 
 from eval.score import (
     DIFFICULTY_ORDER,
-    TYPE_ORDER,
     CitationRef,
     SpanRef,
     answer_correct,
-    answer_metrics,
+    answers_summary,
     bars_for,
-    breakdown,
     check_thresholds,
     citation_supports,
     evidence_spans,
     first_hit_rank,
     flat_metrics,
     is_hit,
-    latency,
     load_gold,
     load_thresholds,
     read_source,
-    retrieval_metrics,
     retrieval_query,
+    retrieval_summary,
     select_questions,
 )
 
@@ -153,7 +150,7 @@ def passage_view(p: Any, gold_source: str, spans: Sequence[tuple[int, int]]) -> 
         "end": end,
         "title": meta.get("title", ""),
         "heading": meta.get("heading", ""),
-        "text": " ".join((getattr(p, "text", "") or "")[:80].split()),
+        "text": " ".join((getattr(p, "text", "") or "")[:60].split()),
         "hit": is_hit(source, start, end, gold_source, spans),
     }
 
@@ -291,7 +288,9 @@ class Evaluation:
         from rag.retrieve import Searcher
 
         searcher = Searcher(settings, embeddings=embeddings)
-        searcher.search("warm-up", k=1, mode=args.retriever)  # model load stays out of latency
+        # Warm-up with real queries: model, tokenizer and filter paths load outside the latency.
+        for item in items[:2]:
+            searcher.search(retrieval_query(item), k=K, mode=args.retriever)
 
         records = [self._record(it) for it in items]
         answers_s = 0.0
@@ -309,11 +308,13 @@ class Evaluation:
             if query:
                 rec["query_from"] = "rewrite"
             else:
-                query, rec["query_from"] = retrieval_query(item), "history"
+                query = retrieval_query(item)
+                rec["query_from"] = "history" if item.get("history") else "question"
             timings: dict[str, float] = {}
             passages = searcher.search(query, k=K, mode=args.retriever, timings=timings)
             rec["query"] = query
             rec["retrieve_ms"] = float(timings.get("retrieve_ms", 0.0))
+            rec["retrieve_timings"] = {k: round(float(v), 1) for k, v in timings.items()}
             rec["rank"] = (
                 None
                 if rec["unanswerable"]
@@ -436,12 +437,11 @@ class Evaluation:
 
         pipeline = BaselinePipeline(embeddings, data_dir).build()
         self.say(f"baseline: {len(pipeline.chunks)} chunks in {pipeline.build_seconds:.1f} s")
-        ms: list[float] = []
         try:
             for item, rec in zip(items, records, strict=True):
                 t = time.perf_counter()
                 hits = pipeline.search(rec["query"], k=K)
-                ms.append((time.perf_counter() - t) * 1000)
+                rec["baseline_ms"] = (time.perf_counter() - t) * 1000
                 if not rec["unanswerable"]:
                     gold = item["source"], spans[item["id"]]
                     rec["baseline_rank"] = first_hit_rank(hits, *gold, K)
@@ -451,14 +451,13 @@ class Evaluation:
                     ]
         finally:
             pipeline.close()
-        answerable = [r for r in records if not r["unanswerable"]]
         return {
             "pipeline": "RecursiveCharacterTextSplitter + E5Embeddings + Chroma dense top-k",
             "chunk_size": CHUNK_SIZE,
             "chunk_overlap": CHUNK_OVERLAP,
             "chunks": len(pipeline.chunks),
             "build_seconds": round(pipeline.build_seconds, 2),
-            "retrieval": _retrieval_summary(answerable, "baseline_rank", ms),
+            "retrieval": retrieval_summary(records, "baseline_rank", "baseline_ms"),
         }
 
     def _assemble(
@@ -469,7 +468,6 @@ class Evaluation:
         settings: Any,
     ) -> dict[str, Any]:
         args = self.args
-        answerable = [r for r in records if not r["unanswerable"]]
         result: dict[str, Any] = {
             "run": run_name(args),
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -497,37 +495,15 @@ class Evaluation:
                 "rrf_k": settings.rrf_k,
                 "chunk_tokens": settings.chunk_tokens,
             },
-            "retrieval": _retrieval_summary(
-                answerable, "rank", [r["retrieve_ms"] for r in records]
-            ),
+            "retrieval": retrieval_summary(records, "rank", "retrieve_ms"),
             "answers": None,
             "peer_baseline": peer,
         }
         if args.llm != "none":
-            result["answers"] = {
-                "overall": answer_metrics(records),
-                "by_type": breakdown(records, "type", TYPE_ORDER, answer_metrics),
-                "by_difficulty": breakdown(records, "difficulty", DIFFICULTY_ORDER, answer_metrics),
-                "latency": latency([r["total_ms"] for r in records]),
-                "errors": sum(1 for r in records if r.get("error")),
-            }
+            result["answers"] = answers_summary(records)
         result["worst_misses"] = worst_misses(records, answered=args.llm != "none")
         result["questions"] = records
         return result
-
-
-def _retrieval_summary(
-    records: list[dict[str, Any]], rank_key: str, ms: list[float]
-) -> dict[str, Any]:
-    def metric(rs: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        return retrieval_metrics([r.get(rank_key) for r in rs])
-
-    return {
-        "overall": metric(records),
-        "by_type": breakdown(records, "type", TYPE_ORDER, metric),
-        "by_difficulty": breakdown(records, "difficulty", DIFFICULTY_ORDER, metric),
-        "latency": latency(ms),
-    }
 
 
 def worst_misses(records: list[dict[str, Any]], answered: bool, n: int = WORST) -> list[dict]:
@@ -628,6 +604,16 @@ def summary_text(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def dump_result(result: dict[str, Any]) -> str:
+    """The result as JSON: summaries indented, one line per question, so a committed reference
+    stays compact and its diffs show which questions changed."""
+    head = {k: v for k, v in result.items() if k != "questions"}
+    text = json.dumps(head, ensure_ascii=False, indent=1)
+    lines = [json.dumps(q, ensure_ascii=False) for q in result.get("questions") or []]
+    body = "[\n  " + ",\n  ".join(lines) + "\n ]" if lines else "[]"
+    return text[:-2] + f',\n "questions": {body}\n}}\n'
+
+
 def write_outputs(
     result: dict[str, Any],
     out_dir: Path,
@@ -641,7 +627,7 @@ def write_outputs(
     charts = make_charts(result, out_dir, name, reference)
     result["charts"] = charts
     json_path, md_path = out_dir / f"{name}.json", out_dir / f"{name}.md"
-    json_path.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    json_path.write_text(dump_result(result), encoding="utf-8")
     md_path.write_text(render_markdown(result, charts, compare_text), encoding="utf-8")
     return {"json": json_path, "md": md_path, **{k: out_dir / v for k, v in charts.items()}}
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.score import KS, flat_metrics
+from eval.score import KS, flat_metrics, restrict
 
 RETRIEVAL_METRICS = (*(f"hit@{k}" for k in KS), "mrr@10")
 ANSWER_METRICS = (
@@ -184,7 +184,15 @@ def format_compare(result: Mapping[str, Any], reference: Mapping[str, Any], ref_
         f"questions; this run {result.get('run')}, {result.get('n_questions')} questions)"
     ]
     if reference.get("question_ids") != result.get("question_ids"):
-        lines.append("note: the two runs scored different question sets")
+        restricted = restrict(reference, result.get("question_ids") or [])
+        if restricted is not None:
+            reference = restricted
+            lines.append(
+                f"reference re-scored on this run's {len(restricted['question_ids'])} questions "
+                "from its per-question records"
+            )
+        else:
+            lines.append("note: the two runs scored different question sets")
     lines.append(f"{'metric':<28}{'this run':>10}{'reference':>11}{'delta':>9}")
     for name, cur, ref in compare_rows(result, reference):
         lines.append(f"{name:<28}{fmt(cur):>10}{fmt(ref):>11}{fmt_delta(cur, ref):>9}")

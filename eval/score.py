@@ -237,6 +237,61 @@ def breakdown(
     return {k: metric(rs) for k, rs in group_by(records, key, order).items()}
 
 
+def retrieval_summary(
+    records: Sequence[Mapping[str, Any]], rank_key: str = "rank", ms_key: str = "retrieve_ms"
+) -> dict[str, Any]:
+    """Retrieval metrics overall, by type and by difficulty from per-question records.
+
+    Ranks count over answerable questions only (an unanswerable one has no evidence to find);
+    latency counts every query that was searched.
+    """
+    answerable = [r for r in records if not r["unanswerable"]]
+
+    def metric(rs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        return retrieval_metrics([r.get(rank_key) for r in rs])
+
+    return {
+        "overall": metric(answerable),
+        "by_type": breakdown(answerable, "type", TYPE_ORDER, metric),
+        "by_difficulty": breakdown(answerable, "difficulty", DIFFICULTY_ORDER, metric),
+        "latency": latency([r[ms_key] for r in records if r.get(ms_key) is not None]),
+    }
+
+
+def answers_summary(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Answer metrics overall, by type and by difficulty from per-question records."""
+    return {
+        "overall": answer_metrics(records),
+        "by_type": breakdown(records, "type", TYPE_ORDER, answer_metrics),
+        "by_difficulty": breakdown(records, "difficulty", DIFFICULTY_ORDER, answer_metrics),
+        "latency": latency([r["total_ms"] for r in records if r.get("total_ms") is not None]),
+        "errors": sum(1 for r in records if r.get("error")),
+    }
+
+
+def restrict(result: Mapping[str, Any], ids: Sequence[str]) -> dict[str, Any] | None:
+    """``result`` re-scored on the questions ``ids`` from its per-question records.
+
+    Lets ``--compare`` set a subset run (``--subset stratified-48``) against the full reference
+    run question for question; None when the result lacks records for some of ``ids``.
+    """
+    by_id = {q["id"]: q for q in result.get("questions") or []}
+    if not ids or any(i not in by_id for i in ids):
+        return None
+    records = [by_id[i] for i in ids]
+    out = dict(result)
+    out["n_questions"], out["question_ids"], out["questions"] = len(ids), list(ids), records
+    out["retrieval"] = retrieval_summary(records)
+    if result.get("answers"):
+        out["answers"] = answers_summary(records)
+    if result.get("peer_baseline"):
+        out["peer_baseline"] = {
+            **result["peer_baseline"],
+            "retrieval": retrieval_summary(records, "baseline_rank", "baseline_ms"),
+        }
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # question selection
 # --------------------------------------------------------------------------------------------
@@ -415,6 +470,7 @@ __all__ = [
     "ThresholdCheck",
     "answer_correct",
     "answer_metrics",
+    "answers_summary",
     "bars_for",
     "breakdown",
     "check_thresholds",
@@ -431,8 +487,10 @@ __all__ = [
     "percentile",
     "read_source",
     "refusal_metrics",
+    "restrict",
     "retrieval_metrics",
     "retrieval_query",
+    "retrieval_summary",
     "select_questions",
     "stratified_subset",
 ]

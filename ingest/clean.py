@@ -201,6 +201,8 @@ class NoiseRules:
     header_max_len: int
     header_min_count: int
     header_min_gap: int
+    header_exclude: re.Pattern[str]
+    header_regularity: float
     paragraph_min_chars: int
     near_dup_min_chars: int
     near_dup_min_ratio: float
@@ -212,6 +214,7 @@ class NoiseRules:
     title_pattern: re.Pattern[str]
     title_not_pattern: re.Pattern[str]
     leading_title: re.Pattern[str]
+    report_opening: re.Pattern[str]
     doc_types: tuple[tuple[str, tuple[str, ...]], ...]
     # Derived helpers, filled in __post_init__.
     sentence_re: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -314,7 +317,9 @@ def _rules_from_dict(data: dict[str, Any]) -> NoiseRules:
         isolated_integer_max_digits=int(pages.get("isolated_integer_max_digits", 3)),
         header_max_len=int(reps.get("header_max_len", 40)),
         header_min_count=int(reps.get("header_min_count", 3)),
-        header_min_gap=int(reps.get("header_min_gap", 300)),
+        header_min_gap=int(reps.get("header_min_gap", 150)),
+        header_exclude=re.compile(reps.get("header_exclude", r"^[一二三四五六七八九十]+、")),
+        header_regularity=float(reps.get("header_regularity", 0.7)),
         paragraph_min_chars=int(reps.get("paragraph_min_chars", 20)),
         near_dup_min_chars=int(reps.get("near_dup_min_chars", 50)),
         near_dup_min_ratio=float(reps.get("near_dup_min_ratio", 0.85)),
@@ -328,6 +333,7 @@ def _rules_from_dict(data: dict[str, Any]) -> NoiseRules:
         leading_title=re.compile(
             titles.get("leading_title", r"^(?P<title>[^，,。；;\s]{4,40}?(?:报告|总结|汇报))")
         ),
+        report_opening=re.compile(titles.get("report_opening", r"代表大会[^。\n]{0,10}会议上")),
         doc_types=doc_types,
     )
 
@@ -387,9 +393,8 @@ class _Cleaner:
         for part in source.split("\n"):
             self.lines.append(_Line(pos, pos + len(part)))
             pos += len(part) + 1
-        for i, ch in enumerate(source):
-            if ch == "\n":
-                self.keep[i] = 0  # newlines are re-chosen in _assemble
+        for ln in self.lines[:-1]:
+            self.keep[ln.end] = 0  # newlines are re-chosen in assemble()
         self.stats = CleanStats()
 
     # -- views and deletions -------------------------------------------------------------------
@@ -568,12 +573,15 @@ class _Cleaner:
                 self.stats.repaired_breaks += 1
 
     def drop_adjacent_duplicates(self) -> None:
-        """A line equal to the previous content line is a copy (a title repeated after a
-        download-site banner, a heading printed twice)."""
+        """A title or paragraph equal to the previous content line is a copy (a title
+        repeated after a download-site banner). Short lines are left alone: equal neighbouring
+        cells of a flattened table ("0", "已完成") are data."""
+        rules = self.rules
         prev_key = None
         for _, ln, text, _ in list(self.content_lines()):
-            key = self.rules.dedup_key(text)
-            if key and key == prev_key and not ln.joined:
+            key = rules.dedup_key(text)
+            eligible = len(key) >= rules.paragraph_min_chars or is_title_line(text, rules)
+            if eligible and key == prev_key and not ln.joined:
                 self.drop(ln, "duplicate")
                 self.stats.duplicate_paragraphs += 1
                 continue
@@ -583,16 +591,29 @@ class _Cleaner:
         """Short non-sentence lines repeated far apart are page headers/footers: keep the first."""
         rules = self.rules
         groups: dict[str, list[_Line]] = defaultdict(list)
-        for _, ln, text, _ in self.content_lines():
-            if len(text) > rules.header_max_len or rules.ends_sentence(text):
-                continue
+        content = list(self.content_lines())
+        opens_report: set[int] = set()  # lines followed by a report's opening statement
+        for k in range(len(content) - 1):
+            if rules.report_opening.search(content[k + 1][2][:120]):
+                opens_report.add(id(content[k][1]))
+        for _, ln, text, _ in content:
+            if len(text) > rules.header_max_len or rules.ends_clause(text):
+                continue  # prose and lead-ins ("各位代表：") are not page furniture
+            if rules.header_exclude.search(text):
+                continue  # numbered section headings recur in every report of a compilation
             groups[rules.dedup_key(text)].append(ln)
         for key, lns in groups.items():
             if not key or len(lns) < rules.header_min_count:
                 continue
             gaps = [b.start - a.start for a, b in itertools.pairwise(lns)]
-            if statistics.median(gaps) < rules.header_min_gap:
+            median = statistics.median(gaps)
+            if median < rules.header_min_gap:
                 continue  # close together: a table column or list, not a page header
+            regular = sum(1 for g in gaps if median / 2 <= g <= median * 2) / len(gaps)
+            if regular < rules.header_regularity:
+                continue  # irregular: e.g. reports of different length sharing a title
+            if any(id(ln) in opens_report for ln in lns[1:]):
+                continue  # a title in front of a new report's opening statement
             for ln in lns[1:]:
                 self.drop(ln, "running_header")
 
@@ -648,14 +669,21 @@ class _Cleaner:
         the unredacted copy carries strictly more information, wherever it appears."""
         rules = self.rules
         items = []
+        # Copies share their first or last characters unless both ends are redacted; indexing
+        # by them keeps this linear instead of comparing every pair of paragraphs.
+        by_end: dict[tuple[str, str], list[tuple[int, _Line, str]]] = defaultdict(list)
         for idx, ln, text, _ in self.content_lines():
             raw = "".join(normalize_for_search(text).split())
             if len(raw) >= rules.near_dup_min_chars:
-                items.append((idx, ln, raw))
+                item = (idx, ln, raw)
+                items.append(item)
+                by_end["head", raw[:8]].append(item)
+                by_end["tail", raw[-8:]].append(item)
         for a_idx, a_ln, a_raw in items:
             if a_ln.dropped or not rules.mask_run_re.search(a_raw):
                 continue
-            for b_idx, b_ln, b_raw in items:
+            others = by_end["head", a_raw[:8]] + by_end["tail", a_raw[-8:]]
+            for b_idx, b_ln, b_raw in others:
                 if b_ln is a_ln or b_ln.dropped or scope_of[a_idx] != scope_of[b_idx]:
                     continue
                 if not 0.7 <= len(a_raw) / len(b_raw) <= 1.3:

@@ -32,7 +32,8 @@ MIN_DOC_CHARS = 200
 # How far into a report its opening statement (meeting, speaker) is looked for.
 _HEAD_CHARS = 800
 
-_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年|([一二][〇零○一二三四五六七八九]{3})年")
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
 _DATE = r"(?P<date>(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)"
 _MEETING_DATE_RES = (
     # "2021年2月1日在云浮市第六届人民代表大会第七次会议上"
@@ -130,12 +131,18 @@ def _title_score(title: str | None) -> int:
     """How much metadata a title carries; used to pick a title when merging pieces."""
     if not title:
         return -1
-    return bool(parse_unit_sequence(title)) + bool(_YEAR_RE.search(title))
+    return bool(parse_unit_sequence(title)) + bool(_years(title))
 
 
 def _merge(a: _Segment, b: _Segment) -> _Segment:
     title = a.title if _title_score(a.title) >= _title_score(b.title) else b.title
     return _Segment(a.cstart, b.cend, title, a.site or b.site)
+
+
+def _opens_report(head: str, rules: NoiseRules) -> bool:
+    """Whether text starts a report of its own (states its meeting or its government), so a
+    repeated generic title in front of it is a new report, not a continuation."""
+    return bool(rules.report_opening.search(head) or _meeting_date(head))
 
 
 def _merge_small(segments: list[_Segment], text: str, rules: NoiseRules) -> list[_Segment]:
@@ -148,6 +155,7 @@ def _merge_small(segments: list[_Segment], text: str, rules: NoiseRules) -> list
             and seg.title
             and prev.title
             and rules.dedup_key(seg.title) == rules.dedup_key(prev.title)
+            and not _opens_report(text[seg.cstart : seg.cstart + _HEAD_CHARS], rules)
         ):
             out[-1] = _merge(prev, seg)
             continue
@@ -191,14 +199,25 @@ def _meeting_date(head: str) -> str | None:
     return None
 
 
+def _years(text: str) -> list[int]:
+    """Years written as "2021年" or "二〇二一年", in text order, within a plausible range."""
+    out = []
+    for m in _YEAR_RE.finditer(text):
+        digits = m.group(1) or "".join(_CN_DIGITS[c] for c in m.group(2))
+        year = int(digits)
+        if 1949 <= year <= 2100:
+            out.append(year)
+    return out
+
+
 def _year(title: str, meeting_date: str | None, body: str) -> int | None:
-    m = _YEAR_RE.search(title)
-    if m:
-        return int(m.group(1))
+    in_title = _years(title)
+    if in_title:
+        return in_title[0]
     if meeting_date:
         return int(meeting_date[:4])
     # The year a text talks about most; planning horizons ("2023—2035年") are mentioned once.
-    years = Counter(int(y) for y in _YEAR_RE.findall(body) if 1949 <= int(y) <= 2100)
+    years = Counter(_years(body))
     return years.most_common(1)[0][0] if years else None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import shutil
@@ -162,6 +163,8 @@ def chunk_metadata(doc: Document, chunk: Chunk, key: str) -> dict[str, Any]:
         "end": chunk.end,
         "ordinal": chunk.ordinal,
         "tokens": chunk.tokens,
+        # where the chunk's pieces sit in the source when cleaning removed text inside it
+        "spans": json.dumps(chunk.spans) if chunk.spans else "",
     }
 
 

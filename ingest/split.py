@@ -98,6 +98,7 @@ class Chunk:
     end: int
     tokens: int
     metadata: dict[str, str | int | float | bool] = field(default_factory=dict)
+    spans: list[tuple[int, int, int]] = field(default_factory=list)
 
     @property
     def norm(self) -> str:
@@ -276,6 +277,8 @@ def split_document(
         start, end = group[0].start, group[-1].end
         piece = text.text[start:end]
         src_start, src_end = text.src_span(start, end)
+        pieces = text.slice(start, end).pieces
+        spans = [(c, src - src_start, n) for c, src, n in pieces] if len(pieces) > 1 else []
         norm = normalize_for_search(_SPACE.sub("", piece))
         chunks.append(
             Chunk(
@@ -287,6 +290,7 @@ def split_document(
                 start=src_start,
                 end=src_end,
                 tokens=count(piece),
+                spans=spans,
             )
         )
     return chunks

@@ -9,6 +9,7 @@ ingest killed mid-save) never sees a half-written index.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ class Bm25Index:
         """Index chunk records (each with ``id``, ``tokens`` and ``metadata``)."""
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it forces DEBUG on import
         ids = [r["id"] for r in records]
         meta = [{k: r["metadata"].get(k) for k in META_FIELDS} for r in records]
         retriever = None

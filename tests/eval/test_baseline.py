@@ -117,8 +117,9 @@ def test_retrieval_only_eval_end_to_end(tmp_path: Path) -> None:
     name = "hybrid-none-limit10"
     result = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
     assert (out / f"{name}.md").read_text(encoding="utf-8").startswith("# ReportQA evaluation")
-    for chart in ("hitk", "by_type"):
-        assert (out / f"{name}-{chart}.png").read_bytes()[:4] == b"\x89PNG"
+    assert set(result["charts"]) == {"hitk", "by_type"}
+    for file in result["charts"].values():
+        assert (out / file).read_bytes()[:4] == b"\x89PNG"
     assert result["n_questions"] == 10 and result["answers"] is None
     for section in (result["retrieval"], result["peer_baseline"]["retrieval"]):
         overall = section["overall"]

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from eval.__main__ import rewritten_question, run_name, score_answer, worst_misses
+from eval.__main__ import dump_result, rewritten_question, run_name, score_answer, worst_misses
 from eval.normalize_answer import (
     answer_matches,
     cn_to_number,
@@ -35,6 +35,7 @@ from eval.score import (
     load_thresholds,
     percentile,
     refusal_metrics,
+    restrict,
     retrieval_metrics,
     retrieval_query,
     select_questions,
@@ -445,3 +446,38 @@ def test_run_name() -> None:
         name=None, retriever="hybrid", llm="local", subset="stratified-48", ids=None, limit=None
     )
     assert run_name(ns) == "hybrid-local-stratified-48"
+
+
+def test_restrict_rescores_reference_on_subset() -> None:
+    def q(i: str, t: str, rank: int | None, correct: bool) -> dict:
+        return {
+            "id": i,
+            "type": t,
+            "difficulty": "easy",
+            "rank": rank,
+            "baseline_rank": None,
+            "retrieve_ms": 10.0,
+            "baseline_ms": 5.0,
+            **_rec(t == "unanswerable", False, correct, True if t != "unanswerable" else None),
+            "total_ms": 20.0,
+        }
+
+    questions = [q("q001", "numeric", 1, True), q("q002", "numeric", None, False)]
+    questions.append(q("q130", "unanswerable", None, False))
+    reference = {**_result(), "questions": questions, "question_ids": ["q001", "q002", "q130"]}
+    sub = restrict(reference, ["q001", "q130"])
+    assert sub is not None and sub["n_questions"] == 2
+    assert sub["retrieval"]["overall"]["n"] == 1 and sub["retrieval"]["overall"]["hit@1"] == 1.0
+    assert sub["answers"]["overall"]["accuracy"] == pytest.approx(1 / 2)
+    assert sub["peer_baseline"]["retrieval"]["overall"]["hit@10"] == 0.0
+    assert restrict(reference, ["q999"]) is None
+    current = {**_result(), "question_ids": ["q001", "q130"]}
+    assert "re-scored on this run's 2 questions" in format_compare(current, reference, "ref.json")
+
+
+def test_dump_result_round_trips_one_line_per_question() -> None:
+    result = {"run": "r", "questions": [{"id": "q001", "answer": "增长7.5%"}, {"id": "q002"}]}
+    text = dump_result(result)
+    assert json.loads(text) == result
+    assert '  {"id": "q001", "answer": "增长7.5%"},' in text.splitlines()
+    assert json.loads(dump_result({"run": "r", "questions": []})) == {"run": "r", "questions": []}

@@ -35,7 +35,8 @@ def test_tiktoken_cache_name_comes_from_tiktoken(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(not _network_cut_available(), reason="cannot cut the network here")
-def test_tiktoken_works_with_the_network_cut(tmp_path):
+def test_tiktoken_works_with_the_network_cut(tmp_path, monkeypatch):
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path / "tiktoken"))
     models.prepare_tiktoken(Settings(cache_dir=tmp_path))
     code = (
         "import tiktoken; e = tiktoken.get_encoding('cl100k_base'); "
