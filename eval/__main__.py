@@ -48,14 +48,7 @@ SHOWN_PASSAGES = 3
 WORST = 10
 # Attribute / key names under which an answer result may expose its standalone rewrite of a
 # follow-up question; the first non-empty one is used as the retrieval query.
-REWRITE_FIELDS = (
-    "standalone_question",
-    "standalone",
-    "rewritten_question",
-    "rewritten",
-    "search_query",
-    "query",
-)
+REWRITE_FIELDS = ("standalone_question", "standalone", "rewritten_question")
 
 log = logging.getLogger("eval")
 
@@ -181,13 +174,20 @@ def rewritten_question(result: Any) -> str | None:
     return None
 
 
+def _field(obj: Any, name: str, default: Any = None) -> Any:
+    """A field of a result object or of its dict form (the API returns dicts)."""
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
 def citation_ref(c: Any) -> CitationRef:
-    get = c.get if isinstance(c, dict) else (lambda k, d=None: getattr(c, k, d))
+    """The span and quote of a citation object or dict."""
     return CitationRef(
-        source=get("source", "") or "",
-        start=get("start"),
-        end=get("end"),
-        quote=get("quote", "") or "",
+        source=_field(c, "source") or "",
+        start=_field(c, "start"),
+        end=_field(c, "end"),
+        quote=_field(c, "quote") or "",
     )
 
 
@@ -198,8 +198,9 @@ def score_answer(
     text = getattr(result, "answer", "") or ""
     refused = bool(getattr(result, "refused", False))
     citations = list(getattr(result, "citations", None) or [])
+    refs = [citation_ref(c) for c in citations]
     unanswerable = item["type"] == "unanswerable" or not item.get("answers")
-    supports = [citation_supports(item, citation_ref(c), spans) for c in citations]
+    supports = [citation_supports(item, ref, spans) for ref in refs]
     citation_ok = None if (refused or unanswerable) else any(supports)
     timings = dict(getattr(result, "timings", None) or {})
     return {
@@ -209,15 +210,10 @@ def score_answer(
         "unanswerable": unanswerable,
         "citation_ok": citation_ok,
         "citations": [
-            {
-                **citation_ref(c).__dict__,
-                "quote": citation_ref(c).quote[:120],
-                "supports": s,
-                "verified": getattr(c, "verified", None)
-                if not isinstance(c, dict)
-                else c.get("verified"),
-            }
-            for c, s in zip(citations, supports, strict=True)
+            {**ref.__dict__, "quote": ref.quote[:120], "supports": ok, "verified": verified}
+            for ref, ok, verified in zip(
+                refs, supports, [_field(c, "verified") for c in citations], strict=True
+            )
         ],
         "total_ms": float(timings.get("total_ms") or wall_ms),
         "timings": {

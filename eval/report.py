@@ -290,14 +290,17 @@ def _answer_section(result: Mapping[str, Any], charts: Mapping[str, str]) -> lis
     return lines
 
 
+def _rank_text(rank: int | None) -> str:
+    return "not in top 10" if rank is None else f"first hit at rank {rank}"
+
+
 def _misses_section(result: Mapping[str, Any]) -> list[str]:
     misses = result.get("worst_misses") or []
     lines = ["## Worst misses", ""]
     if not misses:
         return [*lines, "None."]
     for m in misses:
-        rank = m.get("rank")
-        where = "not in top 10" if rank is None else f"first hit at rank {rank}"
+        where = _rank_text(m.get("rank"))
         if m.get("unanswerable"):
             where = "unanswerable"
         head = f"**{m['id']}** ({m['type']}, {m['difficulty']}) {m['question']}"
@@ -305,7 +308,7 @@ def _misses_section(result: Mapping[str, Any]) -> list[str]:
             f"- {head}",
             f"  - gold: {' / '.join(m.get('answers') or ['(refuse)'])}"
             f" — {m.get('title') or ''}; retrieval: {where}"
-            + (f"; baseline rank {m['baseline_rank']}" if "baseline_rank" in m else ""),
+            + (f"; baseline: {_rank_text(m['baseline_rank'])}" if "baseline_rank" in m else ""),
         ]
         if m.get("query") and m["query"] != m["question"]:
             lines.append(f"  - query: {m['query']}")

@@ -104,10 +104,12 @@ def first_hit_rank(
     return None
 
 
-def retrieval_metrics(ranks: Sequence[int | None], ks: Iterable[int] = KS) -> dict[str, float]:
+def retrieval_metrics(
+    ranks: Sequence[int | None], ks: Iterable[int] = KS
+) -> dict[str, float | None]:
     """hit@k for each k and MRR@10 from first-hit ranks (None = not in the top 10)."""
     n = len(ranks)
-    out: dict[str, float] = {"n": n}
+    out: dict[str, float | None] = {"n": n}
     for k in ks:
         out[f"hit@{k}"] = _ratio(sum(1 for r in ranks if r is not None and r <= k), n)
     out["mrr@10"] = _ratio(sum(1.0 / r for r in ranks if r is not None and r <= 10), n)

@@ -43,34 +43,38 @@ _GLUED_MARKER = re.compile(rf"(?:[{_CN_NUM}]+、|[（(][{_CN_NUM}]+[）)])")
 
 
 @lru_cache(maxsize=1)
-def _glued_rules() -> tuple[int, tuple[str, ...]]:
+def _glued_rules() -> tuple[int, tuple[str, ...], str]:
     data = tomllib.loads(Path(__file__).with_name("headings.toml").read_text(encoding="utf-8"))
-    return int(data["max_chars"]), tuple(data["tail_words"])
+    return int(data["max_chars"]), tuple(data["tail_words"]), str(data["body_starts"])
 
 
 def glued_heading_end(text: str) -> int | None:
     """Where a heading glued to its body text ends (``三、2021年工作安排2021年是…``), or None.
 
     Only for units that start with a 一、/（一） marker and are too long to be a heading: the
-    heading ends after the last heading-tail word (安排, 回顾, 新格局 …) in the first characters,
-    provided no sentence end comes before it.
+    heading ends after the first heading-tail word (安排, 回顾, 新格局 …) that is followed by
+    what looks like the start of a body sentence, and before any sentence end.
     """
     m = _GLUED_MARKER.match(text)
     if not m:
         return None
-    max_chars, tails = _glued_rules()
+    max_chars, tails, starts = _glued_rules()
     window = text[:max_chars]
     stop = re.search(r"[。；;！？!?:：]", window)
     if stop:
         window = window[: stop.start()]
-    best = None
-    for word in tails:
-        i = window.rfind(word)
-        if i >= m.end() + 2 and (best is None or i + len(word) > best):
-            best = i + len(word)
-    if best is None or best >= len(text) - 4:
-        return None
-    return best
+    ends = sorted(
+        mm.end()
+        for w in tails
+        for mm in re.finditer(re.escape(w), window)
+        if mm.start() >= m.end() + 2
+    )
+    for end in ends:
+        if end < len(text) - 4:
+            nxt = text[end]
+            if nxt.isdigit() or nxt in starts or nxt in "“\"「《":
+                return end
+    return None
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnableLambda
 
-from rag.citations import Citation, bigrams, numbers, verify
+from rag.citations import Citation, numbers, verify
 from rag.config import PROJECT_ROOT, Settings, get_settings
 from rag.llm import describe, get_chat_model, stream_chat
 from rag.models import count_tokens
@@ -31,7 +31,11 @@ from rag.terms import get_tokenizer, lexicon, stopwords
 log = logging.getLogger(__name__)
 PROMPTS = PROJECT_ROOT / "prompts"
 _SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
-_PLACE = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:自治县|自治州|省|市|区|县|镇|乡))")
+_PLACE = re.compile(
+    r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[年的在和与]))"
+    r"([^\x00-\u33ff这那该此本全我各个里给做学作的了是和与及年上下中内外新老大小在]{2,4}"
+    r"(?:自治县|自治州|省|市|区|县|镇|乡))"
+)
 _GENERIC_PLACES = {
     "全市",
     "全区",
@@ -253,34 +257,78 @@ class Answerer:
     ) -> str:
         if not passages:
             return "no passages"
-        known = {
-            r
-            for d in self.searcher.documents
-            for r in (d.get("region"), d.get("parent_region"))
-            if r
-        }
+        docs = self.searcher.documents
+        known = {d["region"] for d in docs if d.get("region")}
+        parents = {d["parent_region"] for d in docs if d.get("parent_region")}
         if not info.regions and not (filters and filters.regions):
+            # A place no report is about: unknown to the index and not even mentioned in the
+            # passages, or a parent city (we only hold reports of its districts).
+            seen = " ".join(p.text for p in passages)
             for place in _PLACE.findall(question):
-                if place not in _GENERIC_PLACES and not any(
-                    place in r or r in place for r in known
-                ):
-                    return f"unknown region {place}"
+                if place in _GENERIC_PLACES or any(place in r or r in place for r in known):
+                    continue
+                if place in parents or place not in seen:
+                    return f"no report about {place}"
         texts = " ".join(
             f"{p.metadata.get('title', '')} {p.metadata.get('year', '')} {p.text}" for p in passages
         )
+        doc_years = {int(p.metadata.get("year") or 0) for p in passages}
         for year in info.years:
-            if str(year) not in texts:
+            # a report of year Y reviews year Y-1 ("过去一年") without always naming it
+            if str(year) not in texts and not doc_years & {year, year + 1}:
                 return f"year {year} not in passages"
-        terms = self._content_terms(question, info)
-        if terms:
-            norm = normalize_for_search(texts)
-            expanded = lexicon().expansions(question)
-            covered = [t for t in terms if t in norm]
-            synonyms_hit = any(normalize_for_search(e) in norm for e in expanded)
-            ratio = len(covered) / len(terms)
-            if ratio < self.settings.min_term_coverage and not (synonyms_hit and ratio >= 0.3):
-                return f"terms not covered ({ratio:.2f})"
+        coverage = self.coverage(question, info, passages)
+        if coverage < self.settings.min_term_coverage:
+            return f"terms not covered ({coverage:.2f})"
+        missing = self._missing_metric(question, info, passages)
+        if missing:
+            return f"no figure for {missing}"
         return ""
+
+    def _missing_metric(self, question: str, info: QueryInfo, passages: list[Passage]) -> str:
+        """The figure a question asks for (GDP, 社零 …) must appear with a number in some
+        passage of the right kind (a target for 目标 questions); else the corpus lacks it."""
+        groups = lexicon().metrics(question)
+        if not groups:
+            return ""
+        lex = lexicon()
+        for group in groups:
+            terms = [normalize_for_search(t) for t in group]
+            found = False
+            for p in passages:
+                kind = wanted_kind(info, p.metadata)
+                for m in _SENTENCE.finditer(p.text):
+                    sent = normalize_for_search(m.group(0))
+                    if not any(t in sent for t in terms) or not numbers(sent):
+                        continue
+                    # a target list opens with 预期目标是: and runs over several clauses
+                    lead = normalize_for_search(p.text[max(0, m.start() - 120) : m.end()])
+                    if kind == "target" and not any(t in lead for t in lex.target_text):
+                        continue
+                    found = True
+                    break
+                if found:
+                    break
+            if not found:
+                return group[0]
+        return ""
+
+    def coverage(self, question: str, info: QueryInfo, passages: list[Passage]) -> float:
+        """How much of the question's topic (IDF-weighted, synonyms counted) the best passage
+        holds; regions, years and question words do not count."""
+        skip = set(stopwords())
+        for region in info.regions:
+            skip.update(_forms(region))
+            skip.update(get_tokenizer().tokens(region))
+        stripped = re.sub(r"(?:19|20)\d{2}\s*年?", " ", question)
+        terms = self.terms(stripped, info)
+        terms.own = {t for t in terms.own if t not in skip and not t.isdigit()}
+        if not terms.own:
+            return 1.0
+        return max(
+            terms.coverage(f"{p.metadata.get('title', '')} {p.metadata.get('heading', '')} {p.text}")
+            for p in passages
+        )
 
     def _context(
         self, question: str, info: QueryInfo, passages: list[Passage]
@@ -288,13 +336,13 @@ class Answerer:
         """Numbered passages for the prompt: each cut to its most relevant sentences so the
         whole context fits ``context_tokens`` (prompt length is most of a small CPU model's
         latency)."""
-        q_grams = bigrams(" ".join([question, *info.expansions]))
+        q_grams = self.terms(question, info)
         budget = self.settings.context_tokens
         per = max(80, budget // max(1, min(len(passages), self.settings.context_passages)))
         out: list[dict[str, Any]] = []
         used = 0
         for p in passages[: self.settings.context_passages]:
-            text = _focus(p.text, q_grams, info, per)
+            text = _focus(p.text, q_grams, info, per, p.metadata)
             cost = count_tokens(text)
             if out and used + cost > budget:
                 break
@@ -311,18 +359,26 @@ class Answerer:
             lines.append(f"[{n}]《{where}》{c['focus']}")
         return "\n".join(lines)
 
+    def terms(self, question: str, info: QueryInfo) -> QueryTerms:
+        """Weighted query terms: rare words (开工率) count more than common ones (重点, 项目)."""
+        tok = get_tokenizer()
+        own = set(tok.tokens(question))
+        extra = set(tok.tokens(" ".join(info.expansions))) - own
+        idf = self.searcher.idf(own | extra)
+        return QueryTerms(own, extra, idf)
+
     # -- answering ----------------------------------------------------------------------------
 
     def extractive(self, question: str, info: QueryInfo, context: list[dict[str, Any]]) -> str:
         """The best-supported source sentence(s), cited: no generation at all."""
-        q_grams = bigrams(" ".join([question, *info.expansions]))
+        q_grams = self.terms(question, info)
         best: tuple[float, int, str] | None = None
         for n, c in enumerate(context, 1):
             for m in _SENTENCE.finditer(c["text"]):
                 sent = m.group(0).strip()
                 if len(sent) < 4:
                     continue
-                score = _sentence_score(sent, q_grams, info) + 0.05 / n
+                score = _sentence_score(sent, q_grams, info, c["metadata"]) + 0.05 / n
                 if best is None or score > best[0]:
                     best = (score, n, sent)
         if best is None:
@@ -428,16 +484,55 @@ def _forms(region: str) -> list[str]:
     return short_forms(region)
 
 
-def _sentence_score(sent: str, q_grams: set[str], info: QueryInfo) -> float:
-    grams = bigrams(sent)
-    if not grams or not q_grams:
+@dataclass
+class QueryTerms:
+    """The question's search tokens, its synonym expansions, and an IDF weight per token."""
+
+    own: set[str]
+    extra: set[str]
+    idf: dict[str, float]
+
+    def coverage(self, sent: str) -> float:
+        """IDF-weighted share of the question's terms a sentence contains (synonyms count)."""
+        total = sum(self.idf.get(t, 1.0) for t in self.own)
+        if not total:
+            return 0.0
+        toks = set(get_tokenizer().tokens(sent))
+        hit = sum(self.idf.get(t, 1.0) for t in (self.own | self.extra) & toks)
+        return min(1.0, hit / total)
+
+
+def wanted_kind(info: QueryInfo, meta: dict[str, Any] | None) -> str:
+    """``target`` or ``actual``: from the question's words, else from its year relative to the
+    report's (a 2021 report states 2020 results and 2021 targets)."""
+    if info.wants_target:
+        return "target"
+    if info.wants_actual:
+        return "actual"
+    doc_year = int((meta or {}).get("year") or 0)
+    if doc_year and info.years:
+        if max(info.years) < doc_year:
+            return "actual"
+        return "target"
+    return ""
+
+
+def _sentence_score(
+    sent: str, q_grams: QueryTerms, info: QueryInfo, meta: dict[str, Any] | None = None
+) -> float:
+    score = q_grams.coverage(sent)
+    if not score:
         return 0.0
-    score = len(q_grams & grams) / len(q_grams)
     lex = lexicon()
-    if info.wants_target and any(t in sent for t in lex.target_text):
+    kind = wanted_kind(info, meta)
+    is_target = any(t in sent for t in lex.target_text)
+    if kind == "target" and is_target:
         score += 0.25
-    if info.wants_actual and any(t in sent for t in lex.actual_text):
-        score += 0.15
+    elif kind == "actual":
+        if any(t in sent for t in lex.actual_text):
+            score += 0.15
+        if is_target:
+            score -= 0.2
     if numbers(sent):
         score += 0.1
     for year in info.years:
@@ -446,14 +541,16 @@ def _sentence_score(sent: str, q_grams: set[str], info: QueryInfo) -> float:
     return score - 0.002 * max(0, len(sent) - 120)
 
 
-def _focus(text: str, q_grams: set[str], info: QueryInfo, budget: int) -> str:
+def _focus(
+    text: str, q_grams: QueryTerms, info: QueryInfo, budget: int, meta: dict[str, Any]
+) -> str:
     """The passage cut to its best sentence and neighbours within ``budget`` tokens."""
     if count_tokens(text) <= budget:
         return text
     sents = [m.group(0) for m in _SENTENCE.finditer(text)]
     if not sents:
         return text
-    scores = [_sentence_score(s, q_grams, info) for s in sents]
+    scores = [_sentence_score(s, q_grams, info, meta) for s in sents]
     best = max(range(len(sents)), key=lambda i: scores[i])
     lo = hi = best
     used = count_tokens(sents[best])

@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     )
     context_passages: int = Field(4, description="Most passages put in the prompt.")
     min_term_coverage: float = Field(
-        0.5, description="Share of a question's topic words the passages must hold, else refuse."
+        0.15, description="Share of a question's topic words the passages must hold, else refuse."
     )
     openai_base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://host/v1.")
     openai_api_key: str = Field("EMPTY", description="API key for the OpenAI-compatible endpoint.")

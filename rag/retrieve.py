@@ -8,6 +8,7 @@ done here and the whole thing is exposed as a LangChain ``BaseRetriever`` for th
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -133,6 +134,21 @@ class Searcher:
 
     def __len__(self) -> int:
         return len(self.bm25)
+
+    def idf(self, tokens: set[str]) -> dict[str, float]:
+        """Inverse document frequency of tokens in the keyword index (unknown tokens: max)."""
+        n = max(1, len(self.bm25))
+        retriever = self.bm25.retriever
+        out: dict[str, float] = {}
+        if retriever is None:
+            return {t: 1.0 for t in tokens}
+        vocab, indptr = retriever.vocab_dict, retriever.scores["indptr"]
+        for t in tokens:
+            tid = vocab.get(t)
+            ok = tid is not None and tid + 1 < len(indptr)
+            df = int(indptr[tid + 1] - indptr[tid]) if ok else 0
+            out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return out
 
     # -- search ------------------------------------------------------------------------------
 

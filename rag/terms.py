@@ -33,6 +33,16 @@ class Lexicon:
     target_text: tuple[str, ...]
     actual_terms: tuple[str, ...]
     actual_text: tuple[str, ...]
+    generic: tuple[str, ...] = ()
+
+    def metrics(self, text: str) -> list[tuple[str, ...]]:
+        """Figure-naming synonym groups (GDP, 社零 …) that a text mentions."""
+        norm = normalize_for_search(text)
+        return [
+            g
+            for g in self.groups
+            if g[0] not in self.generic and any(normalize_for_search(t) in norm for t in g)
+        ]
 
     def expansions(self, text: str) -> list[str]:
         """Report wordings of every synonym group a text mentions (longest matches first)."""
@@ -54,6 +64,7 @@ def lexicon() -> Lexicon:
         target_text=tuple(data["target_text"]),
         actual_terms=tuple(data["actual_terms"]),
         actual_text=tuple(data["actual_text"]),
+        generic=tuple(data.get("generic", ())),
     )
 
 
