@@ -680,7 +680,7 @@ def main(argv: list[str] | None = None) -> int:
             for failure in check.failures:
                 print(f"FAIL {failure}", file=sys.stderr)
             print(
-                f"{len(check.failures)} metric(s) below their bars in "
+                f"{len(check.failures)} metric(s) missed their bars in "
                 f"{_display_path(args.thresholds)}",
                 file=sys.stderr,
             )

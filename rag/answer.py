@@ -338,10 +338,21 @@ class Answerer:
         latency)."""
         q_grams = self.terms(question, info)
         budget = self.settings.context_tokens
-        per = max(80, budget // max(1, min(len(passages), self.settings.context_passages)))
+        pool = passages[: self.settings.context_passages + 1]
+        # Order by the best single sentence, so the passage that states the answer comes
+        # first (small models lean on [1]), and drop passages far below the best one.
+        best = [
+            max((_sentence_score(m.group(0), q_grams, info, p.metadata)
+                 for m in _SENTENCE.finditer(p.text)), default=0.0)
+            for p in pool
+        ]
+        order = sorted(range(len(pool)), key=lambda i: -best[i])
+        top = best[order[0]] if order else 0.0
+        chosen = [pool[i] for i in order if best[i] >= 0.75 * top][: self.settings.context_passages]
+        per = min(self.settings.passage_tokens, max(60, budget // max(1, len(chosen))))
         out: list[dict[str, Any]] = []
         used = 0
-        for p in passages[: self.settings.context_passages]:
+        for p in chosen:
             text = _focus(p.text, q_grams, info, per, p.metadata)
             cost = count_tokens(text)
             if out and used + cost > budget:
@@ -535,6 +546,8 @@ def _sentence_score(
             score -= 0.2
     if numbers(sent):
         score += 0.1
+    if info.years and "年均" in sent and "年均" not in info.text:
+        score -= 0.2  # a five-year average is not the figure of one year
     for year in info.years:
         if str(year) in sent:
             score += 0.1

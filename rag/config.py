@@ -82,6 +82,9 @@ class Settings(BaseSettings):
         700, description="Token budget for retrieved passages in the prompt."
     )
     context_passages: int = Field(4, description="Most passages put in the prompt.")
+    passage_tokens: int = Field(
+        120, description="Tokens kept per passage in the prompt (its most relevant sentences)."
+    )
     min_term_coverage: float = Field(
         0.15, description="Share of a question's topic words the passages must hold, else refuse."
     )

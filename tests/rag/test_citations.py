@@ -1,0 +1,53 @@
+"""Citation verification: numbers normalised, citations moved or flagged."""
+
+from __future__ import annotations
+
+from rag.citations import numbers, source_span, split_sentences, verify
+
+
+def _p(text: str, **meta):
+    return {"id": meta.pop("id", "c"), "text": text,
+            "metadata": {"title": "t", "source": "s.txt", "start": 100, **meta}}
+
+
+def test_number_forms_are_equal():
+    assert ("%", 7.5) in numbers("增长７.５％左右")
+    assert ("%", 7.5) in numbers("增长百分之七点五")
+    assert numbers("1002.18亿元") & numbers("10021800万元")
+    assert {("%", 6.0), ("%", 7.0)} <= numbers("增长6-7%")
+
+
+def test_supported_number_is_verified_and_quoted():
+    passages = [_p("全县经济平稳。地区生产总值增长7.5%左右；固定资产投资增长15%。")]
+    v = verify("地区生产总值增长7.5%左右[1]。", passages, "紫金县2021年GDP目标")
+    assert v.all_verified and not v.unsupported_numbers
+    c = v.citations[0]
+    assert c.verified and "7.5%" in c.quote
+    assert c.start == 100 + passages[0]["text"].index(c.quote)
+
+
+def test_wrong_marker_is_moved_to_the_passage_with_the_number():
+    passages = [_p("阳东区地区生产总值增长1.3%。"), _p("紫金县地区生产总值增长7.5%左右。")]
+    v = verify("目标是增长7.5%左右[1]。", passages)
+    assert "[2]" in v.answer and "[1]" not in v.answer
+    assert v.citations[0].n == 2 and v.citations[0].verified
+
+
+def test_invented_number_is_flagged():
+    v = verify("增长9.9%[1]。", [_p("地区生产总值增长7.5%左右。")])
+    assert not v.all_verified and v.unsupported_numbers == ["9.9%"]
+
+
+def test_missing_marker_is_attached():
+    v = verify("地区生产总值增长7.5%左右。", [_p("其他内容。"), _p("地区生产总值增长7.5%左右。")])
+    assert "[2]" in v.answer and v.citations[0].n == 2
+
+
+def test_source_span_uses_piece_map():
+    meta = {"start": 10, "spans": "[[0, 0, 3], [3, 6, 2]]"}  # 3 chars, 3 removed, then 2 chars
+    assert source_span(meta, 0, 3) == (10, 13)
+    assert source_span(meta, 3, 5) == (16, 18)
+
+
+def test_split_sentences_keeps_markers():
+    assert split_sentences("甲增长5%[1]。乙增长6%。[2]") == ["甲增长5%[1]。", "乙增长6%。[2]"]
