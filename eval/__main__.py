@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -233,6 +234,7 @@ class Evaluation:
     def __init__(self, args: argparse.Namespace, say: Callable[[str], None]) -> None:
         self.args = args
         self.say = say
+        self.load_at_start: float | None = None
 
     def settings(self) -> Any:
         from rag.config import get_settings
@@ -251,6 +253,7 @@ class Evaluation:
 
         args = self.args
         started = time.perf_counter()
+        self.load_at_start = os.getloadavg()[0]
         settings = self.settings()
         items = select_questions(
             load_gold(args.gold),
@@ -478,6 +481,7 @@ class Evaluation:
                 )
                 if s
             ),
+            "machine": machine_info(self.load_at_start),
             "options": {
                 "retriever": args.retriever,
                 "llm": args.llm,
@@ -545,6 +549,24 @@ def worst_misses(records: list[dict[str, Any]], answered: bool, n: int = WORST) 
     return [{k: r[k] for k in keys if k in r} for r in ranked[:n]]
 
 
+def machine_info(load_avg: float | None = None) -> dict[str, Any]:
+    """What latency figures depend on: cores, torch threads and how busy the machine was.
+
+    A single query embedding takes tens of milliseconds on an idle machine but can take a
+    second when torch's threads compete with other processes, so a latency delta between two
+    runs means little without this.
+    """
+    load = os.getloadavg()[0] if load_avg is None else load_avg
+    info: dict[str, Any] = {"cpus": os.cpu_count(), "load_avg_1m_at_start": round(load, 2)}
+    try:
+        import torch
+
+        info["torch_threads"] = torch.get_num_threads()
+    except ImportError:
+        pass
+    return info
+
+
 def _display_path(path: Path) -> str:
     """Paths inside the project are shown relative to it, so committed results are portable."""
     try:
@@ -603,11 +625,12 @@ def summary_text(result: dict[str, Any]) -> str:
 def dump_result(result: dict[str, Any]) -> str:
     """The result as JSON: summaries indented, one line per question, so a committed reference
     stays compact and its diffs show which questions changed."""
-    head = {k: v for k, v in result.items() if k != "questions"}
+    head = {k: v for k, v in result.items() if k not in ("questions", "question_ids")}
     text = json.dumps(head, ensure_ascii=False, indent=1)
+    ids = json.dumps(result.get("question_ids") or [])
     lines = [json.dumps(q, ensure_ascii=False) for q in result.get("questions") or []]
     body = "[\n  " + ",\n  ".join(lines) + "\n ]" if lines else "[]"
-    return text[:-2] + f',\n "questions": {body}\n}}\n'
+    return text[:-2] + f',\n "question_ids": {ids},\n "questions": {body}\n}}\n'
 
 
 def write_outputs(

@@ -131,10 +131,10 @@ def make_charts(
             ax.bar(xs, [values.get(t, 0.0) for t in types], width=width, label=label)
         ax.set_xticks(range(len(types)))
         ax.set_xticklabels(types, rotation=15)
-        ax.set_ylim(0, 1.02)
+        ax.set_ylim(0, 1.18)  # headroom so the legend never covers a bar
         ax.set_ylabel(ylabel)
         ax.grid(axis="y", alpha=0.3)
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper center", ncol=len(series), fontsize=8)
         ax.set_title(f"{ylabel} by question type")
         fig.tight_layout()
         file = f"{name}-by-type.png"
@@ -337,6 +337,9 @@ def render_markdown(
         f"`{opts.get('gold')}`",
         f"- retriever: {opts['retriever']}; llm: {opts['llm']}; index: `{opts.get('index_dir')}`",
         f"- created: {result.get('created')}; wall time {fmt(result.get('seconds'), 1)} s",
+        "- machine: "
+        + ", ".join(f"{k} {v}" for k, v in (result.get("machine") or {}).items())
+        + " (latencies depend on these)",
         "",
     ]
     lines += _retrieval_section(result, charts)

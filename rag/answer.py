@@ -521,7 +521,8 @@ def wanted_kind(info: QueryInfo, meta: dict[str, Any] | None) -> str:
     if info.wants_actual:
         return "actual"
     doc_year = int((meta or {}).get("year") or 0)
-    if doc_year and info.years:
+    # only a 政府工作报告 is structured as last year's results + this year's targets
+    if doc_year and info.years and "政府工作报告" in str((meta or {}).get("doc_type", "")):
         if max(info.years) < doc_year:
             return "actual"
         return "target"

@@ -153,7 +153,9 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
     @api.get("/documents")
     def documents() -> dict[str, Any]:
         """Documents in the knowledge base."""
-        return {"documents": service.documents(), **service.stats()}
+        stats = service.stats()
+        return {"documents": service.documents(), "files": stats["files"],
+                "chunks": stats["chunks"]}
 
     @api.post("/documents")
     def upload(files: list[UploadFile] = File(...)) -> dict[str, Any]:  # noqa: B008

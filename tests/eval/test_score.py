@@ -476,8 +476,14 @@ def test_restrict_rescores_reference_on_subset() -> None:
 
 
 def test_dump_result_round_trips_one_line_per_question() -> None:
-    result = {"run": "r", "questions": [{"id": "q001", "answer": "增长7.5%"}, {"id": "q002"}]}
+    result = {
+        "run": "r",
+        "question_ids": ["q001", "q002"],
+        "questions": [{"id": "q001", "answer": "增长7.5%"}, {"id": "q002"}],
+    }
     text = dump_result(result)
     assert json.loads(text) == result
     assert '  {"id": "q001", "answer": "增长7.5%"},' in text.splitlines()
-    assert json.loads(dump_result({"run": "r", "questions": []})) == {"run": "r", "questions": []}
+    assert ' "question_ids": ["q001", "q002"],' in text.splitlines()
+    empty = {"run": "r", "question_ids": [], "questions": []}
+    assert json.loads(dump_result(empty)) == empty
