@@ -444,6 +444,18 @@ class Answerer:
         result.timings = timings
         yield result
 
+    @staticmethod
+    def _wrong_figure(checked: Any, prep: Prepared) -> bool:
+        """The answer's numbers exist in a passage but not beside the figure asked for (a
+        small model copies the neighbouring 固投 number for a GDP question)."""
+        groups = lexicon().metrics(prep.standalone)
+        quotes = [normalize_for_search(c.quote) for c in checked.citations]
+        if not groups or not any(numbers(q) for q in quotes):
+            return False
+        return not any(
+            any(normalize_for_search(t) in q for t in g) for g in groups for q in quotes
+        )
+
     def _finish(self, result: AnswerResult, raw: str, prep: Prepared) -> None:
         """Parse, verify and, if needed, repair the model's answer."""
         text = raw.strip()
@@ -452,7 +464,9 @@ class Answerer:
             result.reason = "model refused"
             return
         checked = verify(text, prep.context, prep.standalone)
-        if checked.unsupported_numbers or not checked.citations:
+        if checked.unsupported_numbers or not checked.citations or self._wrong_figure(
+            checked, prep
+        ):
             # The model stated figures no passage holds (or cited nothing): quote the source.
             fallback = self.extractive(prep.standalone, prep.info, prep.context)
             checked = verify(fallback, prep.context, prep.standalone)

@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     llm_model_path: str = Field("", description="GGUF path; empty = bundled Qwen2.5-Coder-0.5B.")
     llm_threads: int = Field(0, description="llama.cpp threads; 0 = number of cores.")
     llm_context: int = Field(4096, description="llama.cpp context window.")
-    llm_max_tokens: int = Field(200, description="Maximum tokens generated per answer.")
+    llm_max_tokens: int = Field(128, description="Maximum tokens generated per answer.")
     context_tokens: int = Field(
         700, description="Token budget for retrieved passages in the prompt."
     )
