@@ -63,10 +63,10 @@ class Settings(BaseSettings):
     # --- retrieval ---------------------------------------------------------------------------
     retriever: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Retrieval mode.")
     top_k: int = Field(5, description="Passages returned by retrieval.")
-    fetch_k: int = Field(40, description="Candidates fetched from each retriever before fusion.")
+    fetch_k: int = Field(20, description="Candidates fetched from each retriever before fusion.")
     dense_weight: float = Field(1.0, description="RRF weight of the dense retriever.")
-    bm25_weight: float = Field(1.0, description="RRF weight of the BM25 retriever.")
-    rrf_k: int = Field(60, description="RRF constant.")
+    bm25_weight: float = Field(1.5, description="RRF weight of the BM25 retriever.")
+    rrf_k: int = Field(20, description="RRF constant.")
     intent_boost: float = Field(
         0.5, description="Bonus (in top-rank RRF units) for target/actual cue words."
     )

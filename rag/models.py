@@ -199,7 +199,7 @@ class E5Embeddings(Embeddings):
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
         self._model: SentenceTransformer | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self.calls = 0
 
     @property
@@ -234,7 +234,17 @@ class E5Embeddings(Embeddings):
         return self._encode([self.settings.passage_prefix + t for t in texts])
 
     def embed_query(self, text: str) -> list[float]:
-        return self._encode([self.settings.query_prefix + text])[0]
+        # One short text gains nothing from two threads, and on a busy 2-core machine thread
+        # contention makes a 30 ms query take a second: encode queries single-threaded.
+        import torch
+
+        with self._lock:
+            before = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                return self._encode([self.settings.query_prefix + text])[0]
+            finally:
+                torch.set_num_threads(before)
 
 
 # --------------------------------------------------------------------------------------------
