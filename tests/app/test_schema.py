@@ -1,0 +1,33 @@
+"""Fuzz the live API from its own OpenAPI schema: no request may produce a 500."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+pytestmark = pytest.mark.slow
+
+
+def test_no_server_errors(server):
+    schema = schemathesis.openapi.from_url(f"{server}/openapi.json")
+    failures: list[str] = []
+    tested = 0
+    for result in schema.get_all_operations():
+        op = result.ok()
+        if op.method.upper() == "POST" and op.path == "/api/documents":
+            continue  # uploads index files; covered by test_api
+
+        @given(case=op.as_strategy())
+        @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck),
+                  database=None)
+        def run(case) -> None:
+            response = case.call(timeout=60)
+            if response.status_code >= 500:
+                failures.append(f"{op.method} {op.path} -> {response.status_code}: "
+                                f"{response.text[:200]}")
+
+        run()
+        tested += 1
+    assert tested >= 7
+    assert not failures, failures[:5]
