@@ -48,7 +48,9 @@ browser:
 # nothing is downloaded at run time.
 test: models browser
 	sh scripts/offline.sh $(PY) -m pytest -q -ra tests
-	sh scripts/offline.sh $(PY) -m eval --llm extractive --fail-under
+	sh scripts/offline.sh $(PY) -m eval --llm extractive --baseline --fail-under --quiet
+	sh scripts/offline.sh $(PY) -m eval --llm local --subset stratified-48 --no-ingest \
+	  --fail-under --quiet
 
 test-unit: models
 	$(PY) -m pytest -q -m "not slow" tests
@@ -57,7 +59,7 @@ eval: models ingest
 	$(PY) -m eval
 
 bench: models
-	$(PY) bench/ingest.py
+	$(PY) bench/ingest.py --scale 5
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -229,7 +229,7 @@ class Ingestor:
             manifest.embedding_model = self.embeddings.name
             dirty = self.paths.root / ".ingest-in-progress"
             if dirty.exists():
-                self._sweep_orphans(manifest)
+                manifest = self._recover(manifest)
             files, summary.skipped = discover(inputs)
             summary.files_seen = len(files) + len(summary.skipped)
             changed = False
@@ -405,6 +405,29 @@ class Ingestor:
             save_manifest(self.paths, manifest)
             self._rebuild_bm25(manifest)
             return entry
+
+    def _recover(self, manifest: Manifest) -> Manifest:
+        """After an interrupted run: make sure the vector index loads, then drop orphans.
+
+        Chroma may not have flushed its vector index when the process died; then the collection
+        is rebuilt from the committed chunk records (re-embedding them) instead of failing.
+        """
+        try:
+            if self.collection.count():
+                probe = self.embeddings.embed_query("检查")
+                self.collection.query(query_embeddings=[probe], n_results=1, include=[])
+            self._sweep_orphans(manifest)
+            return manifest
+        except Exception as exc:
+            log.warning("vector index damaged by an interrupted ingest (%s); rebuilding it", exc)
+        records = list(iter_committed_records(self.paths, manifest))
+        from rag.store import chroma_client, collection_name
+
+        with contextlib.suppress(Exception):
+            chroma_client(self.settings).delete_collection(collection_name(self.settings))
+        self._collection = None
+        self._embed_and_upsert(records)
+        return manifest
 
     def _sweep_orphans(self, manifest: Manifest) -> None:
         """After an interrupted run: drop Chroma rows no committed file owns."""

@@ -72,7 +72,7 @@ def glued_heading_end(text: str) -> int | None:
     for end in ends:
         if end < len(text) - 4:
             nxt = text[end]
-            if nxt.isdigit() or nxt in starts or nxt in "“\"「《":
+            if nxt.isdigit() or nxt in starts or nxt in '“"「《':
                 return end
     return None
 

@@ -326,7 +326,9 @@ class Answerer:
         if not terms.own:
             return 1.0
         return max(
-            terms.coverage(f"{p.metadata.get('title', '')} {p.metadata.get('heading', '')} {p.text}")
+            terms.coverage(
+                f"{p.metadata.get('title', '')} {p.metadata.get('heading', '')} {p.text}"
+            )
             for p in passages
         )
 
@@ -342,8 +344,13 @@ class Answerer:
         # Order by the best single sentence, so the passage that states the answer comes
         # first (small models lean on [1]), and drop passages far below the best one.
         best = [
-            max((_sentence_score(m.group(0), q_grams, info, p.metadata)
-                 for m in _SENTENCE.finditer(p.text)), default=0.0)
+            max(
+                (
+                    _sentence_score(m.group(0), q_grams, info, p.metadata)
+                    for m in _SENTENCE.finditer(p.text)
+                ),
+                default=0.0,
+            )
             for p in pool
         ]
         order = sorted(range(len(pool)), key=lambda i: -best[i])
@@ -452,9 +459,7 @@ class Answerer:
         quotes = [normalize_for_search(c.quote) for c in checked.citations]
         if not groups or not any(numbers(q) for q in quotes):
             return False
-        return not any(
-            any(normalize_for_search(t) in q for t in g) for g in groups for q in quotes
-        )
+        return not any(any(normalize_for_search(t) in q for t in g) for g in groups for q in quotes)
 
     def _finish(self, result: AnswerResult, raw: str, prep: Prepared) -> None:
         """Parse, verify and, if needed, repair the model's answer."""
@@ -464,8 +469,10 @@ class Answerer:
             result.reason = "model refused"
             return
         checked = verify(text, prep.context, prep.standalone)
-        if checked.unsupported_numbers or not checked.citations or self._wrong_figure(
-            checked, prep
+        if (
+            checked.unsupported_numbers
+            or not checked.citations
+            or self._wrong_figure(checked, prep)
         ):
             # The model stated figures no passage holds (or cited nothing): quote the source.
             fallback = self.extractive(prep.standalone, prep.info, prep.context)

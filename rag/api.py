@@ -154,8 +154,11 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
     def documents() -> dict[str, Any]:
         """Documents in the knowledge base."""
         stats = service.stats()
-        return {"documents": service.documents(), "files": stats["files"],
-                "chunks": stats["chunks"]}
+        return {
+            "documents": service.documents(),
+            "files": stats["files"],
+            "chunks": stats["chunks"],
+        }
 
     @api.post("/documents")
     def upload(files: list[UploadFile] = File(...)) -> dict[str, Any]:  # noqa: B008

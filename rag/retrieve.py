@@ -210,9 +210,17 @@ class Searcher:
             clauses.append({"doc_id": {"$in": sorted(doc_ids)}})
         where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
         vector = self.embeddings.embed_query(query)
-        result = self.collection.query(
-            query_embeddings=[vector], n_results=n, where=where, include=["distances"]
-        )
+        try:
+            result = self.collection.query(
+                query_embeddings=[vector], n_results=n, where=where, include=["distances"]
+            )
+        except Exception as exc:  # a vector index left unfinished by a killed ingest
+            log.warning(
+                "dense search unavailable (%s); using keyword search only. "
+                "Re-run `python -m ingest <folder>` to repair the index.",
+                exc,
+            )
+            return []
         return [cid for cid in result["ids"][0] if cid in self._id_set]
 
     def _lexical(

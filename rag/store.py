@@ -235,7 +235,8 @@ def get_collection(settings: Settings, embeddings: Any) -> Any:
     return client.get_or_create_collection(
         name=collection_name(settings),
         embedding_function=ChromaEmbeddingFunction(embeddings),
-        configuration={"hnsw": {"space": "cosine"}},
+        # persist the vector index often, so a killed ingest loses little of it
+        configuration={"hnsw": {"space": "cosine", "batch_size": 64, "sync_threshold": 64}},
     )
 
 

@@ -25,14 +25,23 @@ def test_api_ask_and_search(server):
     assert "7.5%" in r["answer"] and not r["refused"]
     assert r["citations"][0]["verified"] and r["citations"][0]["region"] == "紫金县"
     assert r["timings"]["total_ms"] > 0
-    r = httpx.post(f"{server}/api/ask", json={"question": "那阳东区呢？", "history": [
-        {"role": "user", "content": Q}, {"role": "assistant", "content": r["answer"]}]},
-        timeout=60).json()
+    r = httpx.post(
+        f"{server}/api/ask",
+        json={
+            "question": "那阳东区呢？",
+            "history": [
+                {"role": "user", "content": Q},
+                {"role": "assistant", "content": r["answer"]},
+            ],
+        },
+        timeout=60,
+    ).json()
     assert "6-7%" in r["answer"]
     s = httpx.post(f"{server}/api/search", json={"query": "南山区5G基站", "k": 3}).json()
     assert len(s["results"]) == 3 and s["results"][0]["region"] == "南山区"
-    s = httpx.post(f"{server}/api/search",
-                   json={"query": "地区生产总值", "filters": {"region": "云浮市"}}).json()
+    s = httpx.post(
+        f"{server}/api/search", json={"query": "地区生产总值", "filters": {"region": "云浮市"}}
+    ).json()
     assert {x["region"] for x in s["results"]} == {"云浮市"}
 
 
@@ -40,14 +49,18 @@ def test_openai_client(server):
     from openai import OpenAI
 
     client = OpenAI(base_url=f"{server}/v1", api_key="unused")
-    done = client.chat.completions.create(model="reportqa",
-                                          messages=[{"role": "user", "content": Q}])
+    done = client.chat.completions.create(
+        model="reportqa", messages=[{"role": "user", "content": Q}]
+    )
     text = done.choices[0].message.content
     assert "7.5%" in text and "[" in text
     extra = done.model_extra or {}
     assert extra["citations"][0]["region"] == "紫金县"
-    chunks = list(client.chat.completions.create(
-        model="reportqa", messages=[{"role": "user", "content": Q}], stream=True))
+    chunks = list(
+        client.chat.completions.create(
+            model="reportqa", messages=[{"role": "user", "content": Q}], stream=True
+        )
+    )
     streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert "7.5%" in streamed
     assert (chunks[-1].model_extra or {}).get("citations")
@@ -67,10 +80,18 @@ def test_langchain_chat_openai(server):
         ("post", "/api/ask", {"q": "x"}, 422),
         ("post", "/api/ask", {"question": "x", "k": 0}, 422),
         ("post", "/v1/chat/completions", {"model": "reportqa", "messages": []}, 422),
-        ("post", "/v1/chat/completions", {"model": "gpt-4", "messages": [
-            {"role": "user", "content": "x"}]}, 404),
-        ("post", "/v1/chat/completions", {"model": "reportqa", "messages": [
-            {"role": "assistant", "content": "x"}]}, 400),
+        (
+            "post",
+            "/v1/chat/completions",
+            {"model": "gpt-4", "messages": [{"role": "user", "content": "x"}]},
+            404,
+        ),
+        (
+            "post",
+            "/v1/chat/completions",
+            {"model": "reportqa", "messages": [{"role": "assistant", "content": "x"}]},
+            400,
+        ),
         ("delete", "/api/documents/nope", None, 404),
     ],
 )
@@ -81,24 +102,30 @@ def test_malformed_requests_get_json_4xx(server, method, path, body, status):
 
 
 def test_invalid_json_body(server):
-    r = httpx.post(f"{server}/api/ask", content=b"{not json", headers={
-        "content-type": "application/json"})
+    r = httpx.post(
+        f"{server}/api/ask", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert 400 <= r.status_code < 500 and "error" in r.json()
 
 
 def test_upload_ask_delete(server):
-    text = ("2022年测试镇政府工作报告\n一、主要目标\n全镇地区生产总值增长9.3%左右，"
-            "新建蓝莓种植基地1200亩。\n").encode()
-    r = httpx.post(f"{server}/api/documents", files={"files": ("测试镇.txt", text, "text/plain")},
-                   timeout=120)
+    text = (
+        "2022年测试镇政府工作报告\n一、主要目标\n全镇地区生产总值增长9.3%左右，"
+        "新建蓝莓种植基地1200亩。\n"
+    ).encode()
+    r = httpx.post(
+        f"{server}/api/documents", files={"files": ("测试镇.txt", text, "text/plain")}, timeout=120
+    )
     assert r.status_code == 200, r.text
     (res,) = r.json()["results"]
     assert res["status"] == "indexed" and res["chunks"] >= 1
-    again = httpx.post(f"{server}/api/documents",
-                       files={"files": ("copy.txt", text, "text/plain")}, timeout=120)
+    again = httpx.post(
+        f"{server}/api/documents", files={"files": ("copy.txt", text, "text/plain")}, timeout=120
+    )
     assert again.json()["results"][0]["status"] == "unchanged"
-    ans = httpx.post(f"{server}/api/ask", json={"question": "测试镇蓝莓种植基地多少亩？"},
-                     timeout=60).json()
+    ans = httpx.post(
+        f"{server}/api/ask", json={"question": "测试镇蓝莓种植基地多少亩？"}, timeout=60
+    ).json()
     assert "1200亩" in ans["answer"]
     docs = httpx.get(f"{server}/api/documents").json()["documents"]
     doc = next(d for d in docs if d["source"] == "测试镇.txt")
@@ -157,11 +184,14 @@ def test_api_keys(sample_index, tmp_path):
         assert httpx.get(f"{base}/health").status_code == 200
         r = httpx.post(f"{base}/api/search", json={"query": "GDP"})
         assert r.status_code == 401 and "Bearer" in r.json()["error"]["message"]
-        r = httpx.post(f"{base}/api/search", json={"query": "GDP"},
-                       headers={"Authorization": "Bearer k2"})
+        r = httpx.post(
+            f"{base}/api/search", json={"query": "GDP"}, headers={"Authorization": "Bearer k2"}
+        )
         assert r.status_code == 200
-        assert httpx.get(f"{base}/v1/models", headers={"Authorization": "Bearer no"}
-                         ).status_code == 401
+        assert (
+            httpx.get(f"{base}/v1/models", headers={"Authorization": "Bearer no"}).status_code
+            == 401
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -19,13 +19,15 @@ def test_no_server_errors(server):
             continue  # uploads index files; covered by test_api
 
         @given(case=op.as_strategy())
-        @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck),
-                  database=None)
-        def run(case) -> None:
+        @settings(
+            max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
+        def run(case, op=op) -> None:
             response = case.call(timeout=60)
             if response.status_code >= 500:
-                failures.append(f"{op.method} {op.path} -> {response.status_code}: "
-                                f"{response.text[:200]}")
+                failures.append(
+                    f"{op.method} {op.path} -> {response.status_code}: {response.text[:200]}"
+                )
 
         run()
         tested += 1

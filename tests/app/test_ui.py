@@ -31,9 +31,16 @@ def test_browser_chat_sources_and_upload(server, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{server}/", wait_until="load", timeout=60_000)
@@ -67,8 +74,11 @@ def test_browser_chat_sources_and_upload(server, tmp_path):
 
         page.get_by_role("tab", name="知识库").click()
         doc = tmp_path / "样例镇.txt"
-        doc.write_text("2022年样例镇政府工作报告\n一、主要目标\n全镇新建荔枝标准果园3600亩，"
-                       "地区生产总值增长8.8%左右。\n", encoding="utf-8")
+        doc.write_text(
+            "2022年样例镇政府工作报告\n一、主要目标\n全镇新建荔枝标准果园3600亩，"
+            "地区生产总值增长8.8%左右。\n",
+            encoding="utf-8",
+        )
         with page.expect_file_chooser() as chooser:
             page.get_by_text("Click to Upload").first.click()
         chooser.value.set_files(str(doc))

@@ -17,7 +17,17 @@ ROOT = Path(__file__).parents[2]
 GOLD = ROOT / "eval" / "gold.jsonl"
 DATA = ROOT / "data"
 
-REQUIRED = ("id", "question", "answers", "match", "evidence", "source", "title", "type", "difficulty")
+REQUIRED = (
+    "id",
+    "question",
+    "answers",
+    "match",
+    "evidence",
+    "source",
+    "title",
+    "type",
+    "difficulty",
+)
 TYPES = {"numeric", "entity", "list", "reasoning", "multi-turn", "unanswerable"}
 DIFFICULTIES = {"easy", "medium", "hard"}
 MATCHES = {"any", "all"}
@@ -26,7 +36,18 @@ ROLES = {"user", "assistant"}
 MULTI_REPORT_PREFIX = "004_"
 # Title lines inside the multi-report file look like "【紫金县招商】2021年紫金县政府工作报告".
 REPORT_TITLE_RE = re.compile(r"^【[^】]*招商】(.+?)\s*$", re.M)
-EXPECTED_REPORT_KEYS = ("云浮", "榕城区", "阳东区", "江城区", "紫金县", "南山区", "泗水镇", "荷塘镇", "潭江镇", "古丁镇")
+EXPECTED_REPORT_KEYS = (
+    "云浮",
+    "榕城区",
+    "阳东区",
+    "江城区",
+    "紫金县",
+    "南山区",
+    "泗水镇",
+    "荷塘镇",
+    "潭江镇",
+    "古丁镇",
+)
 
 ANSWER_WINDOW = 200
 EVIDENCE_MIN, EVIDENCE_MAX = 15, 120
@@ -161,7 +182,9 @@ def test_evidence_is_exact_substring(items, sources):
     for it in _answerable(items):
         ev = it["evidence"]
         assert EVIDENCE_MIN <= len(ev) <= EVIDENCE_MAX, f"{it['id']}: evidence length {len(ev)}"
-        assert ev in sources[it["source"]], f"{it['id']}: evidence not found verbatim in {it['source']}"
+        assert ev in sources[it["source"]], (
+            f"{it['id']}: evidence not found verbatim in {it['source']}"
+        )
 
 
 def test_answers_occur_near_evidence(items, sources):
@@ -170,7 +193,7 @@ def test_answers_occur_near_evidence(items, sources):
         start = text.find(it["evidence"])
         assert start >= 0, f"{it['id']}: evidence not found"
         end = start + len(it["evidence"])
-        window = normalize(text[max(0, start - ANSWER_WINDOW):end + ANSWER_WINDOW])
+        window = normalize(text[max(0, start - ANSWER_WINDOW) : end + ANSWER_WINDOW])
         for answer in it["answers"]:
             assert normalize(answer) in window, f"{it['id']}: answer {answer!r} not near evidence"
 
@@ -181,17 +204,23 @@ def test_titles_match_sources(items, sources, reports):
         if it["source"] == multi_name:
             owner = [t for t, s, e in spans if s <= sources[multi_name].find(it["evidence"]) < e]
             assert owner, f"{it['id']}: evidence lies outside every report"
-            assert it["title"] == owner[0], f"{it['id']}: title {it['title']!r} but evidence is in {owner[0]!r}"
+            assert it["title"] == owner[0], (
+                f"{it['id']}: title {it['title']!r} but evidence is in {owner[0]!r}"
+            )
         else:
             assert it["title"], f"{it['id']}: empty title"
-            assert it["title"] in sources[it["source"]], f"{it['id']}: title not found in {it['source']}"
+            assert it["title"] in sources[it["source"]], (
+                f"{it['id']}: title not found in {it['source']}"
+            )
 
 
 def test_multi_turn_history(items):
     for it in items:
         if it["type"] == "multi-turn":
             hist = it.get("history")
-            assert isinstance(hist, list) and hist, f"{it['id']}: multi-turn needs a non-empty history"
+            assert isinstance(hist, list) and hist, (
+                f"{it['id']}: multi-turn needs a non-empty history"
+            )
             for turn in hist:
                 assert isinstance(turn, dict), f"{it['id']}: history turn must be an object"
                 assert set(turn) == {"role", "content"}, f"{it['id']}: history keys {sorted(turn)}"

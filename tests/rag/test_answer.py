@@ -49,8 +49,10 @@ def test_unanswerable_is_refused(answerer, question):
 
 
 def test_follow_up_is_rewritten(answerer):
-    history = [{"role": "user", "content": "紫金县2021年GDP目标是多少"},
-               {"role": "assistant", "content": "地区生产总值增长7.5%左右[1]。"}]
+    history = [
+        {"role": "user", "content": "紫金县2021年GDP目标是多少"},
+        {"role": "assistant", "content": "地区生产总值增长7.5%左右[1]。"},
+    ]
     r = answerer.ask("那阳东区呢？", history=history)
     assert "阳东区" in r.standalone_question and "2021" in r.standalone_question
     assert "6-7%" in r.answer
@@ -58,12 +60,31 @@ def test_follow_up_is_rewritten(answerer):
 
 def test_ask_cli_json(sample_index):
     settings, _ = sample_index
-    env = {**os.environ, "REPORTQA_INDEX_DIR": str(settings.index_dir), "REPORTQA_LLM": "extractive"}
-    out = subprocess.run([sys.executable, "-m", "rag", "ask", "--json", "紫金县2021年GDP目标是多少"],
-                         capture_output=True, text=True, cwd=ROOT, env=env)
+    env = {
+        **os.environ,
+        "REPORTQA_INDEX_DIR": str(settings.index_dir),
+        "REPORTQA_LLM": "extractive",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "rag", "ask", "--json", "紫金县2021年GDP目标是多少"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
     assert out.returncode == 0, out.stderr
     (item,) = json.loads(out.stdout)
     assert set(item) >= {"question", "answer", "refused", "citations", "timings"}
-    assert set(item["citations"][0]) >= {"n", "title", "region", "year", "source", "heading",
-                                         "quote", "start", "end", "verified"}
+    assert set(item["citations"][0]) >= {
+        "n",
+        "title",
+        "region",
+        "year",
+        "source",
+        "heading",
+        "quote",
+        "start",
+        "end",
+        "verified",
+    }
     assert set(item["timings"]) >= {"retrieve_ms", "generate_ms", "total_ms"}

@@ -6,8 +6,11 @@ from rag.citations import numbers, source_span, split_sentences, verify
 
 
 def _p(text: str, **meta):
-    return {"id": meta.pop("id", "c"), "text": text,
-            "metadata": {"title": "t", "source": "s.txt", "start": 100, **meta}}
+    return {
+        "id": meta.pop("id", "c"),
+        "text": text,
+        "metadata": {"title": "t", "source": "s.txt", "start": 100, **meta},
+    }
 
 
 def test_number_forms_are_equal():

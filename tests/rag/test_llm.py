@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from rag.answer import AnswerResult, Answerer
+from rag.answer import Answerer, AnswerResult
 from rag.models import prepare_llm
 
 pytestmark = pytest.mark.slow
@@ -52,11 +52,27 @@ def test_openai_backend_against_a_local_server(sample_index, searcher):
     settings, _ = sample_index
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(prepare_llm(settings)),
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096",
-         "--n_threads", str(settings.threads), "--model_alias", "qwen-local",
-         "--chat_format", "chatml"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(prepare_llm(settings)),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "4096",
+            "--n_threads",
+            str(settings.threads),
+            "--model_alias",
+            "qwen-local",
+            "--chat_format",
+            "chatml",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}/v1"
@@ -69,8 +85,9 @@ def test_openai_backend_against_a_local_server(sample_index, searcher):
                 time.sleep(0.5)
         else:
             pytest.fail("llama_cpp.server did not start")
-        cfg = settings.model_copy(update={"llm": "openai", "openai_base_url": base,
-                                          "openai_model": "qwen-local"})
+        cfg = settings.model_copy(
+            update={"llm": "openai", "openai_base_url": base, "openai_model": "qwen-local"}
+        )
         _check(Answerer(cfg, searcher=searcher).ask("紫金县2021年GDP目标是多少"))
     finally:
         server.terminate()

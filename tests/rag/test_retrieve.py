@@ -44,8 +44,20 @@ def test_caller_filters_restrict_results(searcher):
 def test_search_cli_json(sample_index):
     settings, _ = sample_index
     out = subprocess.run(
-        [sys.executable, "-m", "rag", "search", "-k", "3", "--json", "紫金县2021年GDP目标", "南山区5G基站"],
-        capture_output=True, text=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "rag",
+            "search",
+            "-k",
+            "3",
+            "--json",
+            "紫金县2021年GDP目标",
+            "南山区5G基站",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
         env={**__import__("os").environ, "REPORTQA_INDEX_DIR": str(settings.index_dir)},
     )
     assert out.returncode == 0, out.stderr
