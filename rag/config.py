@@ -70,7 +70,6 @@ class Settings(BaseSettings):
     intent_boost: float = Field(
         0.5, description="Bonus (in top-rank RRF units) for target/actual cue words."
     )
-    rerank: bool = Field(False, description="Rerank with the local LLM (yes/no logit).")
 
     # --- answering ---------------------------------------------------------------------------
     llm: Literal["local", "openai", "extractive"] = Field("local", description="LLM backend.")
