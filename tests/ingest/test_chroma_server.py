@@ -30,7 +30,8 @@ def test_ingest_and_search_through_chroma_server(tmp_path, settings_factory, emb
     port = _port()
     server = subprocess.Popen(
         [str(chroma), "run", "--path", str(tmp_path / "chroma-data"), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.time() + 60
