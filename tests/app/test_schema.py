@@ -9,6 +9,23 @@ from hypothesis import HealthCheck, given, settings
 pytestmark = pytest.mark.slow
 
 
+def _fuzz(op, failures: list[str]):
+    """A hypothesis test for one operation that records any 5xx answer."""
+
+    @given(case=op.as_strategy())
+    @settings(
+        max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    )
+    def run(case) -> None:
+        response = case.call(timeout=60)
+        if response.status_code >= 500:
+            failures.append(
+                f"{op.method} {op.path} -> {response.status_code}: {response.text[:200]}"
+            )
+
+    return run
+
+
 def test_no_server_errors(server):
     schema = schemathesis.openapi.from_url(f"{server}/openapi.json")
     failures: list[str] = []
@@ -17,19 +34,7 @@ def test_no_server_errors(server):
         op = result.ok()
         if op.method.upper() == "POST" and op.path == "/api/documents":
             continue  # uploads index files; covered by test_api
-
-        @given(case=op.as_strategy())
-        @settings(
-            max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None
-        )
-        def run(case, op=op) -> None:
-            response = case.call(timeout=60)
-            if response.status_code >= 500:
-                failures.append(
-                    f"{op.method} {op.path} -> {response.status_code}: {response.text[:200]}"
-                )
-
-        run()
+        _fuzz(op, failures)()
         tested += 1
     assert tested >= 7
     assert not failures, failures[:5]
