@@ -199,7 +199,12 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
                             height=460,
                             placeholder="请提问，例如：紫金县2021年GDP目标是多少",
                         ),
-                        textbox=gr.Textbox(placeholder="输入问题，回车发送", show_label=False),
+                        textbox=gr.Textbox(
+                            placeholder="输入问题，回车发送",
+                            show_label=False,
+                            submit_btn="发送",
+                            stop_btn="停止",
+                        ),
                         additional_inputs=[region, year, doc],
                         additional_outputs=[sources],
                         examples=[[e, ALL, ALL, ALL] for e in EXAMPLES],
@@ -207,8 +212,6 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
                         run_examples_on_click=True,
                         cache_examples=False,
                         api_name="chat",
-                        submit_btn="发送",
-                        stop_btn="停止",
                     )
                 with gr.Column(scale=2):
                     gr.Markdown("### 引用来源")
