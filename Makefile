@@ -58,8 +58,12 @@ test-unit: models
 eval: models ingest
 	$(PY) -m eval
 
-bench: models
-	$(PY) bench/ingest.py --scale 5
+# Ingest on the sample; ingest and search at 1x/10x/100x synthetic corpora (100x embeds ~60k
+# chunks: about an hour on 2 cores; an interrupted run resumes); HTTP load on a local server.
+bench: models ingest
+	$(PY) bench/ingest.py
+	$(PY) bench/scale.py --scales 1 10 100 --chroma-server 1
+	$(PY) bench/load.py --start
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,8 +1,9 @@
 """Ingest benchmark: throughput, peak RSS, overhead over bare ``model.encode``, no-change
 re-ingest time, and the plain LangChain pipeline as a ratio.
 
-    python bench/ingest.py                 # sample corpus
-    python bench/ingest.py --scale 5       # also a synthetic corpus 5x the sample
+    python bench/ingest.py                 # the sample corpus
+
+Larger, synthetic corpora are measured by ``bench/scale.py``.
 
 Each measurement runs in its own process so peak RSS is that step's alone. Results are written
 to ``bench/results/ingest.json`` and ``bench/results/ingest.md``.
@@ -13,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -24,18 +24,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results"
-
-
-def synth_corpus(dest: Path, scale: int) -> Path:
-    """``scale`` copies of the sample corpus with shifted numbers, so no chunk is a duplicate."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for i in range(scale):
-        for src in sorted((ROOT / "data").iterdir()):
-            text = src.read_text(encoding="utf-8")
-            shift = i * 0.01
-            text = re.sub(r"\d+\.\d+", lambda m, d=shift: f"{float(m.group()) + d:.2f}", text)
-            (dest / f"{i:03d}_{src.name}").write_text(f"（副本{i}）\n{text}", encoding="utf-8")
-    return dest
 
 
 def _child(step: str, corpus: str, index: str) -> None:
@@ -136,15 +124,10 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         _child(*sys.argv[2:5])
         return
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", type=int, default=0, help="also a synthetic N x corpus")
-    args = parser.parse_args()
+    argparse.ArgumentParser(description=__doc__).parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp_name:
-        tmp = Path(tmp_name)
-        rows.append(bench(ROOT / "data", "sample (1x)", tmp))
-        if args.scale > 1:
-            rows.append(bench(synth_corpus(tmp / "synth", args.scale), f"{args.scale}x", tmp))
+        rows.append(bench(ROOT / "data", "sample (1x)", Path(tmp_name)))
     RESULTS.mkdir(parents=True, exist_ok=True)
     meta = {"cores": os.cpu_count(), "created": time.strftime("%Y-%m-%d %H:%M")}
     (RESULTS / "ingest.json").write_text(

@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -200,6 +201,9 @@ class E5Embeddings(Embeddings):
         self.settings = settings or get_settings()
         self._model: SentenceTransformer | None = None
         self._lock = threading.RLock()
+        self._queue: list[tuple[str, Future[list[float]]]] = []
+        self._queue_lock = threading.Lock()
+        self._draining = False
         self.calls = 0
 
     @property
@@ -234,17 +238,49 @@ class E5Embeddings(Embeddings):
         return self._encode([self.settings.passage_prefix + t for t in texts])
 
     def embed_query(self, text: str) -> list[float]:
+        """Embed one query, batched with the queries of other threads waiting at the same time.
+
+        Under load (many API clients) queries queue for the model; encoding the waiting ones in
+        one batch costs little more than encoding one, so throughput grows with the queue
+        instead of latency. The first waiting thread becomes the leader and encodes batches
+        until the queue is empty; the others just wait for their vector.
+        """
+        done: Future[list[float]] = Future()
+        with self._queue_lock:
+            self._queue.append((self.settings.query_prefix + text, done))
+            lead = not self._draining
+            self._draining = True
+        if lead:
+            self._drain_queries()
+        return done.result()
+
+    def _drain_queries(self) -> None:
         # One short text gains nothing from two threads, and on a busy 2-core machine thread
         # contention makes a 30 ms query take a second: encode queries single-threaded.
         import torch
 
-        with self._lock:
-            before = torch.get_num_threads()
-            torch.set_num_threads(1)
+        while True:
+            with self._queue_lock:
+                size = max(1, self.settings.embedding_batch_size)
+                batch = self._queue[:size]
+                del self._queue[:size]
+                if not batch:
+                    self._draining = False
+                    return
             try:
-                return self._encode([self.settings.query_prefix + text])[0]
-            finally:
-                torch.set_num_threads(before)
+                with self._lock:
+                    before = torch.get_num_threads()
+                    torch.set_num_threads(1)
+                    try:
+                        vectors = self._encode([t for t, _ in batch])
+                    finally:
+                        torch.set_num_threads(before)
+            except BaseException as exc:  # every waiter gets the error, none hangs
+                for _, fut in batch:
+                    fut.set_exception(exc)
+                continue
+            for (_, fut), vector in zip(batch, vectors, strict=True):
+                fut.set_result(vector)
 
 
 # --------------------------------------------------------------------------------------------

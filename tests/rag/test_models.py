@@ -81,3 +81,38 @@ def test_llm_hash_mismatch_is_refused(tmp_path, monkeypatch):
 def test_missing_package_says_what_to_do():
     with pytest.raises(models.ModelError, match="make setup"):
         models.package_file("no-such-model-package", ".bin")
+
+
+def test_concurrent_queries_are_batched_and_match_single_queries(embeddings):
+    """Queries arriving together share encode calls, and each gets its own, correct vector."""
+    import concurrent.futures as cf
+
+    import numpy as np
+
+    questions = [f"紫金县{2015 + i}年地区生产总值增长多少" for i in range(24)]
+    alone = [np.array(embeddings.embed_query(q)) for q in questions[:3]]
+    before = embeddings.calls
+    with cf.ThreadPoolExecutor(12) as pool:
+        together = list(pool.map(embeddings.embed_query, questions))
+    assert embeddings.calls - before < len(questions), "waiting queries were not batched"
+    for a, b in zip(alone, together[:3], strict=False):
+        assert float(np.dot(a, b)) > 0.9999
+    # every caller got the vector of its own question, not a neighbour's
+    sims = np.array(together) @ np.array(together).T
+    assert all(int(np.argmax(sims[i])) == i for i in range(len(questions)))
+
+
+def test_a_failing_batch_fails_every_waiter_and_the_next_query_works(embeddings, monkeypatch):
+    calls = {"n": 0}
+    real = embeddings._encode
+
+    def flaky(texts):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("boom")
+        return real(texts)
+
+    monkeypatch.setattr(embeddings, "_encode", flaky)
+    with pytest.raises(RuntimeError, match="boom"):
+        embeddings.embed_query("GDP")
+    assert len(embeddings.embed_query("GDP")) == 384
