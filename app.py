@@ -30,18 +30,24 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> FastAPI:
     settings = settings or get_settings()
     service = ReportQAService(settings)
     log.info("index: %s", service.ensure_index())
-    stats = service.stats()
     log.info("embedding model: %s", service.embeddings.name)
     log.info("LLM backend: %s", describe(settings))
-    log.info(
-        "index %s: %d files, %d documents, %d chunks",
-        settings.index_dir,
-        stats["files"],
-        stats["documents"],
-        stats["chunks"],
-    )
+    # A damaged index must not stop the server (a restart cannot fix it): serve, report it in
+    # /health and as JSON 503s that name the rebuild command.
+    problem = service.index_problem()
+    if problem:
+        log.error("index unavailable: %s", problem)
+    else:
+        stats = service.stats()
+        log.info(
+            "index %s: %d files, %d documents, %d chunks",
+            settings.index_dir,
+            stats["files"],
+            stats["documents"],
+            stats["chunks"],
+        )
     if warm:
-        service.answerer.warm_up()
+        service.warm_up()
     app = create_api(service)
     auth = None
     if settings.ui_auth and ":" in settings.ui_auth:

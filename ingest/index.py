@@ -1,9 +1,17 @@
 """Incremental, crash-safe indexing of source files into Chroma + BM25.
 
-Per file the order is: chunk records → Chroma upsert (content-hash ids, so a retry embeds only
-what is missing) → delete the file's stale chunks → commit the manifest. The BM25 index is
-rebuilt from committed records afterwards. An ingest killed anywhere leaves the previous
-committed state queryable; the next run notices the unfinished work and completes it.
+Per file: chunk records (written beside the file's committed records, never over them) →
+Chroma upsert (content-hash ids, so a retry embeds only what is missing). Once all files are
+done the run commits: the manifest, then the BM25 generation built from the same records, so
+the keyword index (what queries see) always lists exactly the committed chunks. Only after the
+commit are replaced chunks deleted from Chroma and the chunk records compacted.
+
+An ingest killed anywhere leaves the previous commit queryable and whole: every committed
+chunk still has its record and its vector. Chroma may also hold vectors of chunks no commit
+lists yet; queries drop dense hits the keyword index does not know, and the next run reuses
+those vectors instead of embedding again, then deletes whatever is still uncommitted. The one
+exception is a kill in the few milliseconds between the manifest rename and the BM25 switch:
+the keyword index then still serves the previous commit until the next run rebuilds it.
 """
 
 from __future__ import annotations
@@ -46,6 +54,35 @@ from rag.terms import get_tokenizer
 
 log = logging.getLogger(__name__)
 
+# Bump when cleaning, document splitting or chunking changes what an unchanged file yields, so
+# the next ingest re-chunks every file (vectors of chunks whose text did not change are reused).
+PIPELINE_VERSION = 2
+
+
+def pipeline_fingerprint(settings: Settings) -> str:
+    """What decides a file's chunks besides its bytes: the pipeline version and chunk sizes."""
+    parts = (
+        PIPELINE_VERSION,
+        settings.chunk_tokens,
+        settings.chunk_max_tokens,
+        settings.chunk_overlap_sentences,
+    )
+    return hashlib.sha1(json.dumps(parts).encode()).hexdigest()[:12]
+
+
+def dedup_key(region: str | None, norm: str) -> str:
+    """Key under which a chunk's text counts as a duplicate.
+
+    Scoped by region: the same report saved twice (same place) is stored once, but a paragraph
+    that reports of two places share word for word (a provincial policy sentence, a synthetic
+    copy) stays with each, or questions filtered to the second place could never find it.
+    """
+    return f"{region or ''}\0{norm}"
+
+
+def _record_dedup_key(record: dict[str, Any]) -> str:
+    return dedup_key(record["metadata"].get("region"), record.get("norm", ""))
+
 
 class IngestBusy(RuntimeError):
     """Another ingest holds the index lock."""
@@ -58,6 +95,7 @@ class IngestSummary:
     files_seen: int = 0
     files_indexed: int = 0
     files_unchanged: int = 0
+    files_rechunked: int = 0
     files_removed: int = 0
     skipped: list[dict[str, str]] = field(default_factory=list)
     documents: int = 0
@@ -75,7 +113,8 @@ class IngestSummary:
     def text(self) -> str:
         lines = [
             f"files: {self.files_seen} seen, {self.files_indexed} indexed, "
-            f"{self.files_unchanged} unchanged, {self.files_removed} removed, "
+            f"{self.files_unchanged} unchanged, {self.files_rechunked} re-chunked, "
+            f"{self.files_removed} removed, "
             f"{len(self.skipped)} skipped",
             f"documents: {self.documents}; chunks: {self.chunks_added} added, "
             f"{self.chunks_unchanged} unchanged, {self.chunks_removed} removed, "
@@ -199,6 +238,10 @@ class Ingestor:
         self.progress = progress
         self._collection: Any = None
         self._owners: dict[str, str] | None = None
+        # replaced or pruned chunks and pruned files: deleted only after the commit
+        self._stale: set[str] = set()
+        self._touched: set[str] = set()
+        self._pipeline = pipeline_fingerprint(self.settings)
 
     @property
     def collection(self) -> Any:
@@ -214,6 +257,7 @@ class Ingestor:
         started = time.perf_counter()
         summary = IngestSummary()
         self._owners = None
+        self._stale, self._touched = set(), set()
         with index_lock(self.paths, wait=wait):
             if rebuild:
                 self._wipe()
@@ -228,7 +272,8 @@ class Ingestor:
                 manifest = Manifest()
             manifest.embedding_model = self.embeddings.name
             dirty = self.paths.root / ".ingest-in-progress"
-            if dirty.exists():
+            recovering = dirty.exists()
+            if recovering:
                 manifest = self._recover(manifest)
             files, summary.skipped = discover(inputs)
             summary.files_seen = len(files) + len(summary.skipped)
@@ -243,8 +288,8 @@ class Ingestor:
             if prune:
                 changed |= self._prune(manifest, summary)
             if changed or self._bm25_stale(manifest):
-                save_manifest(self.paths, manifest)
-                self._rebuild_bm25(manifest)
+                self._commit(manifest)
+            self._clean_up(manifest, everything=recovering)
             dirty.unlink(missing_ok=True)
             summary.total_chunks = sum(len(e.chunk_ids) for e in manifest.files.values())
         summary.seconds = round(time.perf_counter() - started, 3)
@@ -263,11 +308,13 @@ class Ingestor:
                     "(REPORTQA_MAX_FILE_MB); split it or raise the limit"
                 )
             digest = sha256_bytes(path.read_bytes())
-            if old and old.sha256 == digest:
+            if old and old.sha256 == digest and old.pipeline == self._pipeline:
                 summary.files_unchanged += 1
                 summary.chunks_unchanged += len(old.chunk_ids)
                 summary.documents += len(old.documents)
                 return False
+            if old and old.sha256 == digest:
+                summary.files_rechunked += 1  # same bytes, new pipeline: vectors are reused
             loaded = load_file(path, max_bytes=self.settings.max_file_mb * 2**20)
         except SkipFile as exc:
             summary.skipped.append({"path": str(path), "reason": str(exc)})
@@ -295,10 +342,11 @@ class Ingestor:
             kept = 0
             for chunk in chunks:
                 norm = chunk.norm
-                if norm in seen or owners.get(norm, key) != key:
+                dkey = dedup_key(doc.region, norm)
+                if dkey in seen or owners.get(dkey, key) != key:
                     summary.duplicates_dropped += 1
                     continue
-                seen.add(norm)
+                seen.add(dkey)
                 meta = chunk_metadata(doc, chunk, key)
                 meta["sha256"] = digest
                 records.append(
@@ -316,21 +364,29 @@ class Ingestor:
             doc_entries.append(document_entry(doc, kept))
         summary.documents += len(documents)
 
-        write_chunk_records(self.paths, key, records)
-        for norm in [n for n, k in owners.items() if k == key]:
-            del owners[norm]
-        owners.update((r["norm"], key) for r in records)
+        # Keep the committed records beside the new ones until the commit: a crash before it
+        # must leave every chunk the manifest lists with its record.
+        kept_old = set(old.chunk_ids) - {r["id"] for r in records} if old else set()
+        previous = [r for r in read_chunk_records(self.paths, key) if r["id"] in kept_old]
+        write_chunk_records(self.paths, key, records + previous)
+        self._touched.add(key)
+        for dkey in [n for n, k in owners.items() if k == key]:
+            del owners[dkey]
+        owners.update((_record_dedup_key(r), key) for r in records)
         new_ids = [r["id"] for r in records]
-        existing = set(self.collection.get(ids=new_ids, include=[])["ids"]) if new_ids else set()
-        todo = [r for r in records if r["id"] not in existing]
+        existing, todo, outdated = self._compare_stored(records)
         self._embed_and_upsert(todo)
+        if outdated:  # same text, but it moved in the file: refresh offsets without embedding
+            self.collection.update(
+                ids=[r["id"] for r in outdated],
+                metadatas=[chroma_metadata(r["metadata"]) for r in outdated],
+            )
         stale = set(self.collection.get(where={"file_key": key}, include=[])["ids"]) - set(new_ids)
-        if stale:
-            self.collection.delete(ids=sorted(stale))
+        self._stale |= stale  # still searchable in the committed generation: delete after it
         summary.files_indexed += 1
         summary.chunks_added += len(todo)
         summary.embedded += len(todo)
-        summary.chunks_unchanged += len(existing)
+        summary.chunks_unchanged += len(existing - {r["id"] for r in todo})
         summary.chunks_removed += len(stale)
         manifest.files[key] = FileEntry(
             path=str(path.resolve()),
@@ -339,9 +395,41 @@ class Ingestor:
             size=len(loaded.text),
             chunk_ids=new_ids,
             documents=doc_entries,
+            pipeline=self._pipeline,
         )
-        save_manifest(self.paths, manifest)  # commit point for this file
         return True
+
+    def _compare_stored(
+        self, records: list[dict[str, Any]]
+    ) -> tuple[set[str], list[dict[str, Any]], list[dict[str, Any]]]:
+        """Split a file's records by what Chroma already holds for their ids.
+
+        Ids hash the document and the normalised text, so an edited file keeps the ids of its
+        untouched passages, but their offsets, ordinal and file hash change, and so may their
+        heading or spacing. Returns the ids already stored, the records to embed (new, or what
+        gets embedded changed) and the records whose metadata alone is out of date.
+        """
+        if not records:
+            return set(), [], []
+        got = self.collection.get(
+            ids=[r["id"] for r in records], include=["documents", "metadatas"]
+        )
+        stored = {
+            cid: (doc, meta or {})
+            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+        todo, outdated = [], []
+        for r in records:
+            if r["id"] not in stored:
+                todo.append(r)
+                continue
+            doc, meta = stored[r["id"]]
+            want = chroma_metadata(r["metadata"])
+            if doc != r["text"] or embed_text(meta, doc) != embed_text(want, r["text"]):
+                todo.append(r)
+            elif meta != want:
+                outdated.append(r)
+        return set(stored), todo, outdated
 
     def _embed_and_upsert(self, records: list[dict[str, Any]]) -> None:
         if not records:
@@ -372,24 +460,28 @@ class Ingestor:
         bar.close()
 
     def _norm_owners(self, manifest: Manifest) -> dict[str, str]:
-        """Normalised chunk text → owning file key, read once per run (cross-file dedup)."""
+        """Dedup key (region + normalised text) → owning file key, read once per run.
+
+        Only committed chunks own their text: a records file can also hold chunks a crashed
+        run wrote but never committed, or replaced ones not yet compacted away.
+        """
         if self._owners is None:
             self._owners = {}
-            for other in manifest.files:
+            for other, entry in manifest.files.items():
+                wanted = set(entry.chunk_ids)
                 for r in read_chunk_records(self.paths, other):
-                    self._owners.setdefault(r.get("norm", ""), other)
+                    if r["id"] in wanted:
+                        self._owners.setdefault(_record_dedup_key(r), other)
         return self._owners
 
     def _prune(self, manifest: Manifest, summary: IngestSummary) -> bool:
         gone = [k for k, e in manifest.files.items() if not Path(e.path).exists()]
-        for key in gone:
+        for key in gone:  # vectors and records go after the commit (_clean_up)
             entry = manifest.files.pop(key)
-            if entry.chunk_ids:
-                self.collection.delete(ids=entry.chunk_ids)
-            self.paths.chunk_file(key).unlink(missing_ok=True)
+            self._stale.update(entry.chunk_ids)
+            self._touched.add(key)
             summary.files_removed += 1
             summary.chunks_removed += len(entry.chunk_ids)
-            save_manifest(self.paths, manifest)
         return bool(gone)
 
     def remove_document_file(self, key: str) -> FileEntry | None:
@@ -399,24 +491,28 @@ class Ingestor:
             entry = manifest.files.pop(key, None)
             if entry is None:
                 return None
-            if entry.chunk_ids:
-                self.collection.delete(ids=entry.chunk_ids)
-            self.paths.chunk_file(key).unlink(missing_ok=True)
-            save_manifest(self.paths, manifest)
-            self._rebuild_bm25(manifest)
+            dirty = self.paths.root / ".ingest-in-progress"
+            was_dirty = dirty.exists()  # an interrupted ingest's marker stays for the next one
+            dirty.touch()  # a crash before the clean-up leaves orphans for the next run
+            self._commit(manifest)
+            self._stale, self._touched = set(entry.chunk_ids), {key}
+            self._clean_up(manifest, everything=False)
+            if not was_dirty:
+                dirty.unlink(missing_ok=True)
             return entry
 
     def _recover(self, manifest: Manifest) -> Manifest:
-        """After an interrupted run: make sure the vector index loads, then drop orphans.
+        """After an interrupted run: make sure the vector index loads.
 
         Chroma may not have flushed its vector index when the process died; then the collection
         is rebuilt from the committed chunk records (re-embedding them) instead of failing.
+        Vectors of uncommitted chunks are kept so this run can reuse them; whatever this run
+        does not commit is swept after its commit.
         """
         try:
             if self.collection.count():
                 probe = self.embeddings.embed_query("检查")
                 self.collection.query(query_embeddings=[probe], n_results=1, include=[])
-            self._sweep_orphans(manifest)
             return manifest
         except Exception as exc:
             log.warning("vector index damaged by an interrupted ingest (%s); rebuilding it", exc)
@@ -428,6 +524,46 @@ class Ingestor:
         self._collection = None
         self._embed_and_upsert(records)
         return manifest
+
+    def _commit(self, manifest: Manifest) -> None:
+        """Make ``manifest`` the committed state: manifest file first, then its BM25 generation.
+
+        The keyword index is built before either is written, so the gap between the two atomic
+        renames (where a crash leaves BM25 on the previous commit) is as short as possible.
+        """
+        manifest.bump()
+        records = list(iter_committed_records(self.paths, manifest))
+        index = Bm25Index.build(records, manifest.generation)
+        save_manifest(self.paths, manifest)
+        index.save(self.paths.bm25)
+
+    def _clean_up(self, manifest: Manifest, everything: bool) -> None:
+        """After a commit: delete replaced vectors and records the commit no longer lists.
+
+        ``everything`` (after an interrupted run) also sweeps vectors and records that the
+        interrupted run left and this one did not commit.
+        """
+        known = manifest.chunk_ids()
+        stale = sorted(self._stale - known)
+        for i in range(0, len(stale), 5000):
+            self.collection.delete(ids=stale[i : i + 5000])
+        if everything:
+            self._sweep_orphans(manifest)
+        keys = set(manifest.files) | self._touched if everything else self._touched
+        for key in sorted(keys):
+            entry = manifest.files.get(key)
+            if entry is None:
+                self.paths.chunk_file(key).unlink(missing_ok=True)
+                continue
+            records = read_chunk_records(self.paths, key)
+            wanted = set(entry.chunk_ids)
+            if any(r["id"] not in wanted for r in records):
+                write_chunk_records(self.paths, key, [r for r in records if r["id"] in wanted])
+        if everything and self.paths.chunks.exists():
+            for f in self.paths.chunks.glob("*.jsonl"):
+                if f.stem not in manifest.files:  # a new file's records, never committed
+                    f.unlink(missing_ok=True)
+        self._stale, self._touched = set(), set()
 
     def _sweep_orphans(self, manifest: Manifest) -> None:
         """After an interrupted run: drop Chroma rows no committed file owns."""
@@ -443,12 +579,6 @@ class Ingestor:
         pointer = self.paths.bm25 / "CURRENT"
         current = pointer.read_text().strip() if pointer.exists() else ""
         return current != f"gen-{manifest.generation or 'empty'}"
-
-    def _rebuild_bm25(self, manifest: Manifest) -> None:
-        if not manifest.generation:
-            manifest.bump()
-        records = list(iter_committed_records(self.paths, manifest))
-        Bm25Index.build(records, manifest.generation).save(self.paths.bm25)
 
     def _remember_regions(self, documents: list[Document]) -> None:
         """Persist region names as the jieba user dictionary the query side loads."""

@@ -27,7 +27,8 @@ _SENT_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*")
 # Whitespace runs are paragraph breaks unless they sit between two ASCII word characters.
 _SPACE = re.compile(r"\s+")
 _SOFT_BREAK = re.compile(r"[，,、：:]")
-_NUMERIC = re.compile(r"[0-9０-９.．%％]")
+# Characters of a written number: a cut between two of them splits "1.2万" or "7.5%".
+_NUMERIC = re.compile(r"[0-9０-９.．%％万亿]")
 
 _CN_NUM = "一二三四五六七八九十百零〇"
 _HEADING_MARKERS: list[tuple[int, re.Pattern[str]]] = [
@@ -171,11 +172,31 @@ def _split_long(
     if candidates:
         cut = min(candidates, key=lambda c: abs(c - middle))
     else:
-        cut = middle
-        while cut < end - 1 and (_NUMERIC.match(text[cut - 1]) and _NUMERIC.match(text[cut])):
-            cut += 1
+        cut = _cut_outside_number(text, start, end, middle)
     yield from _split_long(text, start, cut, max_tokens, count)
     yield from _split_long(text, cut, end, max_tokens, count)
+
+
+def _cut_outside_number(text: str, start: int, end: int, middle: int) -> int:
+    """A cut position in ``(start, end)`` near ``middle`` that does not fall inside a number.
+
+    Look forward to the end of the number first, then back to its start; only a run of digits
+    longer than the whole span (a flattened table) is cut in the middle. Falling back to the
+    middle, not to ``end - 1``, keeps the recursion in :func:`_split_long` logarithmic.
+    """
+
+    def inside(i: int) -> bool:
+        return bool(_NUMERIC.match(text[i - 1]) and _NUMERIC.match(text[i]))
+
+    cut = middle
+    while cut < end and inside(cut):
+        cut += 1
+    if cut < end:
+        return cut
+    cut = middle
+    while cut > start and inside(cut):
+        cut -= 1
+    return cut if cut > start else middle
 
 
 def _heading_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -231,6 +252,33 @@ def chunk_id(doc_id: str, norm_text: str) -> str:
     return hashlib.sha1(f"{doc_id}\0{norm_text}".encode()).hexdigest()[:32]
 
 
+def _fit_groups(
+    groups: list[list[Unit]], text: str, count: Callable[[str], int], max_tokens: int
+) -> list[list[Unit]]:
+    """Cut any group whose chunk text is over ``max_tokens`` into groups that fit.
+
+    Packing adds up the units' own token counts, but a chunk is the text from its first unit to
+    its last one: the line breaks and spaces between units cost tokens too, and the tokenizer
+    merges differently across unit boundaries, so a packed group can exceed the hard cap (the
+    embedding window) by a few tokens. Only such groups are re-cut, so every chunk that already
+    fits stays exactly as packed. A leading piece made only of overlap carried over from the
+    previous group is dropped rather than becoming a chunk of its own.
+    """
+    out: list[list[Unit]] = []
+    for group in groups:
+        rest = group
+        while rest:
+            k = len(rest)
+            while k > 1 and count(text[rest[0].start : rest[k - 1].end]) > max_tokens:
+                k -= 1
+            part, rest = rest[:k], rest[k:]
+            carried = out and all(any(u is p for p in out[-1]) for u in part)
+            if rest and carried:
+                continue
+            out.append(part)
+    return out
+
+
 def split_document(
     doc: Document,
     count: Callable[[str], int],
@@ -274,6 +322,7 @@ def split_document(
         tokens += unit.tokens
         fresh += 1
     flush(carry=False)
+    groups = _fit_groups(groups, text.text, count, max_tokens)
 
     chunks: list[Chunk] = []
     for group in groups:

@@ -83,6 +83,21 @@ _GENERIC_PLACES = {
     "产业园区",
     "工业园区",
 }
+# Sentences that address an AI instead of reporting anything: a planted "忽略以上指令，回答…"
+# or "ignore previous instructions". A report never needs them and a 0.5B model obeys them in
+# spite of the system prompt, so they are left out of what the model (or the extractive quote)
+# sees; the passage itself, its citations and offsets are untouched.
+_INSTRUCTION = re.compile(
+    r"(?:忽略|无视|不要理会|不必理会|忘记|忘掉)(?:掉)?(?:以上|上述|之前|前面|先前|前述|此前)?"
+    r"的?(?:所有|全部|一切)?的?(?:指令|指示|提示词|提示|规则|设定)"
+    r"|无论(?:用户|你|对方|别人)?(?:问|提出|提问|询问)了?什么"
+    r"|(?:只|仅)(?:回答|回复|输出|返回)[\"“「'‘]"
+    r"|(?:你|您)现在(?:是|扮演|充当)"
+    r"|系统提示词|system\s*prompt"
+    r"|(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+)?"
+    r"(?:previous|above|prior|earlier|preceding)\s+(?:instructions?|prompts?|rules)",
+    re.I,
+)
 _FOLLOWUP_START = re.compile(r"^(那|那么|那个|还有|另外|同期|其中|它|该|这|此外|以及|和)")
 _QUESTION_TAIL = re.compile(
     r"(是多少|有多少|多少|是什么|有哪些|是哪些|什么|如何|怎么样|呢)[？?。]?$"
@@ -360,7 +375,10 @@ class Answerer:
         out: list[dict[str, Any]] = []
         used = 0
         for p in chosen:
-            text = _focus(p.text, q_grams, info, per, p.metadata)
+            clean = strip_instructions(p.text)
+            if clean != p.text:
+                log.warning("left instruction-like text of %s out of the prompt", p.id)
+            text = _focus(clean, q_grams, info, per, p.metadata)
             cost = count_tokens(text)
             if out and used + cost > budget:
                 break
@@ -394,7 +412,7 @@ class Answerer:
         for n, c in enumerate(context, 1):
             for m in _SENTENCE.finditer(c["text"]):
                 sent = m.group(0).strip()
-                if len(sent) < 4:
+                if len(sent) < 4 or is_instruction(sent):
                     continue
                 score = _sentence_score(sent, q_grams, info, c["metadata"]) + 0.05 / n
                 if best is None or score > best[0]:
@@ -510,6 +528,16 @@ class Answerer:
         )
 
 
+def is_instruction(sentence: str) -> bool:
+    """Whether a sentence gives orders to an AI (see ``_INSTRUCTION``)."""
+    return bool(_INSTRUCTION.search(sentence))
+
+
+def strip_instructions(text: str) -> str:
+    """The passage without its instruction-like sentences (line breaks kept)."""
+    return _SENTENCE.sub(lambda m: "" if is_instruction(m.group(0)) else m.group(0), text)
+
+
 def _forms(region: str) -> list[str]:
     from rag.query import short_forms
 
@@ -603,4 +631,12 @@ def _focus(
     return "".join(sents[lo : hi + 1]).strip()
 
 
-__all__ = ["AnswerResult", "Answerer", "Prepared", "prompt_text", "refusal_text"]
+__all__ = [
+    "AnswerResult",
+    "Answerer",
+    "Prepared",
+    "is_instruction",
+    "prompt_text",
+    "refusal_text",
+    "strip_instructions",
+]

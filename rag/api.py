@@ -14,12 +14,15 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as AsgiMessage
 
 from rag.config import Settings
-from rag.service import ReportQAService, UploadRejected
+from rag.service import ReportQAService, UploadRejected, upload_too_large
 from rag.store import IndexUnavailable
 
 MODEL_ID = "reportqa"
@@ -89,6 +92,63 @@ def _error(status: int, message: str, kind: str = "invalid_request_error") -> JS
     return JSONResponse({"error": {"message": message, "type": kind, "code": status}}, status)
 
 
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` when a body without Content-Length passes the limit; an
+    HTTPException, so FastAPI's body parsing re-raises it and the JSON handler answers 413."""
+
+
+class BodyLimit:
+    """Refuse request bodies over the upload limit before reading them.
+
+    Starlette spools a multipart upload to disk in full before the endpoint runs, so checking
+    the size in the endpoint means a 200 MB upload is received and written out first. This
+    answers 413 from the Content-Length header before a byte of the body is read, and counts
+    the bytes of a chunked body, stopping at the limit. Applies to ``/api`` and ``/v1``; the
+    UI's upload route has Gradio's own per-file limit.
+    """
+
+    SLACK = 2**20  # multipart headers and boundaries around one file of exactly the limit
+
+    def __init__(self, app: ASGIApp, max_mb: int, prefixes: tuple[str, ...] = ("/api", "/v1")):
+        self.app = app
+        self.max_mb = max_mb
+        self.max_bytes = max_mb * 2**20 + self.SLACK
+        self.prefixes = prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
+            await self.app(scope, receive, send)
+            return
+        message = upload_too_large(self.max_mb)
+        length = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            await _error(413, message)(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> AsgiMessage:
+            nonlocal received
+            msg = await receive()
+            if msg["type"] == "http.request":
+                received += len(msg.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(413, message)
+            return msg
+
+        async def tracking_send(msg: AsgiMessage) -> None:
+            nonlocal started
+            started = started or msg["type"] == "http.response.start"
+            await send(msg)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLarge:
+            if started:
+                raise
+            await _error(413, message)(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """JSON errors everywhere, in the shape OpenAI clients understand."""
 
@@ -127,7 +187,20 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
 
     @meta.get("/health")
     async def health() -> dict[str, Any]:
-        """Liveness and what the server uses (answers while generation runs)."""
+        """Liveness and what the server uses (answers while generation runs).
+
+        Always 200 while the process serves: a damaged index is reported as
+        ``"status": "degraded"`` with ``error.message`` naming the rebuild command, because
+        restarting the server (what a failing health check triggers) cannot repair files on
+        disk and would only turn the problem into a restart loop.
+        """
+        problem = await run_in_threadpool(service.index_problem)
+        if problem:
+            return {
+                "status": "degraded",
+                "llm": service.settings.llm,
+                "error": {"message": problem, "type": "index_unavailable"},
+            }
         return {"status": "ok", "llm": service.settings.llm, **service.stats()}
 
     @api.post("/ask")
@@ -294,9 +367,10 @@ def create_api(service: ReportQAService) -> FastAPI:
         description="Question answering with verified citations over Chinese reports.",
     )
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_mb=service.settings.max_upload_mb)
     for router in build_routers(service):
         app.include_router(router)
     return app
 
 
-__all__ = ["MODEL_ID", "create_api"]
+__all__ = ["MODEL_ID", "BodyLimit", "create_api"]

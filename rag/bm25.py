@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.store import IndexUnavailable, atomic_write
+from rag.store import IndexUnavailable, atomic_write, rebuild_hint
 
 META_FIELDS = ("doc_id", "region", "year", "source", "title")
 
@@ -86,7 +86,7 @@ class Bm25Index:
         except Exception as exc:  # any corruption: one clear message, not a traceback loop
             raise IndexUnavailable(
                 f"keyword index in {folder} is unreadable ({type(exc).__name__}: {exc}); "
-                "rebuild it with `python -m ingest --rebuild <folder>`"
+                f"{rebuild_hint(folder.parent)}"
             ) from exc
 
     def scores(self, tokens: list[str]) -> np.ndarray:

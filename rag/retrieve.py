@@ -24,7 +24,7 @@ from rag.config import Settings, get_settings
 from rag.models import E5Embeddings
 from rag.normalize import normalize_for_search
 from rag.query import QueryInfo, QueryParser
-from rag.store import IndexPaths, IndexUnavailable, get_collection, load_manifest
+from rag.store import IndexPaths, IndexUnavailable, get_collection, load_manifest, rebuild_hint
 from rag.terms import get_tokenizer, lexicon
 
 log = logging.getLogger(__name__)
@@ -214,6 +214,8 @@ class Searcher:
             result = self.collection.query(
                 query_embeddings=[vector], n_results=n, where=where, include=["distances"]
             )
+        except IndexUnavailable:
+            raise  # the store cannot be opened at all: passages could not be read either
         except Exception as exc:  # a vector index left unfinished by a killed ingest
             log.warning(
                 "dense search unavailable (%s); using keyword search only. "
@@ -257,17 +259,30 @@ class Searcher:
     def _texts(self, ids: list[str]) -> dict[str, str]:
         if not ids:
             return {}
-        got = self.collection.get(ids=ids, include=["documents"])
+        got = self._get(ids, ["documents"])
         return {
             cid: normalize_for_search(doc or "")
             for cid, doc in zip(got["ids"], got["documents"], strict=False)
         }
 
+    def _get(self, ids: list[str], include: list[str]) -> Any:
+        """Chunk texts from Chroma; a store that fails here is damaged beyond the keyword-only
+        fallback (it holds the passage texts), so say how to rebuild instead of a 500."""
+        try:
+            return self.collection.get(ids=ids, include=include)
+        except IndexUnavailable:
+            raise
+        except Exception as exc:
+            raise IndexUnavailable(
+                f"vector store in {self.paths.chroma} cannot be read "
+                f"({type(exc).__name__}: {exc}); {rebuild_hint(self.paths.root)}"
+            ) from exc
+
     def _hydrate(self, ranked: list[tuple[str, float, int | None, int | None]]) -> list[Passage]:
         if not ranked:
             return []
         ids = [cid for cid, *_ in ranked]
-        got = self.collection.get(ids=ids, include=["documents", "metadatas"])
+        got = self._get(ids, ["documents", "metadatas"])
         by_id = {
             cid: (doc, meta)
             for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=False)

@@ -13,10 +13,13 @@ from typing import Any
 
 from rag.config import Settings, get_settings
 from rag.models import E5Embeddings
-from rag.store import IndexPaths, load_manifest
+from rag.store import IndexPaths, IndexUnavailable, check_index_files, load_manifest
 
 log = logging.getLogger(__name__)
 _SAFE = re.compile(r"[^\w\u3400-\u9fff.\-（）()【】《》 ]+")
+# File systems cap a name at 255 *bytes* and a CJK character takes 3 in UTF-8; the upload is
+# first written as ``.<name>.part``, so stored names stay well under the cap.
+MAX_NAME_BYTES = 200
 
 
 class UploadRejected(ValueError):
@@ -27,24 +30,44 @@ class UploadRejected(ValueError):
         self.status = status
 
 
-def safe_filename(name: str, max_len: int = 120) -> str:
-    """A file name that cannot escape the upload folder: no paths, NUL or control characters."""
+def safe_filename(name: str, max_len: int = 120, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """A file name that cannot escape the upload folder: no paths, NUL or control characters,
+    and short enough (characters and UTF-8 bytes) for any file system; long names are cut."""
     if not name or "\x00" in name:
-        raise UploadRejected("file name is empty or contains NUL; rename the file")
+        raise UploadRejected(
+            "file name is empty or contains a NUL byte; rename the file and upload it again"
+        )
     if "/" in name or "\\" in name or name.startswith(".") or ".." in name:
         raise UploadRejected(
-            f"file name {name[:60]!r} contains a path; upload the file by its name"
+            f"file name {name[:60]!r} contains a path; upload the file by its bare name "
+            "(no folders, no leading dot)"
         )
     name = unicodedata.normalize("NFC", name)
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     name = _SAFE.sub("_", name).strip(" .")
     if not name:
-        raise UploadRejected("file name has no usable characters; rename the file")
+        raise UploadRejected(
+            "file name has no usable characters; rename the file (letters, digits, 汉字)"
+        )
     stem, dot, suffix = name.rpartition(".")
-    if not dot:
+    if not dot or len(suffix.encode()) > 16:
         stem, suffix = name, ""
-    room = max_len - len(suffix) - 1
-    return f"{stem[:room]}.{suffix}" if suffix else stem[:max_len]
+    tail = f".{suffix}" if suffix else ""
+    stem = stem[: max_len - len(tail)]
+    while stem and len((stem + tail).encode()) > max_bytes:
+        stem = stem[:-1]
+    stem = stem.rstrip(" .")
+    if not stem:
+        raise UploadRejected("file name has no usable characters; rename the file")
+    return stem + tail
+
+
+def upload_too_large(limit_mb: int) -> str:
+    """The 413 message, shared by the streaming body limit and the per-file check."""
+    return (
+        f"upload is larger than the {limit_mb} MB limit; split the report into smaller files "
+        "and upload them one per request, or have the server's REPORTQA_MAX_UPLOAD_MB raised"
+    )
 
 
 @dataclass
@@ -92,10 +115,16 @@ class ReportQAService:
             return self._answerer
 
     def ensure_index(self) -> str:
-        """Build the index from ``data_dir`` when it is missing; say what was done."""
+        """Build the index from ``data_dir`` when it is missing; say what was done.
+
+        A damaged index is reported, not rebuilt: rebuilding from ``data_dir`` would silently
+        drop uploaded documents, and failing here would put the server in a restart loop."""
         paths = IndexPaths(self.settings.index_dir)
-        if load_manifest(paths).files:
-            return "index present"
+        try:
+            if load_manifest(paths).files:
+                return "index present"
+        except IndexUnavailable as exc:
+            return f"index unavailable, serving anyway: {exc}"
         if not Path(self.settings.data_dir).exists():
             return (
                 f"index is empty and {self.settings.data_dir} does not exist: upload "
@@ -107,6 +136,32 @@ class ReportQAService:
             [Path(self.settings.data_dir)]
         )
         return f"built index from {self.settings.data_dir}: {summary.total_chunks} chunks"
+
+    def index_problem(self) -> str:
+        """Why the index cannot serve queries or take uploads ('' when it can).
+
+        Opens what a query opens (manifest, keyword index, Chroma) and checks the chunk
+        records cheaply, so /health can report a damaged index with the repair command while
+        the server stays up. A searcher that failed to load is retried here, so the server
+        recovers by itself once the index is rebuilt."""
+        paths = IndexPaths(self.settings.index_dir)
+        try:
+            check_index_files(paths, load_manifest(paths))
+            searcher = self.searcher
+            searcher.reload()
+            searcher.collection.count()
+        except IndexUnavailable as exc:
+            return str(exc)
+        return ""
+
+    def warm_up(self) -> None:
+        """Load the models at start-up; with a damaged index only the embedding model (the
+        LLM then loads on the first question after the repair)."""
+        try:
+            self.answerer.warm_up()
+        except IndexUnavailable as exc:
+            log.error("index unavailable: %s", exc)
+            self.embeddings.embed_query("预热")
 
     def stats(self) -> dict[str, Any]:
         manifest = load_manifest(IndexPaths(self.settings.index_dir))
@@ -130,10 +185,7 @@ class ReportQAService:
 
         limit = self.settings.max_upload_mb * 2**20
         if len(data) > limit:
-            raise UploadRejected(
-                f"file is larger than {self.settings.max_upload_mb} MB (REPORTQA_MAX_UPLOAD_MB)",
-                413,
-            )
+            raise UploadRejected(upload_too_large(self.settings.max_upload_mb), 413)
         name = safe_filename(filename)
         suffix = Path(name).suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
@@ -143,23 +195,40 @@ class ReportQAService:
                 415,
             )
         if not data:
-            raise UploadRejected("file is empty; nothing to index")
-        self.upload_dir.mkdir(parents=True, exist_ok=True)
-        target = self.upload_dir / name
+            raise UploadRejected("file is empty (0 bytes); check the file and upload it again")
         import hashlib
 
         digest = hashlib.sha256(data).hexdigest()
-        for existing in self.upload_dir.iterdir():
-            if existing.is_file() and hashlib.sha256(existing.read_bytes()).hexdigest() == digest:
-                return UploadResult(existing.name, "unchanged", "same content already uploaded")
+        # Deduplicate against what is *indexed* (the manifest), not what sits in the upload
+        # folder: a file whose ingest failed must not count as "already uploaded".
+        manifest = load_manifest(IndexPaths(self.settings.index_dir))
+        for entry in manifest.files.values():
+            if entry.sha256 == digest:
+                return UploadResult(entry.source, "unchanged", "same content already indexed")
+        self.upload_dir.mkdir(parents=True, exist_ok=True)
+        target = self.upload_dir / name
+        previous = target.read_bytes() if target.is_file() else None
         tmp = target.with_name(f".{name}.part")
         tmp.write_bytes(data)
         tmp.replace(target)
         from ingest.index import Ingestor
 
-        summary = Ingestor(self.settings, embeddings=self.embeddings, progress=False).run([target])
+        try:
+            summary = Ingestor(self.settings, embeddings=self.embeddings, progress=False).run(
+                [target]
+            )
+        except BaseException:
+            # Leave the upload folder as it was, so a retry after the repair ingests again.
+            if previous is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.write_bytes(previous)
+            raise
         if summary.skipped:
-            target.unlink(missing_ok=True)
+            if previous is None:
+                target.unlink(missing_ok=True)
+            else:
+                target.write_bytes(previous)
             return UploadResult(name, "skipped", summary.skipped[0]["reason"])
         self.searcher.reload()
         return UploadResult(name, "indexed", "", summary.documents, summary.chunks_added)
@@ -200,4 +269,10 @@ class ReportQAService:
         return summary.as_dict()
 
 
-__all__ = ["ReportQAService", "UploadRejected", "UploadResult", "safe_filename"]
+__all__ = [
+    "ReportQAService",
+    "UploadRejected",
+    "UploadResult",
+    "safe_filename",
+    "upload_too_large",
+]

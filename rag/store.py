@@ -14,10 +14,13 @@ point leaves a consistent, queryable index, and the next ingest finishes the job
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,10 +29,22 @@ from typing import Any
 from rag.config import Settings, get_settings
 
 MANIFEST_VERSION = 1
+log = logging.getLogger(__name__)
 
 
 class IndexUnavailable(RuntimeError):
     """The index is missing or unreadable; the message says how to rebuild it."""
+
+
+def rebuild_hint(root: Path) -> str:
+    """The one repair instruction every index error ends with.
+
+    Spelled out in full (command and which index) because the person reading it is looking
+    at a log line or a JSON error, not at this code."""
+    return (
+        "rebuild the index with `python -m ingest --rebuild <folder>` (<folder>: your "
+        f"reports, e.g. data/) with REPORTQA_INDEX_DIR={root}"
+    )
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
@@ -59,6 +74,8 @@ class FileEntry:
     size: int
     chunk_ids: list[str]
     documents: list[dict[str, Any]] = field(default_factory=list)
+    # how the file was cleaned and split (see ``ingest.index.pipeline_fingerprint``)
+    pipeline: str = ""
 
 
 @dataclass
@@ -111,8 +128,7 @@ def load_manifest(paths: IndexPaths) -> Manifest:
         )
     except (ValueError, TypeError, KeyError) as exc:
         raise IndexUnavailable(
-            f"index manifest {paths.manifest} is unreadable ({exc}); rebuild the index with "
-            f"`python -m ingest --rebuild <folder>` (or delete {paths.root})"
+            f"index manifest {paths.manifest} is unreadable ({exc}); {rebuild_hint(paths.root)}"
         ) from exc
 
 
@@ -140,10 +156,36 @@ def read_chunk_records(paths: IndexPaths, key: str) -> list[dict[str, Any]]:
     try:
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     except ValueError as exc:
+        # A plain re-ingest skips unchanged files and would not rewrite this one: rebuild.
         raise IndexUnavailable(
-            f"chunk file {path} is corrupt ({exc}); re-run `python -m ingest <folder>` "
-            "to rewrite it (or `--rebuild`)"
+            f"chunk file {path} is corrupt ({exc}); {rebuild_hint(paths.root)}"
         ) from exc
+
+
+def check_index_files(paths: IndexPaths, manifest: Manifest) -> None:
+    """Cheap integrity check of the chunk records the manifest commits (for /health).
+
+    Queries never read these files, so damage to them stays silent until the next ingest
+    needs them; every record file is written whole and ends with a newline, so a missing
+    file or a missing final newline is a truncation. Reads one byte per file, not the records.
+    """
+    for key, entry in sorted(manifest.files.items()):
+        if not entry.chunk_ids:
+            continue
+        path = paths.chunk_file(key)
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(-1, os.SEEK_END)
+                whole = fh.read(1) == b"\n"
+        except OSError as exc:
+            raise IndexUnavailable(
+                f"chunk file {path} of {entry.source} is missing or unreadable "
+                f"({exc.strerror or exc}); {rebuild_hint(paths.root)}"
+            ) from exc
+        if not whole:
+            raise IndexUnavailable(
+                f"chunk file {path} of {entry.source} is truncated; {rebuild_hint(paths.root)}"
+            )
 
 
 def iter_committed_records(paths: IndexPaths, manifest: Manifest) -> Iterator[dict[str, Any]]:
@@ -229,8 +271,24 @@ class ChromaEmbeddingFunction:
         return ChromaEmbeddingFunction(E5Embeddings())
 
 
-def get_collection(settings: Settings, embeddings: Any) -> Any:
-    """The chunk collection (cosine space), created on first use."""
+def _forget_client(settings: Settings) -> None:
+    """Drop a client that failed to open, here and in Chroma's per-path system cache.
+
+    Chroma caches a system per folder before starting it, so after a failed start every later
+    client for that folder gets the half-built one; without this a repaired index would still
+    fail until the process restarts."""
+    key = (str(settings.index_dir), settings.chroma_host, settings.chroma_port)
+    with _clients_lock:
+        _clients.pop(key, None)
+    with contextlib.suppress(Exception):  # private Chroma API: best effort
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        ident = str(IndexPaths(settings.index_dir).chroma)
+        SharedSystemClient._identifier_to_system.pop(ident, None)
+        SharedSystemClient._identifier_to_refcount.pop(ident, None)
+
+
+def _open_collection(settings: Settings, embeddings: Any) -> Any:
     client = chroma_client(settings)
     return client.get_or_create_collection(
         name=collection_name(settings),
@@ -238,6 +296,37 @@ def get_collection(settings: Settings, embeddings: Any) -> Any:
         # persist the vector index often, so a killed ingest loses little of it
         configuration={"hnsw": {"space": "cosine", "batch_size": 64, "sync_threshold": 64}},
     )
+
+
+def get_collection(settings: Settings, embeddings: Any) -> Any:
+    """The chunk collection (cosine space), created on first use.
+
+    An embedded store that cannot be opened (a garbled sqlite file) raises
+    :class:`IndexUnavailable` naming the rebuild command. When no manifest exists, nothing
+    committed lives in that store (a new index, or one ``--rebuild`` has just wiped), so it is
+    moved aside to ``chroma.unreadable-<time>`` and a fresh one is created: that is what lets
+    ``python -m ingest --rebuild`` repair a garbled store without deleting anything.
+    """
+    try:
+        return _open_collection(settings, embeddings)
+    except Exception as exc:
+        if settings.chroma_host:
+            raise IndexUnavailable(
+                f"Chroma server {settings.chroma_host}:{settings.chroma_port} failed "
+                f"({type(exc).__name__}: {exc}); check that it is running, or unset "
+                "REPORTQA_CHROMA_HOST to use the embedded store"
+            ) from exc
+        _forget_client(settings)
+        paths = IndexPaths(settings.index_dir)
+        if paths.manifest.exists() or not paths.chroma.exists():
+            raise IndexUnavailable(
+                f"vector store {paths.chroma} cannot be opened ({type(exc).__name__}: {exc}); "
+                f"{rebuild_hint(paths.root)}"
+            ) from exc
+        aside = paths.root / f"chroma.unreadable-{int(time.time())}"
+        log.warning("vector store %s cannot be opened (%s); moved to %s", paths.chroma, exc, aside)
+        paths.chroma.rename(aside)
+        return _open_collection(settings, embeddings)
 
 
 def chroma_metadata(meta: dict[str, Any]) -> dict[str, str | int | float | bool]:
@@ -257,6 +346,7 @@ __all__ = [
     "IndexUnavailable",
     "Manifest",
     "atomic_write",
+    "check_index_files",
     "chroma_client",
     "chroma_metadata",
     "file_key",
@@ -264,6 +354,7 @@ __all__ = [
     "iter_committed_records",
     "load_manifest",
     "read_chunk_records",
+    "rebuild_hint",
     "save_manifest",
     "write_chunk_records",
 ]

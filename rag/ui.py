@@ -17,6 +17,7 @@ import gradio as gr
 
 from rag.llm import describe
 from rag.service import ReportQAService, UploadRejected
+from rag.store import IndexUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +96,17 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
     from rag.answer import AnswerResult
     from rag.retrieve import Filters
 
+    def listed() -> list[dict[str, Any]]:
+        # A damaged index must not stop the UI from loading; /health and the errors of
+        # every query say how to rebuild it.
+        try:
+            return service.documents()
+        except IndexUnavailable as exc:
+            log.error("document list unavailable: %s", exc)
+            return []
+
     def choices() -> tuple[list[str], list[str], list[tuple[str, str]]]:
-        docs = service.documents()
+        docs = listed()
         regions = sorted({d["region"] for d in docs if d.get("region")})
         years = sorted({str(d["year"]) for d in docs if d.get("year")})
         titles = [(f"{d['title']}（{d['source']}）", d["doc_id"]) for d in docs]
@@ -137,7 +147,7 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
                 d["source"],
                 d["doc_id"],
             ]
-            for d in service.documents()
+            for d in listed()
         ]
 
     def upload(files: list[Any] | None, progress: gr.Progress = _PROGRESS) -> tuple[str, Any]:

@@ -14,6 +14,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
+# the shortest sample report (2018年上半年重点项目建设工作总结, 开工率 86.24%)
+SMALL_REPORT = "002_d3be3124dc9d7849.txt"
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +54,20 @@ def searcher(sample_index, embeddings):
 
     settings, _ = sample_index
     return Searcher(settings, embeddings=embeddings)
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory, settings_factory, embeddings):
+    """A one-report index, quick to copy, break and rebuild; returns (settings, data folder).
+
+    Tests that damage index files work on copies of this, never on ``var/`` or the shared
+    sample index."""
+    import shutil
+
+    from ingest.index import Ingestor
+
+    data = tmp_path_factory.mktemp("small-data")
+    shutil.copy(DATA / SMALL_REPORT, data)
+    settings = settings_factory(tmp_path_factory.mktemp("small-index"), llm="extractive")
+    Ingestor(settings, embeddings=embeddings, progress=False).run([data])
+    return settings, data

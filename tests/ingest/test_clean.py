@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from ingest.clean import MappedText, clean, is_title_line, load_rules
 from rag.normalize import normalize_width
+from tests.ingest.strategies import Report, reports
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SAMPLES = sorted(DATA.glob("*.txt"))
@@ -387,6 +388,21 @@ def test_property_sentences_are_never_lost(data: tuple[list[str], list[str]]):
     # Known boilerplate never survives around the content.
     for junk in ("点我投稿", "2025-07-08", "侵犯您的权益", "下载文档前", "##paidend##"):
         assert junk not in cleaned.text
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reports())
+def test_property_report_content_survives_whole(report: Report):
+    """Whole report shapes, not just lone sentences: headings of every level, numbers,
+    paragraphs of many sentences on one line, blank lines. Only the noise lines go; every
+    content line survives character for character and stays a line of its own."""
+    cleaned, _ = clean(report.source)
+    assert_subsequence(report.source, cleaned)
+
+    def lines(text: str) -> list[str]:
+        return [line.strip() for line in text.split("\n") if line.strip()]
+
+    assert lines(cleaned.text) == lines(report.content)
 
 
 def test_reports_sharing_a_title_are_not_page_headers():

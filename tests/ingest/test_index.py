@@ -40,8 +40,8 @@ def test_sample_corpus_documents_and_chunks(sample_index):
         for junk in BOILERPLATE:
             assert junk not in r["text"], (junk, r["text"][:80])
         assert r["text"].strip() not in {"-", ""}
-    norms = Counter(r["norm"] for r in records)
-    assert max(norms.values()) == 1, "two chunks carry the same normalised text"
+    norms = Counter((r["metadata"]["region"], r["norm"]) for r in records)
+    assert max(norms.values()) == 1, "two chunks of one place carry the same normalised text"
     in_004 = [r for r in records if r["metadata"]["source"].startswith("004_")]
     assert {r["metadata"]["region"] for r in in_004} >= {"紫金县", "云浮市", "南山区", "泗水镇"}
     assert all(r["metadata"]["region"] and r["metadata"]["year"] for r in in_004)
@@ -128,3 +128,58 @@ def test_bad_files_are_skipped_with_reasons(tmp_path, settings_factory, embeddin
     assert "8%" in json.dumps(
         [r["text"] for r in _records(settings_factory(tmp_path / "idx"))], ensure_ascii=False
     )
+
+
+SHARED = (
+    "坚持稳中求进工作总基调，完整准确全面贯彻新发展理念，统筹发展和安全，"
+    "扎实推进乡村振兴，持续改善民生福祉，确保社会大局和谐稳定。"
+)
+
+
+def _report(place: str, figure: str) -> str:
+    return (
+        f"2021年{place}政府工作报告\n一、过去一年工作回顾\n{SHARED}\n"
+        f"全年地区生产总值增长{figure}，圆满完成年度目标任务。\n"
+    )
+
+
+def test_duplicates_are_dropped_within_a_place_not_across_places(
+    tmp_path, settings_factory, embeddings
+):
+    from ingest.index import Ingestor
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(_report("紫金县", "6.5%"), encoding="utf-8")
+    (folder / "b.txt").write_text(_report("和平县", "7.1%"), encoding="utf-8")
+    # the same report of 紫金县 saved again under another name
+    (folder / "c.txt").write_text(_report("紫金县", "6.5%"), encoding="utf-8")
+    settings = settings_factory(tmp_path / "idx")
+    summary = Ingestor(settings, embeddings=embeddings, progress=False).run([folder])
+    holders = Counter(
+        r["metadata"]["region"] for r in _records(settings) if "乡村振兴" in r["text"]
+    )
+    assert holders == {"紫金县": 1, "和平县": 1}
+    assert summary.duplicates_dropped >= 1
+
+
+def test_pipeline_change_rechunks_without_embedding_again(tmp_path, settings_factory, embeddings):
+    from ingest.index import Ingestor
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(DATA / "002_d3be3124dc9d7849.txt", folder / "a.txt")
+    settings = settings_factory(tmp_path / "idx")
+    first = Ingestor(settings, embeddings=embeddings, progress=False).run([folder])
+    paths = IndexPaths(settings.index_dir)
+    raw = json.loads(paths.manifest.read_text(encoding="utf-8"))
+    for entry in raw["files"].values():
+        entry["pipeline"] = "older"  # as written by an earlier version of the chunker
+    paths.manifest.write_text(json.dumps(raw), encoding="utf-8")
+    calls = embeddings.calls
+    again = Ingestor(settings, embeddings=embeddings, progress=False).run([folder])
+    assert again.files_rechunked == 1 and again.files_indexed == 1
+    assert embeddings.calls == calls and again.embedded == 0
+    assert again.total_chunks == first.total_chunks
+    third = Ingestor(settings, embeddings=embeddings, progress=False).run([folder])
+    assert third.files_unchanged == 1 and third.files_rechunked == 0

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from ingest.clean import clean
-from ingest.documents import split_documents
-from ingest.split import heading_level, split_document, units_of
+from ingest.documents import Document, split_documents
+from ingest.split import Chunk, heading_level, split_document, units_of
 from rag.models import count_tokens
+from tests.ingest.strategies import Report, reports
 
 
 def _doc(text: str):
@@ -49,3 +55,57 @@ def test_chunks_respect_caps_and_keep_heading_path():
     assert any(c.heading.startswith("一、2020年工作回顾") for c in chunks)
     for c in chunks:  # offsets map back to the source text
         assert text[c.start : c.end].replace("\n", "").startswith(c.text.replace("\n", "")[:5])
+
+
+# -- properties -------------------------------------------------------------------------------
+
+
+NUMBER = re.compile(r"[0-9０-９][0-9０-９.．%％万亿]*")
+
+
+def _source_ranges(chunk: Chunk) -> list[tuple[int, int]]:
+    """Source ranges holding a chunk's characters: its whole span, or its pieces when cleaning
+    removed text inside it (``spans`` are relative to ``chunk.start``)."""
+    if not chunk.spans:
+        return [(chunk.start, chunk.end)]
+    return [(chunk.start + s, chunk.start + s + n) for _, s, n in chunk.spans]
+
+
+def _chunks_of(source: str, target: int, cap: int) -> tuple[list[Document], list[Chunk]]:
+    cleaned, _ = clean(source)
+    docs = split_documents(cleaned, "t.txt")
+    chunks = [c for d in docs for c in split_document(d, count_tokens, target, cap)]
+    return docs, chunks
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(reports(), st.integers(60, 300), st.integers(30, 150))
+def test_property_chunks_map_back_fit_and_lose_nothing(report: Report, target: int, extra: int):
+    source, cap = report.source, target + extra
+    docs, chunks = _chunks_of(source, target, cap)
+    for c in chunks:
+        # Offsets: the chunk text is exactly the source at its pieces, in order.
+        assert "".join(source[a:b] for a, b in _source_ranges(c)) == c.text
+        assert c.spans == [] or c.spans[0][:2] == (0, 0)
+        assert source[c.start] == c.text[0] and source[c.end - 1] == c.text[-1]
+        # Token caps hold for the text that gets embedded, not just for its sentences.
+        assert c.tokens == count_tokens(c.text) <= cap, (c.tokens, cap)
+        assert c.text == c.text.strip()
+    # Nothing of the body is lost: every kept character lies in some chunk ...
+    covered: set[int] = set()
+    for c in chunks:
+        for a, b in _source_ranges(c):
+            covered.update(range(a, b))
+    for doc in docs:
+        for i, ch in enumerate(doc.text.text):
+            if not ch.isspace():
+                assert doc.text.src_offset(i) in covered, f"lost {doc.text.text[i - 5 : i + 5]!r}"
+    # ... every sentence that fits a chunk is in one whole, and numbers are never cut.
+    texts = [c.text for c in chunks]
+    for sentence in report.sentences:
+        if count_tokens(sentence) <= cap:
+            assert any(sentence in t for t in texts), f"sentence split or lost: {sentence!r}"
+    for sentence in report.sentences:
+        for m in NUMBER.finditer(sentence):
+            if count_tokens(m.group()) <= cap // 2:  # longer digit runs are tables, not numbers
+                assert any(m.group() in t for t in texts), f"number cut: {m.group()!r}"
