@@ -202,7 +202,7 @@ class E5Embeddings(Embeddings):
         self._model: SentenceTransformer | None = None
         self._lock = threading.RLock()
         self._queue: list[tuple[str, Future[list[float]]]] = []
-        self._queue_lock = threading.Lock()
+        self._turn = threading.Condition()  # guards the queue and who encodes it
         self._draining = False
         self.calls = 0
 
@@ -242,45 +242,50 @@ class E5Embeddings(Embeddings):
 
         Under load (many API clients) queries queue for the model; encoding the waiting ones in
         one batch costs little more than encoding one, so throughput grows with the queue
-        instead of latency. The first waiting thread becomes the leader and encodes batches
-        until the queue is empty; the others just wait for their vector.
+        instead of latency. A waiting thread whose query is not done yet takes the model, encodes
+        one batch (the oldest queries first) and hands the model back, so no thread keeps
+        serving the others while its own caller waits.
         """
         done: Future[list[float]] = Future()
-        with self._queue_lock:
+        with self._turn:
             self._queue.append((self.settings.query_prefix + text, done))
-            lead = not self._draining
-            self._draining = True
-        if lead:
-            self._drain_queries()
-        return done.result()
+        while True:
+            with self._turn:
+                while self._draining and not done.done():
+                    self._turn.wait()
+                if done.done():
+                    return done.result()
+                self._draining = True
+                size = max(1, self.settings.embedding_batch_size)
+                batch = self._queue[:size]
+                del self._queue[:size]
+            try:
+                self._encode_queries(batch)
+            finally:
+                with self._turn:
+                    self._draining = False
+                    self._turn.notify_all()
 
-    def _drain_queries(self) -> None:
+    def _encode_queries(self, batch: list[tuple[str, Future[list[float]]]]) -> None:
+        """Encode one batch and resolve its futures; an error goes to every caller in it."""
         # One short text gains nothing from two threads, and on a busy 2-core machine thread
         # contention makes a 30 ms query take a second: encode queries single-threaded.
         import torch
 
-        while True:
-            with self._queue_lock:
-                size = max(1, self.settings.embedding_batch_size)
-                batch = self._queue[:size]
-                del self._queue[:size]
-                if not batch:
-                    self._draining = False
-                    return
-            try:
-                with self._lock:
-                    before = torch.get_num_threads()
-                    torch.set_num_threads(1)
-                    try:
-                        vectors = self._encode([t for t, _ in batch])
-                    finally:
-                        torch.set_num_threads(before)
-            except BaseException as exc:  # every waiter gets the error, none hangs
-                for _, fut in batch:
-                    fut.set_exception(exc)
-                continue
-            for (_, fut), vector in zip(batch, vectors, strict=True):
-                fut.set_result(vector)
+        try:
+            with self._lock:
+                before = torch.get_num_threads()
+                torch.set_num_threads(1)
+                try:
+                    vectors = self._encode([t for t, _ in batch])
+                finally:
+                    torch.set_num_threads(before)
+        except BaseException as exc:  # every waiter gets the error, none hangs
+            for _, fut in batch:
+                fut.set_exception(exc)
+            return
+        for (_, fut), vector in zip(batch, vectors, strict=True):
+            fut.set_result(vector)
 
 
 # --------------------------------------------------------------------------------------------

@@ -116,3 +116,40 @@ def test_a_failing_batch_fails_every_waiter_and_the_next_query_works(embeddings,
     with pytest.raises(RuntimeError, match="boom"):
         embeddings.embed_query("GDP")
     assert len(embeddings.embed_query("GDP")) == 384
+
+
+def test_no_caller_is_kept_encoding_for_the_others(embeddings, monkeypatch):
+    """Under sustained load every call returns promptly: a caller encodes at most one batch
+    per turn instead of serving the queue until it empties (which kept one of 50 load-test
+    clients waiting past its 60 s timeout)."""
+    import threading
+    import time
+
+    embeddings.embed_query("预热")  # load the model before timing anything
+    real = embeddings._encode
+
+    def slow(texts):
+        time.sleep(0.02)
+        return real(texts)
+
+    monkeypatch.setattr(embeddings, "_encode", slow)
+    # more clients than a batch holds, so the queue never empties (as with 50 HTTP clients)
+    monkeypatch.setattr(embeddings.settings, "embedding_batch_size", 2)
+    stop = threading.Event()
+    waits: list[float] = []
+
+    def client(i: int) -> None:
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            assert len(embeddings.embed_query(f"第{i}个客户端的问题")) == 384
+            waits.append(time.perf_counter() - t0)
+
+    clients = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+    for t in clients:
+        t.start()
+    time.sleep(3.0)  # the queue is never empty during this
+    stop.set()
+    for t in clients:
+        t.join(timeout=60)
+    assert len(waits) > 50
+    assert max(waits) < 1.5, f"a call waited {max(waits):.1f} s while the others were served"
