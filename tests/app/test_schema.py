@@ -1,12 +1,18 @@
-"""Fuzz the live API from its own OpenAPI schema: no request may produce a 500."""
+"""Fuzz the live API from its own OpenAPI schema: no request may produce a 500.
+
+``FUZZ_EXAMPLES`` (default 60) sets the examples per operation; raise it for a longer hunt.
+"""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 pytestmark = pytest.mark.slow
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
 
 
 def _fuzz(op, failures: list[str]):
@@ -14,7 +20,7 @@ def _fuzz(op, failures: list[str]):
 
     @given(case=op.as_strategy())
     @settings(
-        max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None
     )
     def run(case) -> None:
         response = case.call(timeout=60)
