@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ingest.clean import MappedText, clean, is_title_line, load_rules
 from rag.normalize import normalize_width
-from tests.ingest.strategies import Report, reports
+from tests.ingest.strategies import NOISE, Report, reports
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SAMPLES = sorted(DATA.glob("*.txt"))
@@ -288,23 +288,13 @@ def test_mapped_text_helpers():
 
 # -- properties -------------------------------------------------------------------------------
 
+# The noise every rule removes on its own, plus lines that only go in context (a portal tag
+# before a title, the copyright footer) and blank ones.
 NOISE_LINES = [
-    "-",
-    "—",
-    "2025-07-08",
-    "2025年7月8日 10:00",
-    "发布时间：2021-03-01",
-    "- 3 -",
-    "第3页",
-    "3/12",
-    "有想补充的信息?点我投稿",
-    "- 联系我们",
+    *NOISE,
     "- 企业入驻",
     "【紫金县招商】2021年紫金县政府工作报告",
-    "- 1、下载文档前请自行甄别文档内容的完整性,平台不提供额外的编辑服务。",
     "- 3、如文档侵犯您的权益,请联系客服反馈,我们会尽快为您处理。",
-    "##paidend##",
-    "上一篇：工作总结",
     "",
     "   ",
 ]

@@ -70,25 +70,23 @@ def test_rebuild_command_repairs_a_broken_index(small_index, tmp_path, kind):
     settings, data = small_index
     index = broken_copy(settings.index_dir, tmp_path / "index", kind)
     env = {**os.environ, "REPORTQA_INDEX_DIR": str(index), "REPORTQA_LLM": "extractive"}
-    rebuild = subprocess.run(
-        [sys.executable, "-m", "ingest", "--rebuild", "--quiet", str(data)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=600,
-    )
+    rebuild = _cli(env, "ingest", "--rebuild", "--quiet", str(data))
     assert rebuild.returncode == 0, rebuild.stderr
-    search = subprocess.run(
-        [sys.executable, "-m", "rag", "search", "--json", "-k", "3", QUERY],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=600,
-    )
+    search = _cli(env, "rag", "search", "--json", "-k", "3", QUERY)
     assert search.returncode == 0, search.stderr
     (result,) = json.loads(search.stdout)
     assert any("86.24%" in r["text"] for r in result["results"])
     paths = IndexPaths(index)
     check_index_files(paths, load_manifest(paths))  # no complaint left
+
+
+def _cli(env: dict[str, str], module: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m module args`` from the project root, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
