@@ -27,8 +27,8 @@ $(DEPS): requirements.txt constraints.txt requirements-nodeps.txt
 
 models: $(MODELS)
 
-$(MODELS): $(DEPS) rag/models.py rag/e5_convert.py
-	$(PY) -m rag.models
+$(MODELS): $(DEPS) $(wildcard models/*.py)
+	$(PY) -m models
 	touch $@
 
 ingest: models

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from rag.models import configure_offline
+from models.packages import configure_offline
 
 configure_offline()
 
@@ -16,11 +16,11 @@ import gradio as gr  # noqa: E402
 import uvicorn  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
-from rag.api import create_api  # noqa: E402
-from rag.config import Settings, get_settings  # noqa: E402
+from core.settings import Settings, get_settings  # noqa: E402
 from rag.llm import describe  # noqa: E402
-from rag.service import ReportQAService  # noqa: E402
-from rag.ui import CSS, build_ui  # noqa: E402
+from server.api import create_api  # noqa: E402
+from server.service import ReportQAService  # noqa: E402
+from server.ui import CSS, build_ui  # noqa: E402
 
 log = logging.getLogger("reportqa")
 

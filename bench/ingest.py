@@ -28,10 +28,10 @@ RESULTS = ROOT / "bench" / "results"
 
 def _child(step: str, corpus: str, index: str) -> None:
     """Run one step and print a JSON line with its figures (peak RSS of this process)."""
-    from rag.models import configure_offline
+    from models.packages import configure_offline
 
     configure_offline()
-    from rag.config import Settings
+    from core.settings import Settings
 
     settings = Settings(index_dir=Path(index))
     out: dict[str, float | int | str] = {"step": step}
@@ -43,9 +43,9 @@ def _child(step: str, corpus: str, index: str) -> None:
         out.update(chunks=s.total_chunks, embedded=s.embedded, documents=s.documents)
         out["chars"] = sum(p.stat().st_size for p in Path(corpus).iterdir()) // 3
     elif step == "encode":
+        from index.store import IndexPaths, iter_committed_records, load_manifest
         from ingest.index import embed_text
-        from rag.models import E5Embeddings
-        from rag.store import IndexPaths, iter_committed_records, load_manifest
+        from models.embeddings import E5Embeddings
 
         paths = IndexPaths(Path(index))
         texts = [
@@ -62,7 +62,7 @@ def _child(step: str, corpus: str, index: str) -> None:
         from langchain_core.documents import Document
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        from rag.models import E5Embeddings
+        from models.embeddings import E5Embeddings
 
         docs = [
             Document(page_content=p.read_text(encoding="utf-8"), metadata={"source": p.name})

@@ -40,7 +40,7 @@ RESULTS = ROOT / "bench" / "results"
 
 
 def _settings(index: str, chroma_port: int) -> Any:
-    from rag.config import Settings
+    from core.settings import Settings
 
     extra: dict[str, Any] = {}
     if chroma_port:
@@ -117,7 +117,7 @@ def _child_search(corpus: str, index: str, chroma_port: int, questions: str) -> 
 
 
 def _child(args: list[str]) -> None:
-    from rag.models import configure_offline
+    from models.packages import configure_offline
 
     configure_offline()
     job, corpus, index, port = args[:4]
@@ -195,8 +195,8 @@ def _ingest_into(
     Copies are generated and ingested in file order, so a fresh ingest of the larger corpus does
     exactly the smaller one's work first: its time is the smaller scale's plus the increment.
     """
+    from core.settings import Settings
     from ingest.index import pipeline_fingerprint
-    from rag.config import Settings
 
     pipeline = pipeline_fingerprint(Settings())
     done = index / "bench-ingest.json"

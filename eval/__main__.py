@@ -237,7 +237,7 @@ class Evaluation:
         self.load_at_start: float | None = None
 
     def settings(self) -> Any:
-        from rag.config import get_settings
+        from core.settings import get_settings
 
         update: dict[str, Any] = {"retriever": self.args.retriever}
         if self.args.llm != "none":
@@ -249,7 +249,7 @@ class Evaluation:
         return get_settings().model_copy(update=update)
 
     def run(self) -> dict[str, Any]:
-        from rag.models import E5Embeddings
+        from models.embeddings import E5Embeddings
 
         args = self.args
         started = time.perf_counter()
@@ -653,7 +653,7 @@ def write_outputs(
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from rag.models import ModelError, configure_offline
+    from models.packages import ModelError, configure_offline
 
     configure_offline()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
@@ -662,7 +662,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet:
             print(msg, file=sys.stderr, flush=True)
 
-    from rag.store import IndexUnavailable
+    from index.store import IndexUnavailable
 
     try:
         result = Evaluation(args, say).run()

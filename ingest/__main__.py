@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from rag.models import ModelError, configure_offline
+from models.packages import ModelError, configure_offline
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,8 +26,8 @@ def main(argv: list[str] | None = None) -> int:
 
     configure_offline()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    from index.store import IndexUnavailable
     from ingest.index import IngestBusy, Ingestor
-    from rag.store import IndexUnavailable
 
     try:
         summary = Ingestor(progress=not (args.quiet or args.json)).run(

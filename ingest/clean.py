@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rag.normalize import normalize_for_search
+from core.text import normalize_for_search
 
 __all__ = [
     "CleanStats",

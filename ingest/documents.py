@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from core.text import years_in_order
 from ingest.clean import MappedText, NoiseRules, is_title_line, load_rules
 from ingest.regions import (
     Unit,
@@ -32,8 +33,6 @@ MIN_DOC_CHARS = 200
 # How far into a report its opening statement (meeting, speaker) is looked for.
 _HEAD_CHARS = 800
 
-_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年|([一二][〇零○一二三四五六七八九]{3})年")
-_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
 _DATE = r"(?P<date>(?:19|20)\d{2}年\d{1,2}月\d{1,2}日)"
 _MEETING_DATE_RES = (
     # "2021年2月1日在云浮市第六届人民代表大会第七次会议上"
@@ -131,7 +130,7 @@ def _title_score(title: str | None) -> int:
     """How much metadata a title carries; used to pick a title when merging pieces."""
     if not title:
         return -1
-    return bool(parse_unit_sequence(title)) + bool(_years(title))
+    return bool(parse_unit_sequence(title)) + bool(years_in_order(title))
 
 
 def _merge(a: _Segment, b: _Segment) -> _Segment:
@@ -199,25 +198,14 @@ def _meeting_date(head: str) -> str | None:
     return None
 
 
-def _years(text: str) -> list[int]:
-    """Years written as "2021年" or "二〇二一年", in text order, within a plausible range."""
-    out = []
-    for m in _YEAR_RE.finditer(text):
-        digits = m.group(1) or "".join(_CN_DIGITS[c] for c in m.group(2))
-        year = int(digits)
-        if 1949 <= year <= 2100:
-            out.append(year)
-    return out
-
-
 def _year(title: str, meeting_date: str | None, body: str) -> int | None:
-    in_title = _years(title)
+    in_title = years_in_order(title)
     if in_title:
         return in_title[0]
     if meeting_date:
         return int(meeting_date[:4])
     # The year a text talks about most; planning horizons ("2023—2035年") are mentioned once.
-    years = Counter(_years(body))
+    years = Counter(years_in_order(body))
     return years.most_common(1)[0][0] if years else None
 
 

@@ -30,14 +30,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.clean import clean
-from ingest.documents import Document, split_documents
-from ingest.load import SUPPORTED_SUFFIXES, SkipFile, load_file
-from ingest.split import Chunk, split_document
-from rag.bm25 import Bm25Index
-from rag.config import Settings, get_settings
-from rag.models import E5Embeddings, count_tokens
-from rag.store import (
+from core.settings import Settings, get_settings
+from index.bm25 import Bm25Index
+from index.store import (
     FileEntry,
     IndexPaths,
     Manifest,
@@ -50,7 +45,13 @@ from rag.store import (
     save_manifest,
     write_chunk_records,
 )
-from rag.terms import get_tokenizer
+from index.terms import get_tokenizer
+from ingest.clean import clean
+from ingest.documents import Document, split_documents
+from ingest.load import SUPPORTED_SUFFIXES, SkipFile, load_file
+from ingest.split import Chunk, split_document
+from models.embeddings import E5Embeddings
+from models.tokens import count_tokens
 
 log = logging.getLogger(__name__)
 
@@ -517,7 +518,7 @@ class Ingestor:
         except Exception as exc:
             log.warning("vector index damaged by an interrupted ingest (%s); rebuilding it", exc)
         records = list(iter_committed_records(self.paths, manifest))
-        from rag.store import chroma_client, collection_name
+        from index.store import chroma_client, collection_name
 
         with contextlib.suppress(Exception):
             chroma_client(self.settings).delete_collection(collection_name(self.settings))
@@ -588,14 +589,14 @@ class Ingestor:
         path = self.paths.userdict
         known = set(path.read_text(encoding="utf-8").split()) if path.exists() else set()
         if names - known:
-            from rag.store import atomic_write
+            from index.store import atomic_write
 
             atomic_write(path, "\n".join(sorted(known | names)) + "\n")
 
     def _wipe(self) -> None:
         """Forget everything in this index (``--rebuild`` or an embedding model change)."""
         with contextlib.suppress(Exception):
-            from rag.store import chroma_client, collection_name
+            from index.store import chroma_client, collection_name
 
             chroma_client(self.settings).delete_collection(collection_name(self.settings))
         self._collection = None

@@ -11,6 +11,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from core.text import place_rules
+
 __all__ = [
     "LEVEL_RANK",
     "Unit",
@@ -21,25 +23,8 @@ __all__ = [
     "units_from_meeting",
 ]
 
-# Suffix -> level. Longer suffixes first so that 自治州 wins over 州 and 地区 over 区.
-_SUFFIX_LEVEL: tuple[tuple[str, str], ...] = (
-    ("特别行政区", "省"),
-    ("自治区", "省"),
-    ("自治州", "市"),
-    ("自治县", "县"),
-    ("自治旗", "县"),
-    ("地区", "市"),
-    ("街道", "街道"),
-    ("省", "省"),
-    ("市", "市"),
-    ("州", "市"),
-    ("盟", "市"),
-    ("区", "区"),
-    ("县", "县"),
-    ("旗", "县"),
-    ("镇", "镇"),
-    ("乡", "乡"),
-)
+# Suffix -> level (longer suffixes first), shared with query parsing: core/resources/places.toml.
+_SUFFIX_LEVEL: tuple[tuple[str, str], ...] = place_rules().suffix_levels
 # Smaller rank = higher level. A parent must rank strictly above its child.
 LEVEL_RANK = {"省": 0, "市": 1, "区": 2, "县": 2, "镇": 3, "乡": 3, "街道": 3}
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from core.text import CN_NUMERAL_CHARS, normalize_for_search
 from ingest.clean import MappedText
 from ingest.documents import Document
-from rag.normalize import normalize_for_search
 
 # Sentence ends: Chinese and ASCII terminators, with closing quotes/brackets kept on the sentence.
 _SENT_END = re.compile(r"[。！？；!?;]+[”’」』）)\"']*")
@@ -30,7 +30,7 @@ _SOFT_BREAK = re.compile(r"[，,、：:]")
 # Characters of a written number: a cut between two of them splits "1.2万" or "7.5%".
 _NUMERIC = re.compile(r"[0-9０-９.．%％万亿]")
 
-_CN_NUM = "一二三四五六七八九十百零〇"
+_CN_NUM = CN_NUMERAL_CHARS
 _HEADING_MARKERS: list[tuple[int, re.Pattern[str]]] = [
     (0, re.compile(rf"第[{_CN_NUM}\d]+[章节篇部分]")),
     (1, re.compile(rf"[{_CN_NUM}]+[、，,]")),

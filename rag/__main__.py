@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 
-from rag.models import ModelError, configure_offline
+from models.packages import ModelError, configure_offline
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_offline()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    from rag.store import IndexUnavailable
+    from index.store import IndexUnavailable
 
     try:
         return _search(args) if args.command == "search" else _ask(args)

@@ -19,14 +19,15 @@ from typing import Any
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnableLambda
 
+from core.lexicon import lexicon, stopwords
+from core.settings import PROJECT_ROOT, Settings, get_settings
+from core.text import normalize_for_search
+from index.terms import get_tokenizer
+from models.tokens import count_tokens
 from rag.citations import Citation, numbers, verify
-from rag.config import PROJECT_ROOT, Settings, get_settings
 from rag.llm import describe, get_chat_model, stream_chat
-from rag.models import count_tokens
-from rag.normalize import normalize_for_search
 from rag.query import QueryInfo
 from rag.retrieve import Filters, Passage, Searcher
-from rag.terms import get_tokenizer, lexicon, stopwords
 
 log = logging.getLogger(__name__)
 PROMPTS = PROJECT_ROOT / "prompts"

@@ -15,76 +15,10 @@ from dataclasses import asdict, dataclass
 from itertools import pairwise
 from typing import Any
 
-from rag.normalize import normalize_width
+from core.text import SENTENCE, normalize_width, numbers
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
-_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_NUMBER = re.compile(
-    r"(百分之)?([零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?)"
-    r"(亿|万)?"
-)
-_NUMBER = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:[-~至到]\s*(\d+(?:\.\d+)?))?\s*(%|亿|万)?")
 _YEAR = re.compile(r"(?:19|20)\d{2}(?=\s*年)")
-
-
-def _cn_int(text: str) -> int:
-    total, current = 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            total += (current or 1) * _CN_UNITS[ch]
-            current = 0
-    return total + current
-
-
-def _cn_value(text: str) -> float:
-    whole, _, frac = text.partition("点")
-    value = float(_cn_int(whole))
-    if frac:
-        value += float("0." + "".join(str(_CN_DIGITS[c]) for c in frac))
-    return value
-
-
-def numbers(text: str) -> set[tuple[str, float]]:
-    """Normalised numbers in ``text`` as (kind, value): kind ``%`` or ``n`` (亿/万 scaled)."""
-    norm = normalize_width(text)
-    out: set[tuple[str, float]] = set()
-    for m in _CN_NUMBER.finditer(norm):
-        if len(m.group(2)) < 2 and not m.group(1):
-            continue  # a lone 一/十 in prose is not a figure
-        value = _cn_value(m.group(2))
-        if m.group(1):
-            out.add(("%", round(value, 4)))
-        elif m.group(3):
-            out.add(("n", round(value * (1e8 if m.group(3) == "亿" else 1e4), 2)))
-    for m in _NUMBER.finditer(norm):
-        raw = m.group(1).replace(",", "")
-        unit = m.group(3)
-        for part in filter(None, (raw, m.group(2))):
-            value = float(part)
-            if unit == "%":
-                out.add(("%", round(value, 4)))
-            elif unit in ("亿", "万"):
-                out.add(("n", round(value * (1e8 if unit == "亿" else 1e4), 2)))
-            else:
-                out.add(("n", round(value, 4)))
-    return out
 
 
 def checkable_numbers(
@@ -144,7 +78,7 @@ def source_span(meta: dict[str, Any], i: int, j: int) -> tuple[int, int]:
 def best_sentence(text: str, nums: set[tuple[str, float]], grams: set[str]) -> tuple[int, int]:
     """The sentence of a passage that best supports a claim: most of its numbers, then words."""
     best, best_score = (0, len(text)), -1.0
-    for m in _SENTENCE.finditer(text):
+    for m in SENTENCE.finditer(text):
         sent = m.group(0)
         s_nums = numbers(sent)
         score = 10 * len(nums & s_nums) + len(grams & bigrams(sent)) / (1 + len(grams))

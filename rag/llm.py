@@ -17,8 +17,9 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
-from rag.config import Settings, get_settings
-from rag.models import ModelError, prepare_llm
+from core.settings import Settings, get_settings
+from models.llm_files import prepare_llm
+from models.packages import ModelError
 
 log = logging.getLogger(__name__)
 

@@ -8,15 +8,11 @@ retrieval filter to the right report and reward the right kind of passage.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rag.normalize import normalize_for_search
-from rag.terms import lexicon
-
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_SUFFIXES = ("自治县", "自治州", "街道", "省", "市", "区", "县", "镇", "乡", "旗")
+from core.lexicon import lexicon
+from core.text import normalize_for_search, short_forms, years
 
 
 @dataclass
@@ -36,16 +32,6 @@ class QueryInfo:
         return " ".join([self.text, *self.expansions])
 
 
-def short_forms(region: str) -> list[str]:
-    """Names a user may use for ``region``: the full name and, if ≥ 2 chars remain, the stem."""
-    forms = [region]
-    for suffix in _SUFFIXES:
-        if region.endswith(suffix) and len(region) - len(suffix) >= 2:
-            forms.append(region[: -len(suffix)])
-            break
-    return forms
-
-
 class QueryParser:
     """Parses questions against the regions known to the index."""
 
@@ -63,7 +49,7 @@ class QueryParser:
             if form in taken and region not in info.regions:
                 info.regions.append(region)
                 taken = taken.replace(form, "\0" * len(form))
-        info.years = sorted({int(y) for y in _YEAR.findall(norm)})
+        info.years = years(norm)
         lex = lexicon()
         info.wants_target = any(t in norm for t in lex.target_terms)
         info.wants_actual = any(t in norm for t in lex.actual_terms) and not info.wants_target

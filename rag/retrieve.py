@@ -19,13 +19,14 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from rag.bm25 import Bm25Index
-from rag.config import Settings, get_settings
-from rag.models import E5Embeddings
-from rag.normalize import normalize_for_search
+from core.lexicon import lexicon
+from core.settings import Settings, get_settings
+from core.text import normalize_for_search
+from index.bm25 import Bm25Index
+from index.store import IndexPaths, IndexUnavailable, get_collection, load_manifest, rebuild_hint
+from index.terms import get_tokenizer
+from models.embeddings import E5Embeddings
 from rag.query import QueryInfo, QueryParser
-from rag.store import IndexPaths, IndexUnavailable, get_collection, load_manifest, rebuild_hint
-from rag.terms import get_tokenizer, lexicon
 
 log = logging.getLogger(__name__)
 

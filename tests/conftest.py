@@ -21,7 +21,7 @@ SMALL_REPORT = "002_d3be3124dc9d7849.txt"
 @pytest.fixture(scope="session")
 def settings_factory():
     """Settings pointing at a given index folder (models come from the shared cache)."""
-    from rag.config import Settings
+    from core.settings import Settings
 
     def make(index_dir: Path, **overrides):
         return Settings(index_dir=index_dir, **overrides)
@@ -32,7 +32,8 @@ def settings_factory():
 @pytest.fixture(scope="session")
 def embeddings():
     """The real embedding model, loaded once."""
-    from rag.models import E5Embeddings, configure_offline
+    from models.embeddings import E5Embeddings
+    from models.packages import configure_offline
 
     configure_offline()
     return E5Embeddings()

@@ -43,12 +43,12 @@ def test_copies_share_almost_no_chunk(three):
     """Ingest folds identical chunks into one. Real reports of different places share some
     verbatim boilerplate (policy slogans, the 十四五 guiding paragraph), and so do copies, but
     most of a copy's chunks must be its own or the corpus would not really grow."""
+    from core.settings import Settings
     from ingest.clean import clean
     from ingest.documents import split_documents
     from ingest.load import load_file
     from ingest.split import split_document
-    from rag.config import Settings
-    from rag.models import count_tokens
+    from models.tokens import count_tokens
 
     folder, _ = three
     s = Settings()

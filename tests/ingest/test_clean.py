@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from core.text import normalize_width
 from ingest.clean import MappedText, clean, is_title_line, load_rules
-from rag.normalize import normalize_width
 from tests.ingest.strategies import NOISE, Report, reports
 
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from index.store import IndexPaths, IndexUnavailable, load_manifest
 from ingest.index import index_lock
-from rag.store import IndexPaths, IndexUnavailable, load_manifest
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.store import IndexPaths, iter_committed_records, load_manifest
+from index.store import IndexPaths, iter_committed_records, load_manifest
 
 pytestmark = pytest.mark.slow
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from ingest.clean import clean
 from ingest.documents import Document, split_documents
 from ingest.split import Chunk, heading_level, split_document, units_of
-from rag.models import count_tokens
+from models.tokens import count_tokens
 from tests.ingest.strategies import Report, reports
 
 

@@ -11,8 +11,8 @@ import time
 import httpx
 import pytest
 
+from models.llm_files import prepare_llm
 from rag.answer import Answerer, AnswerResult
-from rag.models import prepare_llm
 
 pytestmark = pytest.mark.slow
 

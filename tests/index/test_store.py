@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from index.store import IndexPaths, IndexUnavailable, check_index_files, load_manifest
 from rag.retrieve import Searcher
-from rag.store import IndexPaths, IndexUnavailable, check_index_files, load_manifest
 from tests.corrupt import KINDS, REBUILD, broken_copy
 
 pytestmark = pytest.mark.slow

@@ -175,7 +175,7 @@ def test_concurrent_clients_get_their_own_answers(server):
 def test_api_keys(sample_index, tmp_path):
     import shutil
 
-    from tests.app.conftest import start_server
+    from tests.server.conftest import start_server
 
     settings, _ = sample_index
     shutil.copytree(settings.index_dir, tmp_path / "index")

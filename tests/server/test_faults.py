@@ -23,8 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.app.conftest import start_server
 from tests.corrupt import KINDS, REBUILD, broken_copy
+from tests.server.conftest import start_server
 
 pytestmark = pytest.mark.slow
 MB = 2**20

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.store import IndexUnavailable, atomic_write, rebuild_hint
+from index.store import IndexUnavailable, atomic_write, rebuild_hint
 
 META_FIELDS = ("doc_id", "region", "year", "source", "title")
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from rag import models
-from rag.config import Settings
+from core.settings import Settings
+from models import llm_files, packages, tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,20 +24,23 @@ def _network_cut_available() -> bool:
 
 
 def test_tiktoken_cache_name_comes_from_tiktoken(tmp_path, monkeypatch):
-    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))
-    path = models.prepare_tiktoken(Settings(cache_dir=tmp_path))
-    url, expected = models._tiktoken_blob("cl100k_base")
-    assert url.startswith("https://") and url.endswith("cl100k_base.tiktoken")
+    """The URL and hash we place the file under are the ones tiktoken's own source states."""
     import hashlib
+    import importlib.util
 
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))
+    path = tokens.prepare_tiktoken(Settings(cache_dir=tmp_path))
+    url, expected = tokens.BPE_FILES["cl100k_base"]
+    source = Path(importlib.util.find_spec("tiktoken_ext.openai_public").origin).read_text()
+    assert url in source and expected in source
     assert path.name == hashlib.sha1(url.encode()).hexdigest()
-    assert models.sha256_file(path) == expected
+    assert packages.sha256_file(path) == expected
 
 
 @pytest.mark.skipif(not _network_cut_available(), reason="cannot cut the network here")
 def test_tiktoken_works_with_the_network_cut(tmp_path, monkeypatch):
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path / "tiktoken"))
-    models.prepare_tiktoken(Settings(cache_dir=tmp_path))
+    tokens.prepare_tiktoken(Settings(cache_dir=tmp_path))
     code = (
         "import tiktoken; e = tiktoken.get_encoding('cl100k_base'); "
         "print(len(e.encode('紫金县地区生产总值增长7.5%左右')))"
@@ -65,22 +68,22 @@ def test_tiktoken_works_with_the_network_cut(tmp_path, monkeypatch):
 
 
 def test_llm_parts_join_to_the_verified_file():
-    path = models.prepare_llm(Settings())
-    assert path.stat().st_size == models.LLM_SIZE
+    path = llm_files.prepare_llm(Settings())
+    assert path.stat().st_size == llm_files.LLM_SIZE
     with path.open("rb") as fh:
         assert fh.read(4) == b"GGUF"
 
 
 def test_llm_hash_mismatch_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(models, "LLM_SHA256", "0" * 64)
-    with pytest.raises(models.ModelError, match="reinstall"):
-        models.prepare_llm(Settings(cache_dir=tmp_path))
+    monkeypatch.setattr(llm_files, "LLM_SHA256", "0" * 64)
+    with pytest.raises(packages.ModelError, match="reinstall"):
+        llm_files.prepare_llm(Settings(cache_dir=tmp_path))
     assert not list(tmp_path.glob("*.gguf")), "a file that failed verification must not stay"
 
 
 def test_missing_package_says_what_to_do():
-    with pytest.raises(models.ModelError, match="make setup"):
-        models.package_file("no-such-model-package", ".bin")
+    with pytest.raises(packages.ModelError, match="make setup"):
+        packages.package_file("no-such-model-package", ".bin")
 
 
 def test_concurrent_queries_are_batched_and_match_single_queries(embeddings):

@@ -1,7 +1,7 @@
 """HTTP API: ReportQA's own endpoints under ``/api`` and an OpenAI-compatible ``/v1``.
 
 Routers stay thin: they validate, authenticate and translate errors; all behaviour lives in
-:class:`rag.service.ReportQAService`, which the Gradio UI shares. Every error is JSON with a
+:class:`server.service.ReportQAService`, which the Gradio UI shares. Every error is JSON with a
 message that says what to do; malformed requests get 4xx, never 500.
 """
 
@@ -21,9 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
 
-from rag.config import Settings
-from rag.service import ReportQAService, UploadRejected, upload_too_large
-from rag.store import IndexUnavailable
+from core.settings import Settings
+from index.store import IndexUnavailable
+from server.service import ReportQAService, UploadRejected, upload_too_large
 
 MODEL_ID = "reportqa"
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.config import Settings, get_settings
-from rag.models import E5Embeddings
-from rag.store import IndexPaths, IndexUnavailable, check_index_files, load_manifest
+from core.settings import Settings, get_settings
+from index.store import IndexPaths, IndexUnavailable, check_index_files, load_manifest
+from models.embeddings import E5Embeddings
 
 log = logging.getLogger(__name__)
 _SAFE = re.compile(r"[^\w\u3400-\u9fff.\-（）()【】《》 ]+")

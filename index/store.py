@@ -26,7 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.config import Settings, get_settings
+from core.fsutil import atomic_write
+from core.settings import Settings, get_settings
 
 MANIFEST_VERSION = 1
 log = logging.getLogger(__name__)
@@ -45,18 +46,6 @@ def rebuild_hint(root: Path) -> str:
         "rebuild the index with `python -m ingest --rebuild <folder>` (<folder>: your "
         f"reports, e.g. data/) with REPORTQA_INDEX_DIR={root}"
     )
-
-
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write via a temp file + fsync + rename so readers never see a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    mode = "wb" if isinstance(data, bytes) else "w"
-    with open(tmp, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def file_key(path: Path) -> str:
@@ -266,7 +255,7 @@ class ChromaEmbeddingFunction:
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> ChromaEmbeddingFunction:
-        from rag.models import E5Embeddings
+        from models.embeddings import E5Embeddings
 
         return ChromaEmbeddingFunction(E5Embeddings())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rag.config import PROJECT_ROOT, Settings
+from core.settings import PROJECT_ROOT, Settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

