@@ -17,7 +17,7 @@ import uvicorn  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
 from core.settings import Settings, get_settings  # noqa: E402
-from rag.llm import describe  # noqa: E402
+from rag.backends import describe  # noqa: E402
 from server.api import create_api  # noqa: E402
 from server.service import ReportQAService  # noqa: E402
 from server.ui import CSS, build_ui  # noqa: E402

@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     )
 
     # --- answering ---------------------------------------------------------------------------
-    llm: Literal["local", "openai", "extractive"] = Field("local", description="LLM backend.")
+    llm: str = Field("local", description="LLM backend: local, openai or extractive.")
     llm_model_path: str = Field("", description="GGUF path; empty = bundled Qwen2.5-Coder-0.5B.")
     llm_threads: int = Field(0, description="llama.cpp threads; 0 = number of cores.")
     llm_context: int = Field(4096, description="llama.cpp context window.")

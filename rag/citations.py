@@ -9,13 +9,14 @@ supporting quote with character offsets into the source file.
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Protocol
 
-from core.text import SENTENCE, normalize_width, numbers
+from core.records import ChunkMeta, Citation
+from core.text import SENTENCE, Number, normalize_width, numbers
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 _YEAR = re.compile(r"(?:19|20)\d{2}(?=\s*年)")
@@ -35,35 +36,21 @@ def bigrams(text: str) -> set[str]:
     return {a + b for a, b in pairwise(chars)}
 
 
-@dataclass
-class Citation:
-    """One cited passage with the exact supporting quote."""
+class Citable(Protocol):
+    """A numbered passage an answer may cite (a context item or a retrieved passage)."""
 
-    n: int
-    chunk_id: str
-    title: str
-    region: str
-    year: int | None
-    source: str
-    heading: str
-    quote: str
-    start: int
-    end: int
-    verified: bool
-    doc_id: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    id: str
+    text: str
+    meta: ChunkMeta
 
 
-def source_span(meta: dict[str, Any], i: int, j: int) -> tuple[int, int]:
+def source_span(meta: ChunkMeta, i: int, j: int) -> tuple[int, int]:
     """Source offsets of chunk-text span [i, j), exact even when cleaning removed characters
     inside the chunk (the chunk's ``spans`` map records where its pieces came from)."""
-    start = int(meta.get("start") or 0)
-    spans = meta.get("spans")
-    if not spans:
+    start = meta.start
+    pieces = meta.span_pieces()
+    if not pieces:
         return start + i, start + j
-    pieces = json.loads(spans) if isinstance(spans, str) else spans
 
     def at(pos: int, end: bool) -> int:
         for clean_off, src_off, length in pieces:
@@ -108,91 +95,110 @@ def split_sentences(answer: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def verify(
-    answer: str,
-    passages: list[dict[str, Any]],
-    question: str = "",
-) -> Verified:
+@dataclass
+class _Claim:
+    """One answer sentence after checking: the passages it cites and whether they support it."""
+
+    sentence: str
+    cited: list[int]
+    nums: set[Number]
+    grams: set[str]
+    ok: bool
+    unsupported: list[str]
+
+
+def _check_sentence(
+    sentence: str, passages: Sequence[Citable], per_passage: list[set[Number]], exempt: set[Number]
+) -> _Claim:
+    """Verify one sentence: its numbers must be in a cited passage, else the citation moves to
+    the passage that has them; a sentence without numbers must share words with its passage."""
+    cited = [int(n) for n in _MARKER.findall(sentence) if 1 <= int(n) <= len(passages)]
+    body = _MARKER.sub("", sentence)
+    nums = checkable_numbers(body, exempt)
+    grams = bigrams(body)
+    ok, unsupported = True, []
+    if nums:
+        holders = [i + 1 for i, pn in enumerate(per_passage) if nums <= pn]
+        good = [n for n in cited if n in holders]
+        if good:
+            cited = good
+        elif holders:
+            cited = [holders[0]]  # re-attach to the passage that holds the numbers
+        else:
+            partial = sorted(range(len(passages)), key=lambda i: -len(nums & per_passage[i]))
+            if partial and nums & per_passage[partial[0]]:
+                cited = cited or [partial[0] + 1]
+            ok = False
+            unsupported = [_fmt(n) for n in sorted(nums - set().union(*per_passage))]
+    elif not cited and passages and len(grams) >= 2:
+        overlaps = [len(grams & bigrams(p.text)) / len(grams) for p in passages]
+        best = max(range(len(passages)), key=lambda i: overlaps[i])
+        if overlaps[best] >= 0.3:
+            cited = [best + 1]
+    if grams and len(grams) >= 2 and not nums and cited:
+        overlap = max(len(grams & bigrams(passages[n - 1].text)) / len(grams) for n in cited)
+        ok = overlap >= 0.3
+    return _Claim(body, cited, nums, grams, ok or not body.strip(), unsupported)
+
+
+def _with_markers(body: str, cited: list[int], sentence: str) -> str:
+    """The sentence with its resolved ``[n]`` markers before the final punctuation."""
+    marks = "".join(f"[{n}]" for n in dict.fromkeys(cited))
+    stripped = body.rstrip()
+    tail = ""
+    while stripped and stripped[-1] in "。！？!?":
+        tail = stripped[-1] + tail
+        stripped = stripped[:-1]
+    return f"{stripped}{marks}{tail}" if stripped else sentence
+
+
+def _citation(n: int, p: Citable, claims: list[_Claim]) -> Citation:
+    """The citation of passage ``n``: the sentence that best supports what cites it."""
+    nums = set().union(*(c.nums for c in claims))
+    grams = set().union(*(c.grams for c in claims))
+    i, j = best_sentence(p.text, nums, grams)
+    start, end = source_span(p.meta, i, j)
+    m = p.meta
+    return Citation(
+        n=n,
+        chunk_id=p.id,
+        title=m.title,
+        region=m.region,
+        year=m.year or None,
+        source=m.source,
+        heading=m.heading,
+        quote=p.text[i:j],
+        start=start,
+        end=end,
+        verified=all(c.ok for c in claims),
+        doc_id=m.doc_id,
+    )
+
+
+def verify(answer: str, passages: Sequence[Citable], question: str = "") -> Verified:
     """Check, repair and resolve the ``[n]`` markers of ``answer``.
 
-    ``passages`` are the numbered context passages (index 0 is ``[1]``), each a dict with
-    ``text`` and ``metadata``.
+    ``passages`` are the numbered context passages (index 0 is ``[1]``); numbers copied from
+    the question are exempt.
     """
     exempt = numbers(question)
-    per_passage_nums = [numbers(p["text"]) for p in passages]
-    support: dict[int, list[tuple[set, set, bool]]] = {}
-    out_sentences: list[str] = []
+    per_passage = [numbers(p.text) for p in passages]
+    support: dict[int, list[_Claim]] = {}
+    out: list[str] = []
     unsupported: list[str] = []
     all_ok = True
     for sentence in split_sentences(answer):
         if sentence == "\n":
-            out_sentences.append(sentence)
+            out.append(sentence)
             continue
-        cited = [int(n) for n in _MARKER.findall(sentence) if 1 <= int(n) <= len(passages)]
-        body = _MARKER.sub("", sentence)
-        nums = checkable_numbers(body, exempt)
-        grams = bigrams(body)
-        ok = True
-        if nums:
-            holders = [i + 1 for i, pn in enumerate(per_passage_nums) if nums <= pn]
-            good = [n for n in cited if n in holders]
-            if good:
-                cited = good
-            elif holders:
-                cited = [holders[0]]  # re-attach to the passage that holds the numbers
-            else:
-                partial = sorted(
-                    range(len(passages)), key=lambda i: -len(nums & per_passage_nums[i])
-                )
-                if partial and nums & per_passage_nums[partial[0]]:
-                    cited = cited or [partial[0] + 1]
-                ok = False
-                unsupported.extend(_fmt(n) for n in sorted(nums - set().union(*per_passage_nums)))
-        elif not cited and passages and len(grams) >= 2:
-            overlaps = [len(grams & bigrams(p["text"])) / len(grams) for p in passages]
-            best = max(range(len(passages)), key=lambda i: overlaps[i])
-            if overlaps[best] >= 0.3:
-                cited = [best + 1]
-        if grams and len(grams) >= 2 and not nums and cited:
-            ok = (
-                max(len(grams & bigrams(passages[n - 1]["text"])) / len(grams) for n in cited)
-                >= 0.3
-            )
-        for n in cited:
-            support.setdefault(n, []).append((nums, grams, ok))
-        all_ok &= ok or not body.strip()
-        marks = "".join(f"[{n}]" for n in dict.fromkeys(cited))
-        stripped = body.rstrip()
-        tail = ""
-        while stripped and stripped[-1] in "。！？!?":
-            tail = stripped[-1] + tail
-            stripped = stripped[:-1]
-        out_sentences.append(f"{stripped}{marks}{tail}" if stripped else sentence)
-    citations = []
-    for n in sorted(support):
-        p = passages[n - 1]
-        meta = p["metadata"]
-        nums = set().union(*(s[0] for s in support[n]))
-        grams = set().union(*(s[1] for s in support[n]))
-        i, j = best_sentence(p["text"], nums, grams)
-        start, end = source_span(meta, i, j)
-        citations.append(
-            Citation(
-                n=n,
-                chunk_id=p.get("id", ""),
-                title=meta.get("title", ""),
-                region=meta.get("region", ""),
-                year=meta.get("year") or None,
-                source=meta.get("source", ""),
-                heading=meta.get("heading", ""),
-                quote=p["text"][i:j],
-                start=start,
-                end=end,
-                verified=all(s[2] for s in support[n]),
-                doc_id=meta.get("doc_id", ""),
-            )
-        )
-    return Verified("".join(out_sentences).strip(), citations, all_ok, unsupported)
+        claim = _check_sentence(sentence, passages, per_passage, exempt)
+        for n in claim.cited:
+            support.setdefault(n, []).append(claim)
+        unsupported.extend(claim.unsupported)
+        all_ok &= claim.ok
+        out.append(_with_markers(claim.sentence, claim.cited, sentence))
+    citations = [_citation(n, passages[n - 1], support[n]) for n in sorted(support)]
+    return Verified("".join(out).strip(), citations, all_ok, unsupported)
 
 
 def _fmt(n: tuple[str, float]) -> str:

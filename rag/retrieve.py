@@ -11,7 +11,6 @@ import logging
 import math
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -20,6 +19,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from core.lexicon import lexicon
+from core.records import ChunkMeta, DocumentInfo, Filters, Passage
 from core.settings import Settings, get_settings
 from core.text import normalize_for_search
 from index.bm25 import Bm25Index
@@ -29,60 +29,6 @@ from models.embeddings import E5Embeddings
 from rag.query import QueryInfo, QueryParser
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Filters:
-    """Caller-supplied restrictions (from the UI, the API or the CLI)."""
-
-    regions: list[str] = field(default_factory=list)
-    years: list[int] = field(default_factory=list)
-    doc_ids: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> Filters:
-        data = data or {}
-
-        def as_list(v: Any) -> list[Any]:
-            if v in (None, "", []):
-                return []
-            return list(v) if isinstance(v, list | tuple | set) else [v]
-
-        return cls(
-            regions=[str(r) for r in as_list(data.get("region") or data.get("regions"))],
-            years=[int(y) for y in as_list(data.get("year") or data.get("years"))],
-            doc_ids=[str(d) for d in as_list(data.get("doc_id") or data.get("doc_ids"))],
-        )
-
-
-@dataclass
-class Passage:
-    """A retrieved chunk with its metadata and how each retriever ranked it."""
-
-    id: str
-    text: str
-    metadata: dict[str, Any]
-    score: float = 0.0
-    dense_rank: int | None = None
-    bm25_rank: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        m = self.metadata
-        return {
-            "id": self.id,
-            "text": self.text,
-            "title": m.get("title", ""),
-            "region": m.get("region", ""),
-            "year": m.get("year") or None,
-            "heading": m.get("heading", ""),
-            "source": m.get("source", ""),
-            "doc_id": m.get("doc_id", ""),
-            "start": m.get("start"),
-            "end": m.get("end"),
-            "score": round(self.score, 6),
-            "dense_rank": self.dense_rank,
-            "bm25_rank": self.bm25_rank,
-        }
 
 
 class Searcher:
@@ -97,7 +43,7 @@ class Searcher:
         self.bm25 = Bm25Index(ids=[], meta=[], generation="")
         self.parser = QueryParser([])
         self._collection: Any = None
-        self.documents: list[dict[str, Any]] = []
+        self.documents: list[DocumentInfo] = []
         self.reload()
 
     # -- index state -------------------------------------------------------------------------
@@ -111,18 +57,19 @@ class Searcher:
                 return
             manifest = load_manifest(self.paths)
             bm25 = Bm25Index.load(self.paths.bm25)
-            docs: list[dict[str, Any]] = []
-            for key, entry in manifest.files.items():
-                for d in entry.documents:
-                    docs.append({**d, "source": entry.source, "file_key": key})
-            regions = {d["region"] for d in docs if d.get("region")}
-            regions |= {d["parent_region"] for d in docs if d.get("parent_region")}
+            docs = [
+                DocumentInfo.from_mapping({**d, "source": entry.source, "file_key": key})
+                for key, entry in manifest.files.items()
+                for d in entry.documents
+            ]
+            regions = {d.region for d in docs if d.region}
+            regions |= {d.parent_region for d in docs if d.parent_region}
             words = set(regions)
             if self.paths.userdict.exists():
                 words |= set(self.paths.userdict.read_text(encoding="utf-8").split())
             get_tokenizer(words)
             self.bm25, self.documents = bm25, docs
-            self.parser = QueryParser(d["region"] for d in docs if d.get("region"))
+            self.parser = QueryParser(d.region for d in docs if d.region)
             self._id_set = set(bm25.ids)
             self._row = {cid: i for i, cid in enumerate(bm25.ids)}
             self._generation = generation
@@ -292,7 +239,7 @@ class Searcher:
         for cid, score, dr, br in ranked:
             if cid in by_id:
                 doc, meta = by_id[cid]
-                out.append(Passage(cid, doc or "", dict(meta or {}), score, dr, br))
+                out.append(Passage(cid, doc or "", ChunkMeta.from_mapping(meta), score, dr, br))
         return out
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import gradio as gr
 
 from index.store import IndexUnavailable
-from rag.llm import describe
+from rag.backends import describe
 from server.service import ReportQAService, UploadRejected
 
 log = logging.getLogger(__name__)

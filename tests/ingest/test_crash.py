@@ -247,7 +247,7 @@ def test_queries_keep_working_during_an_ingest(corpus, tmp_path, settings_factor
     hits = searcher.search(QUERY, k=5)  # reload() switches to the new generation
     assert set(searcher.bm25.ids) == after.bm25 and {h.id for h in hits} <= after.bm25
     new_source = sorted(corpus.folder.iterdir())[3].name
-    new_docs = [d["doc_id"] for d in searcher.documents if d["source"] == new_source]
+    new_docs = [d.doc_id for d in searcher.documents if d.source == new_source]
     hits = searcher.search(QUERY, k=5, filters=Filters(doc_ids=new_docs))
     assert new_docs and hits, "the new file is not searchable"
     assert all(h.metadata["source"] == new_source for h in hits)

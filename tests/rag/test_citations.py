@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+from core.records import ChunkMeta, Passage
 from rag.citations import numbers, source_span, split_sentences, verify
 
 
 def _p(text: str, **meta):
-    return {
-        "id": meta.pop("id", "c"),
-        "text": text,
-        "metadata": {"title": "t", "source": "s.txt", "start": 100, **meta},
-    }
+    cid = meta.pop("id", "c")
+    return Passage(cid, text, ChunkMeta.from_mapping({"title": "t", "source": "s.txt", "start": 100, **meta}))
 
 
 def test_number_forms_are_equal():
@@ -26,7 +24,7 @@ def test_supported_number_is_verified_and_quoted():
     assert v.all_verified and not v.unsupported_numbers
     c = v.citations[0]
     assert c.verified and "7.5%" in c.quote
-    assert c.start == 100 + passages[0]["text"].index(c.quote)
+    assert c.start == 100 + passages[0].text.index(c.quote)
 
 
 def test_wrong_marker_is_moved_to_the_passage_with_the_number():
@@ -47,7 +45,8 @@ def test_missing_marker_is_attached():
 
 
 def test_source_span_uses_piece_map():
-    meta = {"start": 10, "spans": "[[0, 0, 3], [3, 6, 2]]"}  # 3 chars, 3 removed, then 2 chars
+    # 3 chars, 3 removed, then 2 chars
+    meta = ChunkMeta(start=10, spans="[[0, 0, 3], [3, 6, 2]]")
     assert source_span(meta, 0, 3) == (10, 13)
     assert source_span(meta, 3, 5) == (16, 18)
 

@@ -38,7 +38,7 @@ def test_the_planted_instruction_reaches_the_prompt(injected):
     prep = answerer.prepare(QUESTION)
     assert not prep.refusal
     assert "6.8%" in answerer.format_context(prep.context)
-    assert any("忽略以上指令" in c["text"] for c in prep.context)
+    assert any("忽略以上指令" in c.text for c in prep.context)
 
 
 @pytest.mark.parametrize("llm", ["extractive", "local"])

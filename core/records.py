@@ -1,0 +1,209 @@
+"""Typed records that cross package boundaries: chunk metadata, passages, filters, citations,
+answers.
+
+Ingest writes chunk metadata, retrieval reads it back from Chroma, answering cites it, the
+server serialises it and the evaluation scores it. As dicts read by string key, a renamed field
+failed only in slow end-to-end tests; as dataclasses it fails at the first import or type check.
+Chroma and JSON still need plain dicts, so each record converts at that edge only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Self
+
+_INT_FIELDS = frozenset({"year", "start", "end", "ordinal", "tokens", "chunks"})
+
+
+@dataclass
+class _Record:
+    """Conversion to and from the plain dicts stored in Chroma, chunk records and the manifest."""
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None) -> Self:
+        """Read a stored dict; unknown keys and ``None`` values are ignored."""
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in (data or {}).items():
+            if key not in known or value is None:
+                continue
+            if key in _INT_FIELDS:
+                value = int(value or 0)
+            elif key == "spans" and not isinstance(value, str):
+                value = json.dumps(value)
+            else:
+                value = str(value)
+            values[key] = value
+        return cls(**values)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class DocumentFields(_Record):
+    """The report something belongs to: its id, title, place, year and source file."""
+
+    doc_id: str = ""
+    source: str = ""
+    file_key: str = ""
+    title: str = ""
+    region: str = ""
+    parent_region: str = ""
+    level: str = ""
+    year: int = 0
+    doc_type: str = ""
+    meeting_date: str = ""
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
+class ChunkMeta(DocumentFields):
+    """Where a chunk comes from: its document, section and offsets (``start``/``end`` are the
+    chunk's own offsets in the source file)."""
+
+    heading: str = ""
+    ordinal: int = 0
+    tokens: int = 0
+    #: JSON list of ``[clean_offset, source_offset, length]`` pieces when cleaning removed text
+    #: inside the chunk (see ``rag.citations.source_span``); empty when the chunk is contiguous.
+    spans: str = ""
+    sha256: str = ""
+
+    def span_pieces(self) -> list[list[int]]:
+        """The decoded ``spans`` pieces (empty when the chunk is contiguous in its source)."""
+        return json.loads(self.spans) if self.spans else []
+
+
+@dataclass
+class DocumentInfo(DocumentFields):
+    """One report in the index (a file may hold several), as listed by the manifest."""
+
+    chunks: int = 0
+
+
+@dataclass
+class Filters:
+    """Caller-supplied restrictions (from the UI, the API or the CLI)."""
+
+    regions: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    doc_ids: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Filters:
+        """Accept the singular and plural spellings the API and CLI use."""
+        data = data or {}
+
+        def as_list(v: Any) -> list[Any]:
+            if v in (None, "", []):
+                return []
+            return list(v) if isinstance(v, list | tuple | set) else [v]
+
+        return cls(
+            regions=[str(r) for r in as_list(data.get("region") or data.get("regions"))],
+            years=[int(y) for y in as_list(data.get("year") or data.get("years"))],
+            doc_ids=[str(d) for d in as_list(data.get("doc_id") or data.get("doc_ids"))],
+        )
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with its metadata and how each retriever ranked it."""
+
+    id: str
+    text: str
+    meta: ChunkMeta
+    score: float = 0.0
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The metadata as a plain dict (LangChain documents, JSON)."""
+        return self.meta.as_dict()
+
+    def as_dict(self) -> dict[str, Any]:
+        m = self.meta
+        return {
+            "id": self.id,
+            "text": self.text,
+            "title": m.title,
+            "region": m.region,
+            "year": m.year or None,
+            "heading": m.heading,
+            "source": m.source,
+            "doc_id": m.doc_id,
+            "start": m.start,
+            "end": m.end,
+            "score": round(self.score, 6),
+            "dense_rank": self.dense_rank,
+            "bm25_rank": self.bm25_rank,
+        }
+
+
+@dataclass
+class Citation:
+    """One cited passage with the exact supporting quote and its offsets in the source file."""
+
+    n: int
+    chunk_id: str
+    title: str
+    region: str
+    year: int | None
+    source: str
+    heading: str
+    quote: str
+    start: int
+    end: int
+    verified: bool
+    doc_id: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class AnswerResult:
+    """An answer with its verified citations and timings."""
+
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    standalone_question: str = ""
+    passages: list[Passage] = field(default_factory=list)
+    verified: bool = True
+    backend: str = ""
+    reason: str = ""
+    #: How sure the reader is that the passages hold the asked fact (0..1); None if not scored.
+    answerability: float | None = None
+    #: What was searched for, so a "not found" can say it (place, year, metric).
+    searched: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "verified": self.verified,
+            "citations": [c.as_dict() for c in self.citations],
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
+            "backend": self.backend,
+        }
+
+
+__all__ = [
+    "AnswerResult",
+    "ChunkMeta",
+    "Citation",
+    "DocumentFields",
+    "DocumentInfo",
+    "Filters",
+    "Passage",
+]

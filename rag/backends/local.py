@@ -1,0 +1,60 @@
+"""The local backend: the bundled (or a user's) GGUF model through llama.cpp.
+
+The model is loaded once per process and used by one request at a time: llama.cpp keeps a
+single KV cache, so concurrent calls would corrupt each other. The lock doubles as the request
+queue the server relies on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+from typing import TYPE_CHECKING
+
+from models.llm_files import prepare_llm
+from rag.backends.base import ChatBackend
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+log = logging.getLogger(__name__)
+
+_models: dict[tuple[str, int, int, int], BaseChatModel] = {}
+_models_lock = threading.Lock()
+generation_lock = threading.Lock()  # one local generation at a time (the queue)
+
+
+class LocalBackend(ChatBackend):
+    name = "local"
+    lock = generation_lock
+
+    def describe(self) -> str:
+        s = self.settings
+        name = s.llm_model_path or "Qwen2.5-Coder-0.5B-Instruct Q4_K_M"
+        return f"local: {name} (llama.cpp, {s.threads} threads)"
+
+    def create_model(self) -> BaseChatModel:
+        s = self.settings
+        path = str(prepare_llm(s))
+        key = (path, s.llm_context, s.threads, s.llm_max_tokens)
+        with _models_lock:
+            if key not in _models:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    from langchain_community.chat_models import ChatLlamaCpp
+                _models[key] = ChatLlamaCpp(
+                    model_path=path,
+                    n_ctx=s.llm_context,
+                    n_threads=s.threads,
+                    n_batch=512,
+                    temperature=0.0,
+                    max_tokens=s.llm_max_tokens,
+                    verbose=False,
+                    seed=0,
+                )
+                log.info("local LLM loaded: %s", path)
+            return _models[key]
+
+
+__all__ = ["LocalBackend", "generation_lock"]

@@ -1,0 +1,164 @@
+"""Refusal rules: when the retrieved passages cannot answer, say so instead of guessing.
+
+Each rule is a function of typed :class:`Evidence` that returns a reason (refuse) or ``""``
+(no objection). They run in order before any generation; the first reason wins. Keeping them
+pure (no searcher, no model) is what lets every rule have a fast test.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from core.lexicon import lexicon, stopwords
+from core.records import Filters, Passage
+from core.text import (
+    SENTENCE,
+    normalize_for_search,
+    numbers,
+    place_mentions,
+    short_forms,
+    strip_years,
+)
+from index.terms import get_tokenizer
+from rag.query import QueryInfo
+from rag.scoring import IdfLookup, query_terms, wanted_kind
+
+_OUTPUT_RULES = Path(__file__).with_name("resources") / "model_output.toml"
+
+
+@dataclass
+class Evidence:
+    """Everything the refusal rules look at."""
+
+    question: str
+    info: QueryInfo
+    passages: list[Passage]
+    idf: IdfLookup
+    filters: Filters = field(default_factory=Filters)
+    known_regions: set[str] = field(default_factory=set)
+    parent_regions: set[str] = field(default_factory=set)
+    min_coverage: float = 0.15
+
+
+def no_passages(e: Evidence) -> str:
+    """Nothing was retrieved at all."""
+    return "" if e.passages else "no passages"
+
+
+def unknown_place(e: Evidence) -> str:
+    """A place no report is about: unknown to the index and not even mentioned in the
+    passages, or a parent city (we only hold reports of its districts)."""
+    if e.info.regions or e.filters.regions:
+        return ""
+    seen = " ".join(p.text for p in e.passages)
+    for place in place_mentions(e.question):
+        if any(place in r or r in place for r in e.known_regions):
+            continue
+        if place in e.parent_regions or place not in seen:
+            return f"no report about {place}"
+    return ""
+
+
+def year_absent(e: Evidence) -> str:
+    """The asked year is neither written in the passages nor the year of (or after) their
+    report: a report of year Y reviews year Y-1 ("过去一年") without always naming it."""
+    texts = " ".join(f"{p.meta.title} {p.meta.year or ''} {p.text}" for p in e.passages)
+    doc_years = {p.meta.year for p in e.passages}
+    for year in e.info.years:
+        if str(year) not in texts and not doc_years & {year, year + 1}:
+            return f"year {year} not in passages"
+    return ""
+
+
+def coverage(e: Evidence) -> float:
+    """How much of the question's topic (IDF-weighted, synonyms counted) the best passage
+    holds; regions, years and question words do not count."""
+    skip = set(stopwords())
+    for region in e.info.regions:
+        skip.update(short_forms(region))
+        skip.update(get_tokenizer().tokens(region))
+    terms = query_terms(strip_years(e.question), e.info, e.idf)
+    terms.own = {t for t in terms.own if t not in skip and not t.isdigit()}
+    if not terms.own:
+        return 1.0
+    return max(
+        (terms.coverage(f"{p.meta.title} {p.meta.heading} {p.text}") for p in e.passages),
+        default=0.0,
+    )
+
+
+def low_coverage(e: Evidence) -> str:
+    """The passages share too little of the question's topic."""
+    value = coverage(e)
+    return f"terms not covered ({value:.2f})" if value < e.min_coverage else ""
+
+
+def missing_metric(e: Evidence) -> str:
+    """The figure a question asks for (GDP, 社零 …) must appear with a number in some passage
+    of the right kind (a target for 目标 questions); else the corpus lacks it."""
+    lex = lexicon()
+    for group in lex.metrics(e.question):
+        terms = [normalize_for_search(t) for t in group]
+        if not any(_states_metric(p, terms, e.info) for p in e.passages):
+            return f"no figure for {group[0]}"
+    return ""
+
+
+def _states_metric(p: Passage, terms: list[str], info: QueryInfo) -> bool:
+    lex = lexicon()
+    kind = wanted_kind(info, p.meta)
+    for m in SENTENCE.finditer(p.text):
+        sent = normalize_for_search(m.group(0))
+        if not any(t in sent for t in terms) or not numbers(sent):
+            continue
+        # a target list opens with 预期目标是: and runs over several clauses
+        lead = normalize_for_search(p.text[max(0, m.start() - 120) : m.end()])
+        if kind == "target" and not any(t in lead for t in lex.target_text):
+            continue
+        return True
+    return False
+
+
+Rule = Callable[[Evidence], str]
+#: The rules in the order they run.
+RULES: tuple[Rule, ...] = (no_passages, unknown_place, year_absent, low_coverage, missing_metric)
+
+
+def refusal_reason(e: Evidence, rules: tuple[Rule, ...] = RULES) -> str:
+    """The first rule's objection, or ``""`` when the passages may answer."""
+    for rule in rules:
+        reason = rule(e)
+        if reason:
+            return reason
+    return ""
+
+
+@lru_cache(maxsize=1)
+def output_rules() -> dict[str, object]:
+    return tomllib.loads(_OUTPUT_RULES.read_text(encoding="utf-8"))
+
+
+def model_refused(text: str) -> bool:
+    """Whether a generated answer is itself a refusal (empty, or says it found nothing)."""
+    phrases = output_rules()["refusal_phrases"]
+    assert isinstance(phrases, list)
+    return not text.strip() or any(p in text for p in phrases)
+
+
+__all__ = [
+    "RULES",
+    "Evidence",
+    "coverage",
+    "low_coverage",
+    "missing_metric",
+    "model_refused",
+    "no_passages",
+    "output_rules",
+    "refusal_reason",
+    "unknown_place",
+    "year_absent",
+]

@@ -1,0 +1,63 @@
+"""After generation: verify the answer's citations and, when it cannot be trusted, repair it.
+
+A generated answer whose numbers no passage holds, that cites nothing, or whose figure sits
+beside a different metric than the one asked (a small model copies the neighbouring 固投 number
+for a GDP question) is replaced by the verified extractive quote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.lexicon import lexicon
+from core.records import Citation
+from core.text import normalize_for_search, numbers
+from rag.backends.base import GenerationRequest
+from rag.backends.extractive import extract_answer
+from rag.citations import Verified, verify
+from rag.refusal import model_refused, output_rules
+
+
+@dataclass
+class Checked:
+    """The final answer text and its citations, or a refusal."""
+
+    answer: str = ""
+    refused: bool = False
+    reason: str = ""
+    citations: list[Citation] = field(default_factory=list)
+    verified: bool = True
+
+
+def wrong_figure(checked: Verified, question: str) -> bool:
+    """The answer's numbers exist in a passage but not beside the figure asked for."""
+    groups = lexicon().metrics(question)
+    quotes = [normalize_for_search(c.quote) for c in checked.citations]
+    if not groups or not any(numbers(q) for q in quotes):
+        return False
+    return not any(any(normalize_for_search(t) in q for t in g) for g in groups for q in quotes)
+
+
+def check_answer(raw: str, request: GenerationRequest, generative: bool) -> Checked:
+    """Parse, verify and, if needed, repair a backend's answer."""
+    text = raw.strip()
+    if model_refused(text):
+        return Checked(refused=True, reason="model refused")
+    checked = verify(text, request.context, request.question)
+    note = ""
+    if (
+        checked.unsupported_numbers
+        or not checked.citations
+        or wrong_figure(checked, request.question)
+    ):
+        # The model stated figures no passage holds (or cited nothing): quote the source.
+        checked = verify(extract_answer(request), request.context, request.question)
+        note = str(output_rules()["unverified_fallback_note"]) if generative else ""
+    out = Checked(answer=note + checked.answer, citations=checked.citations)
+    out.verified = checked.all_verified and all(c.verified for c in checked.citations)
+    if not out.verified:
+        out.answer += str(output_rules()["partly_unverified_note"])
+    return out
+
+
+__all__ = ["Checked", "check_answer", "wrong_figure"]

@@ -1,0 +1,117 @@
+"""How well a sentence answers a question: weighted term coverage plus target/actual cues.
+
+Shared by the context builder (which sentences a passage is cut to), the extractive backend
+(which sentence is quoted) and the refusal rules (whether any passage covers the question).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.lexicon import lexicon
+from core.records import ChunkMeta
+from core.text import numbers, sentences
+from index.terms import get_tokenizer
+from models.tokens import count_tokens
+from rag.query import QueryInfo
+
+
+@dataclass
+class QueryTerms:
+    """The question's search tokens, its synonym expansions, and an IDF weight per token."""
+
+    own: set[str]
+    extra: set[str]
+    idf: dict[str, float]
+
+    def coverage(self, sent: str) -> float:
+        """IDF-weighted share of the question's terms a sentence contains (synonyms count)."""
+        total = sum(self.idf.get(t, 1.0) for t in self.own)
+        if not total:
+            return 0.0
+        toks = set(get_tokenizer().tokens(sent))
+        hit = sum(self.idf.get(t, 1.0) for t in (self.own | self.extra) & toks)
+        return min(1.0, hit / total)
+
+
+IdfLookup = Callable[[set[str]], dict[str, float]]
+
+
+def query_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
+    """Weighted query terms: rare words (开工率) count more than common ones (重点, 项目)."""
+    tok = get_tokenizer()
+    own = set(tok.tokens(question))
+    extra = set(tok.tokens(" ".join(info.expansions))) - own
+    return QueryTerms(own, extra, idf(own | extra))
+
+
+def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
+    """``target`` or ``actual``: from the question's words, else from its year relative to the
+    report's (a 2021 report states 2020 results and 2021 targets)."""
+    if info.wants_target:
+        return "target"
+    if info.wants_actual:
+        return "actual"
+    doc_year = meta.year if meta else 0
+    # only a 政府工作报告 is structured as last year's results + this year's targets
+    if doc_year and info.years and meta and "政府工作报告" in meta.doc_type:
+        if max(info.years) < doc_year:
+            return "actual"
+        return "target"
+    return ""
+
+
+def sentence_score(
+    sent: str, q_grams: QueryTerms, info: QueryInfo, meta: ChunkMeta | None = None
+) -> float:
+    """Coverage of the question's terms, nudged by target/actual cues, figures and years."""
+    score = q_grams.coverage(sent)
+    if not score:
+        return 0.0
+    lex = lexicon()
+    kind = wanted_kind(info, meta)
+    is_target = any(t in sent for t in lex.target_text)
+    if kind == "target" and is_target:
+        score += 0.25
+    elif kind == "actual":
+        if any(t in sent for t in lex.actual_text):
+            score += 0.15
+        if is_target:
+            score -= 0.2
+    if numbers(sent):
+        score += 0.1
+    if info.years and "年均" in sent and "年均" not in info.text:
+        score -= 0.2  # a five-year average is not the figure of one year
+    for year in info.years:
+        if str(year) in sent:
+            score += 0.1
+    return score - 0.002 * max(0, len(sent) - 120)
+
+
+def focus(text: str, q_grams: QueryTerms, info: QueryInfo, budget: int, meta: ChunkMeta) -> str:
+    """The passage cut to its best sentence and neighbours within ``budget`` tokens."""
+    if count_tokens(text) <= budget:
+        return text
+    sents = sentences(text)
+    if not sents:
+        return text
+    scores = [sentence_score(s, q_grams, info, meta) for s in sents]
+    best = max(range(len(sents)), key=lambda i: scores[i])
+    lo = hi = best
+    used = count_tokens(sents[best])
+    while True:
+        grown = False
+        for cand in (hi + 1, lo - 1):
+            if 0 <= cand < len(sents):
+                cost = count_tokens(sents[cand])
+                if used + cost <= budget:
+                    used += cost
+                    lo, hi = min(lo, cand), max(hi, cand)
+                    grown = True
+        if not grown:
+            break
+    return "".join(sents[lo : hi + 1]).strip()
+
+
+__all__ = ["IdfLookup", "QueryTerms", "focus", "query_terms", "sentence_score", "wanted_kind"]

@@ -1,0 +1,51 @@
+"""The shared Chinese text rules: sentences, years, numbers, place names."""
+
+from __future__ import annotations
+
+from core.text import (
+    numbers,
+    place_mentions,
+    place_rules,
+    replace_year,
+    sentence_spans,
+    sentences,
+    short_forms,
+    strip_years,
+    years,
+    years_in_order,
+)
+
+
+def test_sentences_keep_their_terminators_and_offsets():
+    text = "全县经济平稳。增长7.5%；投资增长15%！\n新的一段"
+    parts = sentences(text)
+    assert parts == ["全县经济平稳。", "增长7.5%；", "投资增长15%！", "新的一段"]
+    assert [text[s:e] for s, e in sentence_spans(text)] == parts
+
+
+def test_years_digits_and_chinese():
+    assert years("2021年目标和2020年完成情况，2021年") == [2020, 2021]
+    assert years_in_order("二〇二二年工作报告，回顾2021年") == [2022, 2021]
+    assert years_in_order("1800年") == []
+    assert strip_years("2021年GDP") == " GDP"
+    assert replace_year("2020年GDP是多少", 2021) == "2021年GDP是多少"
+    assert replace_year("GDP是多少", 2021) == "2021年GDP是多少"
+
+
+def test_number_forms_are_equal():
+    assert ("%", 7.5) in numbers("增长７.５％左右") & numbers("增长百分之七点五")
+    assert numbers("1002.18亿元") & numbers("10021800万元")
+    assert {("%", 6.0), ("%", 7.0)} <= numbers("增长6-7%")
+    assert not numbers("一条路")  # a lone 一 in prose is not a figure
+
+
+def test_short_forms_drop_one_suffix_and_keep_two_characters():
+    assert short_forms("青山县") == ["青山县", "青山"]
+    assert short_forms("白河街道") == ["白河街道", "白河"]
+    assert short_forms("东旗") == ["东旗"]  # the stem would be one character
+
+
+def test_place_mentions_skip_generic_words():
+    assert place_mentions("青山县和全省的目标") == ["青山县"]
+    assert place_mentions("我市各区县") == []
+    assert "街道" in place_rules().droppable and "旗" in place_rules().droppable

@@ -1,0 +1,85 @@
+"""Every refusal rule, with a case it refuses and a case it lets through (no model loaded)."""
+
+from __future__ import annotations
+
+from core.records import Filters
+from rag.refusal import (
+    Evidence,
+    low_coverage,
+    missing_metric,
+    model_refused,
+    no_passages,
+    refusal_reason,
+    unknown_place,
+    year_absent,
+)
+from tests.rag.fixtures import RESULTS, TARGETS, flat_idf, parser, passage
+
+
+def _evidence(question: str, passages, **kw) -> Evidence:
+    return Evidence(
+        question=question,
+        info=parser().parse(question),
+        passages=passages,
+        idf=flat_idf,
+        known_regions={"青山县", "白河区", "东江市"},
+        parent_regions={"远山市"},
+        **kw,
+    )
+
+
+def test_no_passages():
+    assert no_passages(_evidence("青山县GDP目标", [])) == "no passages"
+    assert no_passages(_evidence("青山县GDP目标", [passage(TARGETS)])) == ""
+
+
+def test_unknown_place_refuses_a_place_no_report_is_about():
+    e = _evidence("红岭县2021年GDP目标是多少", [passage(TARGETS)])
+    assert unknown_place(e) == "no report about 红岭县"
+
+
+def test_unknown_place_refuses_a_parent_city_we_only_hold_districts_of():
+    e = _evidence("远山市2021年GDP目标是多少", [passage(TARGETS + "远山市")])
+    assert unknown_place(e) == "no report about 远山市"
+
+
+def test_unknown_place_lets_known_and_mentioned_places_through():
+    assert unknown_place(_evidence("青山县2021年GDP目标是多少", [passage(TARGETS)])) == ""
+    mentioned = passage("与红岭县开展合作，共建产业园。")
+    assert unknown_place(_evidence("与红岭县合作建了什么", [mentioned])) == ""
+    filtered = _evidence("红岭县GDP", [passage(TARGETS)], filters=Filters(regions=["青山县"]))
+    assert unknown_place(filtered) == ""
+
+
+def test_year_absent():
+    e = _evidence("青山县2015年GDP目标是多少", [passage(TARGETS)])
+    assert year_absent(e) == "year 2015 not in passages"
+    # a 2021 report reviews 2020 without always naming it
+    assert year_absent(_evidence("青山县2020年GDP是多少", [passage(RESULTS)])) == ""
+
+
+def test_low_coverage():
+    off_topic = passage("加强生态环境保护，推进河长制。")
+    assert low_coverage(_evidence("青山县2021年商品房销售面积是多少", [off_topic])).startswith(
+        "terms not covered"
+    )
+    assert low_coverage(_evidence("青山县2021年固定资产投资目标", [passage(TARGETS)])) == ""
+
+
+def test_missing_metric_needs_the_figure_of_the_right_kind():
+    # the results passage states GDP, but not as a target
+    e = _evidence("青山县2021年GDP目标是多少", [passage(RESULTS)])
+    assert missing_metric(e).startswith("no figure for")
+    assert missing_metric(_evidence("青山县2021年GDP目标是多少", [passage(TARGETS)])) == ""
+
+
+def test_first_objection_wins():
+    e = _evidence("红岭县2015年GDP目标是多少", [passage(TARGETS)])
+    assert refusal_reason(e) == "no report about 红岭县"
+    assert refusal_reason(_evidence("青山县2021年GDP目标是多少", [passage(TARGETS)])) == ""
+
+
+def test_model_refusal_phrases():
+    assert model_refused("资料中未找到相关信息。")
+    assert model_refused("   ")
+    assert not model_refused("地区生产总值增长7.5%左右[1]。")

@@ -1,0 +1,40 @@
+"""Follow-up rewriting fills in what a question leaves out (no model loaded)."""
+
+from __future__ import annotations
+
+from rag.rewrite import Turn, is_elliptical, rewrite
+from tests.rag.fixtures import parser
+
+
+def _user(*texts: str) -> list[Turn]:
+    return [Turn("user", t) for t in texts]
+
+
+def test_standalone_question_is_kept():
+    history = _user("青山县2021年GDP目标是多少")
+    assert rewrite("白河区2020年财政收入是多少", history, parser()) == "白河区2020年财政收入是多少"
+
+
+def test_place_follow_up_swaps_the_place():
+    history = _user("青山县2021年GDP目标是多少")
+    assert rewrite("那白河区呢？", history, parser()) == "白河区2021年GDP目标是多少"
+
+
+def test_year_follow_up_swaps_the_year():
+    history = _user("青山县2021年GDP目标是多少")
+    assert "2022年" in rewrite("那2022年呢？", history, parser())
+
+
+def test_topic_follow_up_appends_the_topic():
+    history = _user("青山县2021年GDP目标是多少")
+    out = rewrite("那固定资产投资呢？", history, parser())
+    assert out.startswith("青山县2021年") and "固定资产投资" in out
+
+
+def test_no_history_no_change():
+    assert rewrite(" 青山县GDP ", [], parser()) == "青山县GDP"
+
+
+def test_elliptical_cues():
+    assert is_elliptical("那白河区呢？") and is_elliptical("同期投资增长多少")
+    assert not is_elliptical("青山县2021年GDP目标是多少")
