@@ -8,7 +8,9 @@ from rag.query import QueryParser
 REGIONS = ["青山县", "白河区", "东江市"]
 
 
-def passage(text: str, region: str = "青山县", year: int = 2021, cid: str = "c1", **meta) -> Passage:
+def passage(
+    text: str, region: str = "青山县", year: int = 2021, cid: str = "c1", **meta
+) -> Passage:
     """A retrieved passage of a 政府工作报告 of ``region`` and ``year``."""
     title = meta.pop("title", f"{year}年{region}政府工作报告")
     return Passage(

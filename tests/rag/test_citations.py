@@ -8,7 +8,9 @@ from rag.citations import numbers, source_span, split_sentences, verify
 
 def _p(text: str, **meta):
     cid = meta.pop("id", "c")
-    return Passage(cid, text, ChunkMeta.from_mapping({"title": "t", "source": "s.txt", "start": 100, **meta}))
+    return Passage(
+        cid, text, ChunkMeta.from_mapping({"title": "t", "source": "s.txt", "start": 100, **meta})
+    )
 
 
 def test_number_forms_are_equal():
