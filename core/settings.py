@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     min_term_coverage: float = Field(
         0.15, description="Share of a question's topic words the passages must hold, else refuse."
     )
+    answer_threshold_scale: float = Field(
+        1.0,
+        description="Multiplies the calibrated answerability thresholds: above 1 refuses more.",
+    )
     openai_base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://host/v1.")
     openai_api_key: str = Field("EMPTY", description="API key for the OpenAI-compatible endpoint.")
     openai_model: str = Field("", description="Model name at the OpenAI-compatible endpoint.")

@@ -86,6 +86,39 @@ SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]*")
 SENTENCE_END = "。！？；!?;"
 
 
+#: A full sentence: up to 。！？ (or a line end); ``；`` and ``，`` stay inside it.
+FULL_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
+# Clause separators; an ASCII comma between digits (1,000) is a thousands separator, not one.
+_CLAUSE_SEP = re.compile(r"[；;，：:。！？!?\n]|,(?!\d)|(?<!\d),")
+
+
+def full_sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each full sentence (terminators kept; ``；`` does not end one)."""
+    return [(m.start(), m.end()) for m in FULL_SENTENCE.finditer(text)]
+
+
+def clause_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """``(start, end)`` of the clauses of ``text[start:end]``, separators and sentence ends
+    left out, offsets into ``text``: the units a short answer is made of (a list item, one
+    figure of a target list)."""
+    end = len(text) if end is None else end
+    out: list[tuple[int, int]] = []
+    pos = start
+    for m in _CLAUSE_SEP.finditer(text, start, end):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, end))
+    spans = []
+    for s, e in out:
+        while s < e and (text[s].isspace() or text[s] in SENTENCE_END + "。"):
+            s += 1
+        while e > s and (text[e - 1].isspace() or text[e - 1] in SENTENCE_END + "。"):
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each sentence of ``text`` (see :data:`SENTENCE`)."""
     return [(m.start(), m.end()) for m in SENTENCE.finditer(text)]
@@ -257,11 +290,14 @@ def place_mentions(text: str) -> list[str]:
 __all__ = [
     "ANY_YEAR",
     "CN_NUMERAL_CHARS",
+    "FULL_SENTENCE",
     "SENTENCE",
     "SENTENCE_END",
     "YEAR",
     "Number",
     "PlaceRules",
+    "clause_spans",
+    "full_sentence_spans",
     "normalize_for_search",
     "normalize_width",
     "numbers",

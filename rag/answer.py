@@ -21,6 +21,8 @@ from rag.context import ContextItem, build_context, format_context
 from rag.guard import is_instruction, strip_instructions
 from rag.prompts import prompt_text, refusal_text
 from rag.query import QueryInfo
+from rag.question import QuestionSpec, parse_question
+from rag.reader import Reading, passages_as_context, read, threshold_for
 from rag.refusal import Evidence, refusal_reason
 from rag.repair import check_answer
 from rag.retrieve import Searcher
@@ -40,6 +42,19 @@ class Prepared:
     context: list[ContextItem]
     terms: QueryTerms
     refusal: str = ""
+    reading: Reading | None = None
+    spec: QuestionSpec | None = None
+
+    def searched(self) -> dict[str, str]:
+        """What was looked for, so "not found" can say it (place, year, metric)."""
+        out = {}
+        if self.info.regions:
+            out["place"] = "、".join(self.info.regions)
+        if self.info.years:
+            out["year"] = "、".join(str(y) for y in self.info.years)
+        if self.spec and self.spec.metrics:
+            out["metric"] = "、".join(g[0] for g in self.spec.metrics)
+        return out
 
 
 def turns(history: History) -> list[Turn]:
@@ -91,8 +106,17 @@ class Answerer:
         )
         refusal = refusal_reason(evidence)
         terms = query_terms(standalone, info, self.searcher.idf)
-        context = [] if refusal else build_context(passages, info, terms, self.settings)
-        return Prepared(standalone, info, passages, context, terms, refusal)
+        spec = parse_question(standalone, info)
+        prep = Prepared(standalone, info, passages, [], terms, refusal, spec=spec)
+        if refusal:
+            return prep
+        prep.context = build_context(passages, info, terms, self.settings)
+        threshold = threshold_for(spec, self.settings.answer_threshold_scale)
+        whole = passages_as_context(passages)
+        prep.reading = read(spec, info, terms, whole, threshold)
+        if prep.reading.refused:
+            prep.refusal = prep.reading.reason or "no answer in the passages"
+        return prep
 
     @staticmethod
     def format_context(context: list[ContextItem]) -> str:
@@ -122,7 +146,9 @@ class Answerer:
             result.answer, result.refused, result.reason = refusal_text(), True, prep.refusal
             yield result.answer
         else:
-            request = GenerationRequest(prep.standalone, prep.info, prep.context, prep.terms)
+            request = GenerationRequest(
+                prep.standalone, prep.info, prep.context, prep.terms, prep.reading
+            )
             raw = ""
             for piece in self.backend_impl.generate(request):
                 if "first_token_ms" not in timings:
@@ -133,6 +159,8 @@ class Answerer:
             result.answer = checked.answer if not checked.refused else refusal_text()
             result.refused, result.reason = checked.refused, checked.reason
             result.citations, result.verified = checked.citations, checked.verified
+        result.answerability = prep.reading.answerability if prep.reading else 0.0
+        result.searched = prep.searched()
         t2 = time.perf_counter()
         timings["generate_ms"] = (t2 - t1) * 1000
         timings["total_ms"] = (t2 - t0) * 1000

@@ -13,19 +13,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from core.lexicon import lexicon, stopwords
+from core.lexicon import lexicon
 from core.records import Filters, Passage
 from core.text import (
     SENTENCE,
     normalize_for_search,
     numbers,
     place_mentions,
-    short_forms,
-    strip_years,
 )
-from index.terms import get_tokenizer
 from rag.query import QueryInfo
-from rag.scoring import IdfLookup, query_terms, wanted_kind
+from rag.scoring import IdfLookup, topic_terms, wanted_kind
 
 _OUTPUT_RULES = Path(__file__).with_name("resources") / "model_output.toml"
 
@@ -77,12 +74,7 @@ def year_absent(e: Evidence) -> str:
 def coverage(e: Evidence) -> float:
     """How much of the question's topic (IDF-weighted, synonyms counted) the best passage
     holds; regions, years and question words do not count."""
-    skip = set(stopwords())
-    for region in e.info.regions:
-        skip.update(short_forms(region))
-        skip.update(get_tokenizer().tokens(region))
-    terms = query_terms(strip_years(e.question), e.info, e.idf)
-    terms.own = {t for t in terms.own if t not in skip and not t.isdigit()}
+    terms = topic_terms(e.question, e.info, e.idf)
     if not terms.own:
         return 1.0
     return max(

@@ -43,7 +43,11 @@ def check_answer(raw: str, request: GenerationRequest, generative: bool) -> Chec
     text = raw.strip()
     if model_refused(text):
         return Checked(refused=True, reason="model refused")
-    checked = verify(text, request.context, request.question)
+    reading = request.reading
+    if not generative and reading is not None and not reading.refused:
+        checked = verify(text, reading.context, request.question)
+    else:
+        checked = verify(text, request.context, request.question)
     note = ""
     if (
         checked.unsupported_numbers
@@ -51,7 +55,10 @@ def check_answer(raw: str, request: GenerationRequest, generative: bool) -> Chec
         or wrong_figure(checked, request.question)
     ):
         # The model stated figures no passage holds (or cited nothing): quote the source.
-        checked = verify(extract_answer(request), request.context, request.question)
+        if reading is not None and not reading.refused:
+            checked = verify(reading.answer, reading.context, request.question)
+        else:
+            checked = verify(extract_answer(request), request.context, request.question)
         note = str(output_rules()["unverified_fallback_note"]) if generative else ""
     out = Checked(answer=note + checked.answer, citations=checked.citations)
     out.verified = checked.all_verified and all(c.verified for c in checked.citations)

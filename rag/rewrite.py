@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.lexicon import lexicon, stopwords
-from core.text import YEAR, replace_year, short_forms, strip_years
+from core.text import YEAR, place_mentions, replace_year, short_forms, strip_years
 from index.terms import get_tokenizer
 from rag.query import QueryInfo, QueryParser
 
@@ -27,6 +27,7 @@ class FollowupRules:
     start: re.Pattern[str]
     elliptical_ends: tuple[str, ...]
     tail: re.Pattern[str]
+    scope_words: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +39,7 @@ def followup_rules() -> FollowupRules:
         start=re.compile("^(" + "|".join(map(re.escape, starts)) + ")"),
         elliptical_ends=tuple(data["elliptical_ends"]),
         tail=re.compile("(" + "|".join(map(re.escape, tails)) + ")[？?。]?$"),
+        scope_words=tuple(data.get("scope_words", ())),
     )
 
 
@@ -84,10 +86,15 @@ def merge(previous: str, question: str, parser: QueryParser) -> str:
     info, prev = parser.parse(question), parser.parse(previous)
     elliptical = is_elliptical(question)
     topic = content_terms(question, info)
-    if not elliptical and info.regions and topic:
+    names_place = bool(info.regions or place_mentions(question))
+    if any(w in question for w in followup_rules().scope_words):
+        return question  # it states its own scope: never narrow it to the previous place
+    if not elliptical and names_place and topic:
         return question
-    if not elliptical and not info.regions and len(topic) >= 2 and not prev.regions:
+    if not elliptical and not names_place and len(topic) >= 2 and not prev.regions:
         return question
+    if not info.regions and place_mentions(question):
+        return question  # a place the index does not know: do not answer for the old one
     base = _swap_region(previous, info, prev)
     if info.years:
         base = replace_year(base, info.years[0])
@@ -98,6 +105,7 @@ def merge(previous: str, question: str, parser: QueryParser) -> str:
     rest = YEAR.sub("", rest)
     rules = followup_rules()
     rest = rules.start.sub("", rest).strip(" ，,？?呢。")
+    base, rest = _swap_metric(base, rest)
     if len(rest) < 2:
         return base
     lex = lexicon()
@@ -106,6 +114,24 @@ def merge(previous: str, question: str, parser: QueryParser) -> str:
             base = base.replace(word, "")
     base = rules.tail.sub("", base.strip()).rstrip("，, ")
     return f"{base}，{rest}？"
+
+
+def _swap_metric(base: str, rest: str) -> tuple[str, str]:
+    """A follow-up naming another metric ("那固投呢？") replaces the previous question's metric
+    instead of being appended to it; returns the new base and what is left of the follow-up."""
+    lex = lexicon()
+    new = lex.metrics(rest)
+    old = lex.metrics(base)
+    if not new or not old or new == old:
+        return base, rest
+    said = max((t for g in new for t in g if t in rest), key=len, default="")
+    if not said:
+        return base, rest
+    for group in old:
+        for term in sorted(group, key=len, reverse=True):
+            if term in base:
+                return base.replace(term, said, 1), rest.replace(said, "", 1).strip(" ，,？?呢。")
+    return base, rest
 
 
 def _swap_region(previous: str, info: QueryInfo, prev: QueryInfo) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.lexicon import lexicon
+from core.lexicon import lexicon, stopwords
 from core.records import ChunkMeta
-from core.text import numbers, sentences
+from core.text import numbers, sentences, short_forms, strip_years
 from index.terms import get_tokenizer
 from models.tokens import count_tokens
 from rag.query import QueryInfo
@@ -44,6 +44,17 @@ def query_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
     own = set(tok.tokens(question))
     extra = set(tok.tokens(" ".join(info.expansions))) - own
     return QueryTerms(own, extra, idf(own | extra))
+
+
+def topic_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
+    """The question's topic: its terms without places, years, digits and question words."""
+    skip = set(stopwords())
+    for region in info.regions:
+        skip.update(short_forms(region))
+        skip.update(get_tokenizer().tokens(region))
+    terms = query_terms(strip_years(question), info, idf)
+    terms.own = {t for t in terms.own if t not in skip and not t.isdigit()}
+    return terms
 
 
 def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
@@ -114,4 +125,12 @@ def focus(text: str, q_grams: QueryTerms, info: QueryInfo, budget: int, meta: Ch
     return "".join(sents[lo : hi + 1]).strip()
 
 
-__all__ = ["IdfLookup", "QueryTerms", "focus", "query_terms", "sentence_score", "wanted_kind"]
+__all__ = [
+    "IdfLookup",
+    "QueryTerms",
+    "focus",
+    "query_terms",
+    "sentence_score",
+    "topic_terms",
+    "wanted_kind",
+]

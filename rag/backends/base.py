@@ -15,6 +15,7 @@ from core.settings import Settings
 from rag.context import ContextItem, format_context
 from rag.prompts import prompt_text
 from rag.query import QueryInfo
+from rag.reader import Reading
 from rag.scoring import QueryTerms
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ class GenerationRequest:
     info: QueryInfo
     context: list[ContextItem]
     terms: QueryTerms
+    #: the clause reader's verified answer (the extractive answer and every fallback)
+    reading: Reading | None = None
 
 
 class Backend:

@@ -15,7 +15,9 @@ from rag.scoring import sentence_score
 
 
 def extract_answer(request: GenerationRequest) -> str:
-    """The context sentence that best answers the question, with its ``[n]`` marker."""
+    """The reader's clause answer; without one, the best context sentence, with its marker."""
+    if request.reading is not None and not request.reading.refused:
+        return request.reading.answer
     best: tuple[float, int, str] | None = None
     for n, c in enumerate(request.context, 1):
         for raw in sentences(c.text):

@@ -1,0 +1,92 @@
+"""What a question asks for: the answer type, the metric, rate or amount, kind and period.
+
+Parsed from cue words in ``resources/question.toml`` and the metric lexicon, never from the
+wording of particular reports, so a new phrasing is a data change. The reader uses the result
+as constraints: a candidate that violates one cannot be the answer.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from core.lexicon import lexicon
+from core.text import normalize_for_search
+from rag.query import QueryInfo
+
+_RULES = Path(__file__).with_name("resources") / "question.toml"
+ANSWER_TYPES = ("list", "reason", "entity", "figure")
+
+
+@dataclass(frozen=True)
+class QuestionRules:
+    types: dict[str, tuple[str, ...]]
+    rate_cues: tuple[str, ...]
+    amount_cues: tuple[str, ...]
+    period_question_cues: tuple[str, ...]
+    period_clause_cues: tuple[str, ...]
+    enumerators: tuple[str, ...]
+    list_leads: tuple[str, ...]
+    target_clause_cues: tuple[str, ...]
+    continuation_starts: tuple[str, ...]
+    thresholds: dict[str, float]
+
+
+@lru_cache(maxsize=1)
+def question_rules() -> QuestionRules:
+    data = tomllib.loads(_RULES.read_text(encoding="utf-8"))
+    return QuestionRules(
+        types={t: tuple(data["types"].get(t, ())) for t in ANSWER_TYPES},
+        rate_cues=tuple(data["rate_cues"]),
+        amount_cues=tuple(data["amount_cues"]),
+        period_question_cues=tuple(data["period_question_cues"]),
+        period_clause_cues=tuple(data["period_clause_cues"]),
+        enumerators=tuple(data["enumerators"]),
+        list_leads=tuple(data["list_leads"]),
+        target_clause_cues=tuple(data["target_clause_cues"]),
+        continuation_starts=tuple(data["continuation_starts"]),
+        thresholds={k: float(v) for k, v in data["thresholds"].items()},
+    )
+
+
+@dataclass
+class QuestionSpec:
+    """The constraints a question puts on its answer."""
+
+    text: str
+    answer_type: str = "other"  # list | reason | entity | figure | other
+    #: synonym groups of the asked metrics (GDP, 固投 …); empty when none is named
+    metrics: list[tuple[str, ...]] = field(default_factory=list)
+    wants_rate: bool = False
+    wants_amount: bool = False
+    #: asks about a multi-year period (十四五, 年均, 到2025年) rather than one year
+    multi_year: bool = False
+    #: how many things it asks at once ("目标是多少？完成率多少？" asks two)
+    asks: int = 1
+    regions: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+
+def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
+    """The constraints of ``question`` (``info`` holds its places, years and intent)."""
+    rules = question_rules()
+    norm = normalize_for_search(question)
+    spec = QuestionSpec(text=question, regions=list(info.regions), years=list(info.years))
+    for kind in ANSWER_TYPES:
+        if any(c in norm for c in rules.types[kind]):
+            spec.answer_type = kind
+            break
+    spec.metrics = lexicon().metrics(question)
+    if spec.answer_type == "other" and spec.metrics:
+        spec.answer_type = "figure"
+    if spec.answer_type == "figure":
+        spec.wants_amount = any(c in norm for c in rules.amount_cues)
+        spec.wants_rate = not spec.wants_amount and any(c in norm for c in rules.rate_cues)
+    spec.multi_year = any(c in norm for c in rules.period_question_cues)
+    spec.asks = max(1, sum(norm.count(m) for m in ("多少", "几")), norm.count("？"))
+    return spec
+
+
+__all__ = ["ANSWER_TYPES", "QuestionRules", "QuestionSpec", "parse_question", "question_rules"]

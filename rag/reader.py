@@ -1,0 +1,340 @@
+"""The clause reader: from the retrieved passages to the short answer, or to "not found".
+
+A report sentence is often a list ("地区生产总值增长7.5%左右；固定资产投资增长15%；…"), so the unit
+of an answer is the clause, not the sentence. Every clause (and every pair of adjacent clauses,
+for "…120亿元，增长3%") of the context is a candidate; the question's constraints
+(:mod:`rag.question`) rule candidates out — no figure where a figure is asked, another metric, a
+target where an actual is asked, a five-year figure for one year, another place — and the rest
+are scored. Answerability is the best surviving score; below the calibrated threshold the
+reader refuses. Each candidate keeps its offsets, so the answer stays a verifiable quote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from core.lexicon import lexicon
+from core.records import ChunkMeta, Passage
+from core.text import (
+    YEAR,
+    clause_spans,
+    full_sentence_spans,
+    normalize_for_search,
+    numbers,
+    short_forms,
+)
+from rag.context import ContextItem
+from rag.guard import is_instruction
+from rag.query import QueryInfo
+from rag.question import QuestionSpec, question_rules
+from rag.scoring import QueryTerms, wanted_kind
+
+#: Answerability threshold of a type missing from ``resources/question.toml``.
+DEFAULT_THRESHOLD = 0.3
+_TARGET_STRONG = ("预期目标", "力争", "目标是", "目标为", "预计", "计划")
+
+
+@dataclass
+class Candidate:
+    """A clause (or two adjacent clauses) of context passage ``n`` and how well it answers."""
+
+    n: int
+    start: int
+    end: int
+    sentence: tuple[int, int]
+    text: str
+    score: float = 0.0
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.violations
+
+
+@dataclass
+class Reading:
+    """The reader's decision: an answer with ``[n]`` markers, or a refusal with its reason."""
+
+    answer: str
+    answerability: float
+    reason: str = ""
+    best: Candidate | None = None
+    #: the numbered passages the answer's ``[n]`` markers refer to
+    context: list[ContextItem] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return not self.answer
+
+
+def _numbers_wo_years(text: str) -> set[tuple[str, float]]:
+    years = {("n", float(y)) for y in YEAR.findall(text)}
+    return {
+        n for n in numbers(text) - years if not (n[0] == "n" and n[1] < 10 and n[1] == int(n[1]))
+    }
+
+
+def _lead(text: str, sentence: tuple[int, int], end: int) -> str:
+    """The sentence up to the candidate, with the previous sentence when it opens a list."""
+    s0 = sentence[0]
+    before = text[max(0, s0 - 80) : s0].rstrip()
+    if before.endswith(("：", ":")):
+        return before + text[s0:end]
+    return text[s0:end]
+
+
+def _place_ok(spec: QuestionSpec, meta: ChunkMeta, sentence: str) -> bool:
+    """The passage is about an asked place, or names it."""
+    if not spec.regions:
+        return True
+    if meta.region in spec.regions or meta.parent_region in spec.regions:
+        return True
+    return any(f in sentence for r in spec.regions for f in short_forms(r))
+
+
+def _violations(
+    spec: QuestionSpec, info: QueryInfo, item: ContextItem, cand: Candidate, lead: str
+) -> list[str]:
+    """The constraints of the question that ``cand`` breaks."""
+    out: list[str] = []
+    text = normalize_for_search(cand.text)
+    sentence = item.text[cand.sentence[0] : cand.sentence[1]]
+    if not _place_ok(spec, item.meta, sentence):
+        out.append("other place")
+    if spec.answer_type != "figure":
+        return out
+    nums = _numbers_wo_years(cand.text)
+    if not nums:
+        out.append("no figure")
+    if spec.metrics and not any(normalize_for_search(t) in text for g in spec.metrics for t in g):
+        out.append("other metric")
+    elif spec.metrics and nums and not _metric_has_figure(spec, item.text, cand):
+        out.append("the metric's figure is elsewhere")
+    if spec.asks == 1 and nums:
+        rates = {n for n in nums if n[0] == "%"}
+        if spec.wants_rate and not rates:
+            out.append("not a rate")
+        if spec.wants_amount and rates == nums:
+            out.append("not an amount")
+    kind = wanted_kind(info, item.meta)
+    lead_norm = normalize_for_search(lead)
+    scope = lead_norm + normalize_for_search(item.meta.heading)
+    if kind == "target" and not any(t in scope for t in lexicon().target_text):
+        out.append("not a target")
+    target_words = (*_TARGET_STRONG, *question_rules().target_clause_cues)
+    if kind == "actual" and (
+        any(t in lead_norm for t in _TARGET_STRONG) or any(t in text for t in target_words)
+    ):
+        out.append("a target, not a result")
+    if not spec.multi_year and _multi_year(normalize_for_search(_near(item.text, cand))):
+        out.append("a multi-year figure")
+    return out
+
+
+def _metric_has_figure(spec: QuestionSpec, text: str, cand: Candidate) -> bool:
+    """The asked metric's own clause states a number, or the next clause continues it
+    ("…120亿元，增长3%"): a number of another subject in a pair does not answer."""
+    clauses = [text[s:e] for s, e in clause_spans(text, cand.start, cand.end)]
+    terms = [normalize_for_search(t) for g in spec.metrics for t in g]
+    starts = question_rules().continuation_starts
+    for i, clause in enumerate(clauses):
+        if not any(t in normalize_for_search(clause) for t in terms):
+            continue
+        if _numbers_wo_years(clause):
+            return True
+        nxt = clauses[i + 1] if i + 1 < len(clauses) else ""
+        if nxt.startswith(starts) and _numbers_wo_years(nxt):
+            return True
+    return False
+
+
+def _near(text: str, cand: Candidate) -> str:
+    """The candidate with the clause before it: the scope a 年均/到2025年 cue applies to."""
+    if not cand.text.startswith(question_rules().continuation_starts):
+        return cand.text
+    spans = [s for s in clause_spans(text, *cand.sentence) if s[1] <= cand.start]
+    return text[spans[-1][0] : cand.end] if spans else cand.text
+
+
+_ONE_YEAR = ("全年", "去年", "今年", "上年", "当年", "上半年", "年内")
+
+
+def _multi_year(lead: str) -> bool:
+    """Whether the figure at the end of ``lead`` is a multi-year one: a period cue (十四五,
+    年均, 到2025年 …) comes after the last single-year cue (2021年, 全年 …) before it."""
+    rules = question_rules()
+    period = max((lead.rfind(c) for c in rules.period_clause_cues), default=-1)
+    if period < 0:
+        return False
+    years = [m.start() for m in YEAR.finditer(lead)]
+    single = max([*years, *(lead.rfind(c) for c in _ONE_YEAR)], default=-1)
+    return period > single
+
+
+def _score(
+    spec: QuestionSpec, info: QueryInfo, terms: QueryTerms, item: ContextItem, n: int,
+    cand: Candidate,
+) -> float:  # fmt: skip
+    """Soft preferences among valid candidates: topic coverage first, then cues."""
+    sentence = item.text[cand.sentence[0] : cand.sentence[1]]
+    own = terms.coverage(f"{item.meta.heading} {cand.text}")
+    around = terms.coverage(f"{item.meta.title} {item.meta.heading} {sentence}")
+    score = 0.6 * own + 0.4 * around
+    if spec.answer_type == "figure" and _numbers_wo_years(cand.text):
+        score += 0.1
+    text = normalize_for_search(cand.text)
+    if spec.metrics and any(normalize_for_search(t) in text for g in spec.metrics for t in g):
+        score += 0.3
+    for year in spec.years:
+        if str(year) in sentence:
+            score += 0.05
+    if spec.answer_type == "entity":
+        score += _entity_bonus(spec, cand.text)
+    if spec.answer_type == "figure":
+        lead = normalize_for_search(_lead(item.text, cand.sentence, cand.end))
+        multi = _multi_year(lead) or any(
+            c in lead + normalize_for_search(item.meta.heading)
+            for c in question_rules().period_clause_cues
+        )
+        if multi != spec.multi_year:
+            score -= 0.15  # a five-year passage for a one-year question, or the reverse
+    score += 0.04 / n
+    return score - 0.002 * max(0, len(cand.text) - 40)
+
+
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]")
+
+
+def _entity_bonus(spec: QuestionSpec, text: str) -> float:
+    """Entity questions want a name the question does not already contain: a place of the
+    asked kind (哪个县 → …县), or a quoted name (叫什么 → “…”)."""
+    q = spec.text
+    m = re.search(r"哪[个一家座所]?([\u4e00-\u9fff])", q)
+    bonus = 0.0
+    if m and m.group(1) not in "些里儿":
+        kind = m.group(1)
+        for word in re.findall(rf"[\u4e00-\u9fff]{{1,6}}{kind}", text):
+            if word not in q:
+                bonus = 0.2
+                break
+    if any(name not in q for name in _QUOTED.findall(text)):
+        bonus = max(bonus, 0.15)
+    return bonus
+
+
+def candidates(
+    spec: QuestionSpec, info: QueryInfo, terms: QueryTerms, context: list[ContextItem]
+) -> list[Candidate]:
+    """Every clause and adjacent-clause pair of the context, scored and checked."""
+    out: list[Candidate] = []
+    for n, item in enumerate(context, 1):
+        text = item.text
+        for sent in full_sentence_spans(text):
+            if is_instruction(text[sent[0] : sent[1]]):
+                continue
+            spans = clause_spans(text, *sent)
+            units = [(s, e) for s, e in spans]
+            units += [(a[0], b[1]) for a, b in pairwise(spans)]
+            for s, e in units:
+                cand = Candidate(n, s, e, sent, text[s:e])
+                if len(cand.text) < 2:
+                    continue
+                cand.violations = _violations(spec, info, item, cand, _lead(text, sent, e))
+                cand.score = _score(spec, info, terms, item, n, cand)
+                out.append(cand)
+    return out
+
+
+def _sentence_answer(item: ContextItem, cand: Candidate, spec: QuestionSpec) -> str:
+    """The whole sentence of ``cand`` (reasons, descriptions), with list continuations."""
+    text = item.text
+    s, e = cand.sentence
+    if spec.answer_type == "list":
+        rules = question_rules()
+        sentences = full_sentence_spans(text)
+        following = [sp for sp in sentences if sp[0] >= e]
+        body = text[s:e].rstrip()
+        opens_list = body.endswith(("：", ":")) or any(c in body for c in rules.enumerators)
+        for fs, fe in following[:8]:
+            nxt = text[fs:fe].lstrip()
+            if not (opens_list or nxt.startswith(rules.enumerators)):
+                break
+            if not nxt.startswith(rules.enumerators) and not body.endswith(("：", ":")):
+                break
+            e = fe
+            body = text[s:e].rstrip()
+    return text[s:e].strip()
+
+
+def _compose(
+    best: Candidate, pool: list[Candidate], context: list[ContextItem], spec: QuestionSpec
+) -> str:
+    """The answer text: the clause(s), or the sentence for lists, reasons and descriptions."""
+    item = context[best.n - 1]
+    if spec.answer_type in ("list", "reason", "other"):
+        body = _sentence_answer(item, best, spec)
+    else:
+        parts = [best]
+        if spec.asks > 1:  # "目标是多少？完成率多少？": more figures of the same sentence
+            same = [
+                c for c in pool
+                if c.n == best.n and c.sentence == best.sentence and c.valid
+                and (c.end <= best.start or c.start >= best.end)
+            ]  # fmt: skip
+            same.sort(key=lambda c: -c.score)
+            for c in same:
+                if len(parts) >= spec.asks:
+                    break
+                if all(c.end <= p.start or c.start >= p.end for p in parts):
+                    parts.append(c)
+            parts.sort(key=lambda c: c.start)
+        body = "，".join(p.text for p in parts)
+    body = body.rstrip("。；;，,！!？? ")
+    return f"{body}[{best.n}]。"
+
+
+def threshold_for(spec: QuestionSpec, scale: float = 1.0) -> float:
+    """The calibrated answerability threshold of the question's answer type."""
+    return question_rules().thresholds.get(spec.answer_type, DEFAULT_THRESHOLD) * scale
+
+
+def read(
+    spec: QuestionSpec,
+    info: QueryInfo,
+    terms: QueryTerms,
+    context: list[ContextItem],
+    threshold: float | None = None,
+) -> Reading:
+    """The best answer the context supports under the question's constraints, or a refusal.
+
+    ``threshold`` overrides the calibrated one of the answer type (the eval sweeps it)."""
+    threshold = threshold_for(spec) if threshold is None else threshold
+    pool = candidates(spec, info, terms, context)
+    valid = [c for c in pool if c.valid]
+    if not valid:
+        reasons = sorted({v for c in pool for v in c.violations})
+        why = "no clause fits: " + ", ".join(reasons[:3]) if reasons else "no clause"
+        return Reading("", 0.0, why, context=context)
+    best = max(valid, key=lambda c: c.score)
+    if best.score < threshold:
+        why = f"best clause covers too little ({best.score:.2f})"
+        return Reading("", best.score, why, best, context)
+    return Reading(_compose(best, pool, context, spec), best.score, "", best, context)
+
+
+def passages_as_context(passages: list[Passage]) -> list[ContextItem]:
+    """All retrieved passages, numbered in rank order, whole (the reader cites any of them)."""
+    return [ContextItem(p.id, p.text, p.text, p.meta) for p in passages]
+
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Candidate",
+    "Reading",
+    "candidates",
+    "passages_as_context",
+    "read",
+    "threshold_for",
+]
