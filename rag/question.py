@@ -32,6 +32,7 @@ class QuestionRules:
     target_clause_cues: tuple[str, ...]
     continuation_starts: tuple[str, ...]
     thresholds: dict[str, float]
+    subperiod_cues: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +49,7 @@ def question_rules() -> QuestionRules:
         target_clause_cues=tuple(data["target_clause_cues"]),
         continuation_starts=tuple(data["continuation_starts"]),
         thresholds={k: float(v) for k, v in data["thresholds"].items()},
+        subperiod_cues=tuple(data["subperiod_cues"]),
     )
 
 

@@ -69,10 +69,15 @@ class Reading:
         return not self.answer
 
 
+_DATE_PART = re.compile(r"(\d{1,2})\s*(?:月|日|号|季度)")
+
+
 def _numbers_wo_years(text: str) -> set[tuple[str, float]]:
-    years = {("n", float(y)) for y in YEAR.findall(text)}
+    """The figures of ``text``: not years, months, days or small ordinals."""
+    dates = {("n", float(y)) for y in YEAR.findall(text)}
+    dates |= {("n", float(d)) for d in _DATE_PART.findall(text)}
     return {
-        n for n in numbers(text) - years if not (n[0] == "n" and n[1] < 10 and n[1] == int(n[1]))
+        n for n in numbers(text) - dates if not (n[0] == "n" and n[1] < 10 and n[1] == int(n[1]))
     }
 
 
@@ -108,6 +113,7 @@ def _violations(
     nums = _numbers_wo_years(cand.text)
     if not nums:
         out.append("no figure")
+    text = normalize_for_search(_inherited_subject(item.text, cand) + cand.text)
     if spec.metrics and not any(normalize_for_search(t) in text for g in spec.metrics for t in g):
         out.append("other metric")
     elif spec.metrics and nums and not _metric_has_figure(spec, item.text, cand):
@@ -133,10 +139,26 @@ def _violations(
     return out
 
 
+def _inherited_subject(text: str, cand: Candidate) -> str:
+    """For a clause that continues another ("…，全年增长5.1%，达6502亿元"), the nearest earlier
+    clause of its sentence that names a metric: the subject the figure belongs to."""
+    if not cand.text.startswith(question_rules().continuation_starts):
+        return ""
+    lex = lexicon()
+    before = [s for s in clause_spans(text, *cand.sentence) if s[1] <= cand.start]
+    for s, e in reversed(before):
+        if lex.metrics(text[s:e]):
+            return text[s:e] + "，"
+    return ""
+
+
 def _metric_has_figure(spec: QuestionSpec, text: str, cand: Candidate) -> bool:
     """The asked metric's own clause states a number, or the next clause continues it
     ("…120亿元，增长3%"): a number of another subject in a pair does not answer."""
     clauses = [text[s:e] for s, e in clause_spans(text, cand.start, cand.end)]
+    inherited = _inherited_subject(text, cand)
+    if inherited:
+        clauses = [inherited.rstrip("，"), *clauses]
     terms = [normalize_for_search(t) for g in spec.metrics for t in g]
     starts = question_rules().continuation_starts
     for i, clause in enumerate(clauses):
@@ -182,11 +204,19 @@ def _score(
     own = terms.coverage(f"{item.meta.heading} {cand.text}")
     around = terms.coverage(f"{item.meta.title} {item.meta.heading} {sentence}")
     score = 0.6 * own + 0.4 * around
-    if spec.answer_type == "figure" and _numbers_wo_years(cand.text):
+    nums = _numbers_wo_years(cand.text)
+    if spec.answer_type == "figure" and nums:
         score += 0.1
-    text = normalize_for_search(cand.text)
+        only_rates = all(n[0] == "%" for n in nums)
+        # "GDP是多少" asks the level; a growth rate answers it only when nothing else does
+        if only_rates and not spec.wants_rate and wanted_kind(info, item.meta) != "target":
+            score -= 0.2
+    text = normalize_for_search(_inherited_subject(item.text, cand) + cand.text)
     if spec.metrics and any(normalize_for_search(t) in text for g in spec.metrics for t in g):
         score += 0.3
+    sub = question_rules().subperiod_cues
+    if any(c in cand.text for c in sub) and not any(c in spec.text for c in sub):
+        score -= 0.15  # a quarter's or a month's figure for a question about the year
     for year in spec.years:
         if str(year) in sentence:
             score += 0.05
