@@ -290,6 +290,25 @@ def _answer_section(result: Mapping[str, Any], charts: Mapping[str, str]) -> lis
     return lines
 
 
+def _reader_section(result: Mapping[str, Any]) -> list[str]:
+    """Reading metrics: answerability decision, list item recall, answer length, traps and,
+    when the answerer reports an answerability score, its precision/recall curve."""
+    reader = result.get("reader")
+    if not reader:
+        return []
+    from eval.reader_metrics import reader_table
+
+    lines = ["## Reading", "", "```", *reader_table(reader), "```"]
+    traps = reader.get("by_trap") or {}
+    if traps:
+        lines += ["", "### Accuracy on scope traps", ""]
+        rows = [[t, str(m.get("n", 0)), fmt(m.get("accuracy"))] for t, m in traps.items()]
+        lines += _table(["trap", "n", "accuracy"], rows)
+    if not reader.get("answerability_curve"):
+        lines += ["", "No answerability score in the results (the answerer reports none)."]
+    return lines
+
+
 def _rank_text(rank: int | None) -> str:
     return "not in top 10" if rank is None else f"first hit at rank {rank}"
 
@@ -334,7 +353,7 @@ def render_markdown(
         f"# ReportQA evaluation: {result['run']}",
         "",
         f"- questions: {result['n_questions']} ({result.get('selection') or 'all'}) from "
-        f"`{opts.get('gold')}`",
+        f"`{opts.get('gold')}` (corpus {result.get('corpus', 'own')})",
         f"- retriever: {opts['retriever']}; llm: {opts['llm']}; index: `{opts.get('index_dir')}`",
         f"- created: {result.get('created')}; wall time {fmt(result.get('seconds'), 1)} s",
         "- machine: "
@@ -344,6 +363,9 @@ def render_markdown(
     ]
     lines += _retrieval_section(result, charts)
     lines += ["", *_answer_section(result, charts)]
+    reading = _reader_section(result)
+    if reading:
+        lines += ["", *reading]
     if compare_text:
         lines += ["", "## Compared with the reference run", "", "```", compare_text, "```"]
     lines += ["", *_misses_section(result)]
@@ -363,6 +385,10 @@ def render_markdown(
         "- Citation precision: share of answered answerable questions with at least one "
         "citation whose source span covers the evidence or whose quote contains the evidence "
         "or a gold answer.",
+        "- Reading: answerability precision/recall treat *answered* (not refused) as the "
+        "prediction that a question is answerable; list item recall is the share of a list "
+        "question's items in the answer; answer length is the median in characters over "
+        "answered questions, citation markers excluded.",
         "",
     ]
     return "\n".join(lines)

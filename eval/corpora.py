@@ -1,0 +1,102 @@
+"""The question sets ``python -m eval`` can score, each over its own corpus and index.
+
+``own`` is the project's gold set over ``data/`` (the default, what the gates use). The others
+are yardsticks the project was never tuned on; they live outside the repository, in
+``../shared/external`` next to the project root, and are read at run time only (the external
+benchmark's licence allows testing, not copying):
+
+- ``reports``: ``eval/gold_reports.jsonl``, questions written for four real government work
+  reports in ``external/reports`` (the questions are ours, the report text stays outside).
+- ``rgb``: the RGB benchmark's dev sample in ``external/rgb-dev`` (news passages, a third of
+  the questions must be refused), converted to gold items in memory.
+
+Each corpus has its own index folder under ``var/``, so scoring one never touches another's
+index or the app's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+EVAL_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = EVAL_DIR.parent
+EXTERNAL = PROJECT_ROOT.parent / "shared" / "external"
+CORPORA = ("own", "reports", "rgb")
+
+
+@dataclass
+class Corpus:
+    """Where a corpus's questions, files and index are, and how its answers are matched."""
+
+    name: str
+    gold: Path
+    data_dir: Path | None  # None: the settings' data folder
+    index_dir: Path | None  # None: the settings' index folder
+    inputs: list[Path] = field(default_factory=list)  # what ingest reads; empty: data_dir
+    external: bool = False
+
+    def ingest_inputs(self, data_dir: Path) -> list[Path]:
+        return self.inputs or [data_dir]
+
+
+def corpus(name: str, gold: Path | None = None) -> Corpus:
+    """The corpus called ``name``; ``gold`` overrides its question file.
+
+    Raises FileNotFoundError (with what to do) when external material is missing.
+    """
+    if name == "own":
+        return Corpus("own", gold or EVAL_DIR / "gold.jsonl", None, None)
+    if name == "reports":
+        folder = EXTERNAL / "reports"
+        files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+        if not files:
+            raise FileNotFoundError(
+                f"no report files in {folder}; the reports corpus needs the external reports "
+                "next to the project (../shared/external/reports/*.txt)"
+            )
+        index = PROJECT_ROOT / "var" / "eval-reports" / "index"
+        questions = gold or EVAL_DIR / "gold_reports.jsonl"
+        return Corpus("reports", questions, folder, index, files, True)
+    if name == "rgb":
+        folder = EXTERNAL / "rgb-dev"
+        questions = gold or folder / "questions.jsonl"
+        if not questions.is_file() or not (folder / "corpus").is_dir():
+            raise FileNotFoundError(
+                f"no RGB dev sample in {folder}; it needs questions.jsonl and corpus/ there"
+            )
+        index = PROJECT_ROOT / "var" / "eval-rgb" / "index"
+        return Corpus("rgb", questions, folder / "corpus", index, [], True)
+    raise ValueError(f"unknown corpus {name!r}; choose one of {', '.join(CORPORA)}")
+
+
+def rgb_item(row: dict[str, Any]) -> dict[str, Any]:
+    """One RGB question as a gold item: answers matched loosely, retrieval judged by file."""
+    answerable = bool(row.get("answerable", True)) and bool(row.get("answers"))
+    docs = list(row.get("docs_containing_answer") or row.get("evidence_docs") or [])
+    return {
+        "id": row["id"],
+        "question": row["question"],
+        "answers": list(row.get("answers") or []) if answerable else [],
+        "match": "loose",
+        "evidence": "",
+        "evidence_docs": docs if answerable else [],
+        "source": docs[0] if answerable and docs else "",
+        "title": "",
+        "type": "news" if answerable else "unanswerable",
+        "difficulty": "medium",
+    }
+
+
+def load_items(c: Corpus) -> list[dict[str, Any]]:
+    """The corpus's questions as gold items, in file order."""
+    with c.gold.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    if c.name == "rgb":
+        return [rgb_item(r) for r in rows]
+    return rows
+
+
+__all__ = ["CORPORA", "EXTERNAL", "Corpus", "corpus", "load_items", "rgb_item"]
