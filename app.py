@@ -17,6 +17,7 @@ import uvicorn  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
 from core.settings import Settings, get_settings  # noqa: E402
+from rag.lifecycle import close_models_at_exit  # noqa: E402
 from rag.llm import describe  # noqa: E402
 from server.api import create_api  # noqa: E402
 from server.service import ReportQAService  # noqa: E402
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> FastAPI:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = get_settings()
+    close_models_at_exit()
     app = create_app(settings)
     log.info("serving on http://%s:%d (API docs at /docs)", settings.host, settings.port)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

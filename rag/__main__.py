@@ -8,6 +8,7 @@ import logging
 import sys
 
 from models.packages import ModelError, configure_offline
+from rag.lifecycle import close_models_at_exit
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -77,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default=None)
     args = parser.parse_args(argv)
     configure_offline()
+    close_models_at_exit()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     from index.store import IndexUnavailable
 
