@@ -31,7 +31,9 @@ def close_llama_models() -> int:
         return 0
     closed = 0
     for obj in gc.get_objects():
-        if isinstance(obj, llama_type):
+        # type(), not isinstance(): the latter reads ``__class__``, which some lazy module
+        # proxies (torch's) answer with deprecation warnings
+        if issubclass(type(obj), llama_type):
             try:
                 obj.close()
                 closed += 1
