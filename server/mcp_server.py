@@ -13,7 +13,8 @@ English what each tool is for and what it returns.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import inspect
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -76,6 +77,17 @@ def _tool_error(exc: Exception) -> ToolError:
     return ToolError(str(exc))
 
 
+def _register(server: MCPServer) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add a tool whose description is its docstring without the source indentation (the
+    SDK passes docstrings on as they are, and the indentation reaches the assistant)."""
+
+    def add(fn: Callable[..., Any]) -> Callable[..., Any]:
+        server.add_tool(fn, description=inspect.cleandoc(fn.__doc__ or ""))
+        return fn
+
+    return add
+
+
 def build_mcp(service: ReportQAService) -> MCPServer:
     """An MCP server whose tools search, answer from and list the indexed reports."""
     server = MCPServer(
@@ -89,8 +101,9 @@ def build_mcp(service: ReportQAService) -> MCPServer:
         ),
         log_level="WARNING",
     )
+    tool = _register(server)
 
-    @server.tool()
+    @tool
     def search_reports(
         query: Annotated[
             str,
@@ -112,7 +125,7 @@ def build_mcp(service: ReportQAService) -> MCPServer:
             raise _tool_error(exc) from exc
         return SearchResult(query=query, passages=[PassageOut.of(p) for p in passages])
 
-    @server.tool()
+    @tool
     def ask_reports(
         question: Annotated[
             str,
@@ -135,7 +148,7 @@ def build_mcp(service: ReportQAService) -> MCPServer:
             raise _tool_error(exc) from exc
         return AskResponse.of(result)
 
-    @server.tool()
+    @tool
     def list_documents() -> DocumentList:
         """列出知识库中的全部报告（标题、地区、年份、来源文件）。
         List the reports in the knowledge base: title, region, year, source file and ids.

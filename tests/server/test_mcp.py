@@ -49,6 +49,7 @@ def test_tools_are_listed_with_typed_bilingual_schemas(keyed_server):
         assert any("\u4e00" <= ch <= "\u9fff" for ch in t.description)  # Chinese
         assert any(w in t.description for w in ("Search", "Answer", "List"))  # English
         assert t.output_schema is not None
+        assert "\n    " not in t.description  # no source indentation in what the model reads
     ask_out = tools["ask_reports"].output_schema
     assert {"answer", "refused", "citations", "table"} <= set(ask_out["properties"])
     citation = ask_out["$defs"]["Citation"]["properties"]
