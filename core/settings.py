@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     api_keys: str = Field(
         "", description="Comma-separated bearer keys for /api and /v1; empty = open."
     )
+    mcp: bool = Field(
+        True, description="Serve MCP tools at /mcp (Streamable HTTP, same keys as /api)."
+    )
     ui_auth: str = Field("", description="`user:password` for the web UI; empty = no login.")
     max_upload_mb: int = Field(50, description="Upload size limit (413 above it).")
 

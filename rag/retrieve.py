@@ -243,22 +243,53 @@ class Searcher:
         return out
 
 
-class ReportRetriever(BaseRetriever):
-    """LangChain face of :class:`Searcher`, so the answer chain composes it as a runnable."""
+class ReportQARetriever(BaseRetriever):
+    """ReportQA's hybrid, region-aware retrieval as a LangChain ``BaseRetriever``.
+
+    Composes in LCEL like any retriever (``retriever | format_docs``); each ``Document``
+    carries the passage's title, region, year, heading, source file and ``start``/``end``
+    offsets in that file, plus ``id`` and ``score``. A region named in the query narrows the
+    search by itself; ``filters`` pins regions, years or documents for every query.
+
+    ``ReportQARetriever.from_settings(region="…", year=2021)`` opens the local index
+    (``REPORTQA_INDEX_DIR``); pass ``searcher=`` to share an already loaded one.
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     searcher: Searcher
     k: int | None = None
     filters: Filters | None = None
 
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings | None = None,
+        *,
+        k: int | None = None,
+        region: str | list[str] | None = None,
+        year: int | list[int] | None = None,
+        doc_id: str | list[str] | None = None,
+        embeddings: E5Embeddings | None = None,
+    ) -> ReportQARetriever:
+        """A retriever over the index of ``settings`` (default: the environment's)."""
+        filters = Filters.from_dict({"region": region, "year": year, "doc_id": doc_id})
+        return cls(searcher=Searcher(settings, embeddings=embeddings), k=k, filters=filters)
+
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[LCDocument]:
         passages = self.searcher.search(query, k=self.k, filters=self.filters)
         return [
-            LCDocument(page_content=p.text, metadata={**p.metadata, "id": p.id, "score": p.score})
+            LCDocument(
+                id=p.id,
+                page_content=p.text,
+                metadata={**p.metadata, "id": p.id, "score": p.score},
+            )
             for p in passages
         ]
 
 
-__all__ = ["Filters", "Passage", "ReportRetriever", "Searcher"]
+ReportRetriever = ReportQARetriever  # the earlier name, kept for existing callers
+
+
+__all__ = ["Filters", "Passage", "ReportQARetriever", "ReportRetriever", "Searcher"]

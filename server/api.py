@@ -23,6 +23,23 @@ from starlette.types import Message as AsgiMessage
 
 from core.settings import Settings
 from index.store import IndexUnavailable
+from server.schemas import (
+    AskResponse,
+    ChatChoice,
+    ChatCompletion,
+    ChatMessageOut,
+    Citation,
+    DeleteResponse,
+    DocumentOut,
+    DocumentsResponse,
+    HealthResponse,
+    ModelCard,
+    ModelList,
+    PassageOut,
+    SearchResponse,
+    UploadOut,
+    UploadResponse,
+)
 from server.service import ReportQAService, UploadRejected, upload_too_large
 
 MODEL_ID = "reportqa"
@@ -70,25 +87,33 @@ def _filters(f: FiltersIn | None) -> Any:
     return Filters.from_dict(f.model_dump() if f else None)
 
 
+AUTH_MESSAGE = "missing or wrong API key: send `Authorization: Bearer <key>`"
+
+
+def api_keys(settings: Settings) -> set[str]:
+    """The accepted bearer keys (``REPORTQA_API_KEYS``); empty means the API is open."""
+    return {k.strip() for k in settings.api_keys.split(",") if k.strip()}
+
+
+def bearer_ok(header: str, keys: set[str]) -> bool:
+    """Whether an ``Authorization`` header carries one of ``keys`` (always, when none are set)."""
+    if not keys:
+        return True
+    scheme, _, token = header.partition(" ")
+    return scheme.lower() == "bearer" and token.strip() in keys
+
+
 def _auth(settings: Settings):
-    keys = {k.strip() for k in settings.api_keys.split(",") if k.strip()}
+    keys = api_keys(settings)
 
     def check(request: Request) -> None:
-        if not keys:
-            return
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or token.strip() not in keys:
-            raise HTTPException(
-                401,
-                "missing or wrong API key: send `Authorization: Bearer <key>`",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+        if not bearer_ok(request.headers.get("authorization", ""), keys):
+            raise HTTPException(401, AUTH_MESSAGE, headers={"WWW-Authenticate": "Bearer"})
 
     return check
 
 
-def _error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
+def error_response(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
     return JSONResponse({"error": {"message": message, "type": kind, "code": status}}, status)
 
 
@@ -122,7 +147,7 @@ class BodyLimit:
         message = upload_too_large(self.max_mb)
         length = dict(scope.get("headers") or []).get(b"content-length", b"")
         if length.isdigit() and int(length) > self.max_bytes:
-            await _error(413, message)(scope, receive, send)
+            await error_response(413, message)(scope, receive, send)
             return
         received = 0
         started = False
@@ -146,7 +171,7 @@ class BodyLimit:
         except BodyTooLarge:
             if started:
                 raise
-            await _error(413, message)(scope, receive, send)
+            await error_response(413, message)(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -156,26 +181,26 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(x) for x in first.get("loc", []) if x != "body")
-        return _error(422, f"invalid request: {where} {first.get('msg', '')}".strip())
+        return error_response(422, f"invalid request: {where} {first.get('msg', '')}".strip())
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
-        resp = _error(exc.status_code, str(exc.detail))
+        resp = error_response(exc.status_code, str(exc.detail))
         for k, v in (exc.headers or {}).items():
             resp.headers[k] = v
         return resp
 
     @app.exception_handler(IndexUnavailable)
     async def _index(_: Request, exc: IndexUnavailable) -> JSONResponse:
-        return _error(503, str(exc), "index_unavailable")
+        return error_response(503, str(exc), "index_unavailable")
 
     @app.exception_handler(UploadRejected)
     async def _upload(_: Request, exc: UploadRejected) -> JSONResponse:
-        return _error(exc.status, str(exc))
+        return error_response(exc.status, str(exc))
 
     @app.exception_handler(json.JSONDecodeError)
     async def _json(_: Request, exc: json.JSONDecodeError) -> JSONResponse:
-        return _error(400, f"body is not valid JSON: {exc.msg}")
+        return error_response(400, f"body is not valid JSON: {exc.msg}")
 
 
 def build_routers(service: ReportQAService) -> list[APIRouter]:
@@ -185,8 +210,8 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
     v1 = APIRouter(prefix="/v1", dependencies=[auth], tags=["openai"])
     meta = APIRouter(tags=["meta"])
 
-    @meta.get("/health")
-    async def health() -> dict[str, Any]:
+    @meta.get("/health", response_model_exclude_none=True)
+    async def health() -> HealthResponse:
         """Liveness and what the server uses (answers while generation runs).
 
         Always 200 while the process serves: a damaged index is reported as
@@ -196,76 +221,84 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
         """
         problem = await run_in_threadpool(service.index_problem)
         if problem:
-            return {
-                "status": "degraded",
-                "llm": service.settings.llm,
-                "error": {"message": problem, "type": "index_unavailable"},
-            }
-        return {"status": "ok", "llm": service.settings.llm, **service.stats()}
+            return HealthResponse.model_validate(
+                {
+                    "status": "degraded",
+                    "llm": service.settings.llm,
+                    "error": {"message": problem, "type": "index_unavailable"},
+                }
+            )
+        return HealthResponse(status="ok", llm=service.settings.llm, **service.stats())
 
     @api.post("/ask")
-    def ask(body: AskIn) -> dict[str, Any]:
+    def ask(body: AskIn) -> AskResponse:
         """Answer a question with verified citations."""
         history = [m.model_dump() for m in body.history]
         result = service.answerer.ask(body.question, history, _filters(body.filters), body.k)
-        return result.as_dict()
+        return AskResponse.of(result)
 
     @api.post("/search")
-    def search(body: SearchIn) -> dict[str, Any]:
+    def search(body: SearchIn) -> SearchResponse:
         """Top-k passages (hybrid retrieval) for a query."""
         timings: dict[str, float] = {}
         passages = service.searcher.search(
             body.query, k=body.k, filters=_filters(body.filters), timings=timings
         )
-        return {
-            "query": body.query,
-            "results": [p.as_dict() for p in passages],
-            "timings": {k: round(v, 1) for k, v in timings.items()},
-        }
+        return SearchResponse(
+            query=body.query,
+            results=[PassageOut.of(p) for p in passages],
+            timings={k: round(v, 1) for k, v in timings.items()},
+        )
 
     @api.get("/documents")
-    def documents() -> dict[str, Any]:
+    def documents() -> DocumentsResponse:
         """Documents in the knowledge base."""
         stats = service.stats()
-        return {
-            "documents": service.documents(),
-            "files": stats["files"],
-            "chunks": stats["chunks"],
-        }
+        return DocumentsResponse(
+            documents=[DocumentOut.model_validate(d) for d in service.documents()],
+            files=stats["files"],
+            chunks=stats["chunks"],
+        )
 
     @api.post("/documents")
-    def upload(files: list[UploadFile] = File(...)) -> dict[str, Any]:  # noqa: B008
+    def upload(files: list[UploadFile] = File(...)) -> UploadResponse:  # noqa: B008
         """Upload and index files (.txt .md .pdf .docx .html); one result per file."""
-        results = []
+        results: list[UploadOut] = []
         limit = service.settings.max_upload_mb * 2**20
         for f in files:
             data = f.file.read(limit + 1)
             try:
-                results.append(service.upload(f.filename or "", data).as_dict())
+                results.append(
+                    UploadOut.model_validate(service.upload(f.filename or "", data).as_dict())
+                )
             except UploadRejected as exc:
                 if len(files) == 1:
                     raise
-                results.append({"filename": f.filename, "status": "rejected", "detail": str(exc)})
-        return {"results": results}
+                results.append(
+                    UploadOut(filename=f.filename or "", status="rejected", detail=str(exc))
+                )
+        return UploadResponse(results=results)
 
     @api.delete("/documents/{doc_id}")
-    def delete(doc_id: str) -> dict[str, Any]:
+    def delete(doc_id: str) -> DeleteResponse:
         """Remove a document (and the other documents of its file) from the index."""
         removed = service.delete_document(doc_id)
         if removed is None:
             raise HTTPException(
                 404, f"no document or file with id {doc_id!r}; see GET /api/documents"
             )
-        return removed
+        return DeleteResponse.model_validate(removed)
 
     @v1.get("/models")
-    def models() -> dict[str, Any]:
-        return {
-            "object": "list",
-            "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "reportqa"}],
-        }
+    def models() -> ModelList:
+        """The one model this server offers (OpenAI ``GET /models``)."""
+        return ModelList(data=[ModelCard(id=MODEL_ID, owned_by="reportqa")])
 
-    @v1.post("/chat/completions", response_model=None)
+    @v1.post(
+        "/chat/completions",
+        response_model=ChatCompletion,
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
     def chat(body: ChatIn) -> Any:
         """OpenAI-compatible chat; the answer keeps ``[n]`` markers, ``citations`` is added."""
         if body.model != MODEL_ID:
@@ -280,23 +313,16 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
         created = int(time.time())
         if not body.stream:
             result = service.answerer.ask(question, history, filters)
-            return {
-                "id": cid,
-                "object": "chat.completion",
-                "created": created,
-                "model": MODEL_ID,
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "stop",
-                        "message": {"role": "assistant", "content": result.answer},
-                    }
-                ],
-                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-                "citations": [c.as_dict() for c in result.citations],
-                "refused": result.refused,
-                "timings": result.as_dict()["timings"],
-            }
+            answer = AskResponse.of(result)
+            return ChatCompletion(
+                id=cid,
+                created=created,
+                model=MODEL_ID,
+                choices=[ChatChoice(message=ChatMessageOut(content=answer.answer))],
+                citations=answer.citations,
+                refused=answer.refused,
+                timings=answer.timings,
+            )
         return StreamingResponse(
             _sse(service, question, history, filters, cid, created), media_type="text/event-stream"
         )
@@ -349,11 +375,11 @@ def _sse(
     yield chunk(
         {"content": tail} if tail else {},
         "stop",
-        citations=[c.as_dict() for c in final.citations],
+        citations=[Citation.of(c).model_dump() for c in final.citations],
         reportqa_final={
             "answer": final.answer,
             "refused": final.refused,
-            "timings": final.as_dict()["timings"],
+            "timings": AskResponse.of(final).timings,
         },
     )
     yield "data: [DONE]\n\n"
@@ -370,7 +396,19 @@ def create_api(service: ReportQAService) -> FastAPI:
     app.add_middleware(BodyLimit, max_mb=service.settings.max_upload_mb)
     for router in build_routers(service):
         app.include_router(router)
+    if service.settings.mcp:
+        from server.mcp_server import mount_mcp
+
+        mount_mcp(app, service)
     return app
 
 
-__all__ = ["MODEL_ID", "BodyLimit", "create_api"]
+__all__ = [
+    "AUTH_MESSAGE",
+    "MODEL_ID",
+    "BodyLimit",
+    "api_keys",
+    "bearer_ok",
+    "create_api",
+    "error_response",
+]

@@ -7,6 +7,7 @@ queue the server relies on.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import warnings
@@ -23,6 +24,26 @@ log = logging.getLogger(__name__)
 _models: dict[tuple[str, int, int, int], BaseChatModel] = {}
 _models_lock = threading.Lock()
 generation_lock = threading.Lock()  # one local generation at a time (the queue)
+
+
+def close_all() -> int:
+    """Free every loaded model now; returns how many were closed.
+
+    ``Llama.__del__`` frees through module-level ctypes functions that interpreter shutdown may
+    already have torn down, which prints "Exception ignored … 'NoneType' object is not
+    callable" after every run. ``Llama.close()`` while the process is intact is the library's
+    own remedy, so it runs at exit (atexit handlers run before module teardown)."""
+    with _models_lock:
+        models = list(_models.values())
+        _models.clear()
+    for model in models:
+        client = getattr(model, "client", None)
+        if client is not None:
+            client.close()
+    return len(models)
+
+
+atexit.register(close_all)
 
 
 class LocalBackend(ChatBackend):
@@ -57,4 +78,4 @@ class LocalBackend(ChatBackend):
             return _models[key]
 
 
-__all__ = ["LocalBackend", "generation_lock"]
+__all__ = ["LocalBackend", "close_all", "generation_lock"]

@@ -61,3 +61,19 @@ def server(sample_index, tmp_path_factory):
     yield base
     proc.terminate()
     proc.wait(timeout=30)
+
+
+API_KEY = "test-key-1"
+
+
+@pytest.fixture(scope="session")
+def keyed_server(sample_index, tmp_path_factory):
+    """Base URL of a live server that requires ``Authorization: Bearer test-key-1``."""
+    settings, _ = sample_index
+    tmp = tmp_path_factory.mktemp("keyed-server")
+    index = tmp / "index"
+    shutil.copytree(settings.index_dir, index)
+    proc, base = start_server(index, tmp, REPORTQA_API_KEYS=f"other-key,{API_KEY}")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=30)
