@@ -96,6 +96,33 @@ def sentences(text: str) -> list[str]:
     return [m.group(0) for m in SENTENCE.finditer(text)]
 
 
+#: Where a clause ends: sentence terminators, commas, enumeration commas, colons, line breaks.
+#: An ASCII comma between two digits (``1,002``) is a thousands separator, not a clause end.
+CLAUSE_BREAK = re.compile(r"[。！？；!?;，、：:\n]|(?<!\d),|,(?!\d)")
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each clause of ``text``, separators and surrounding spaces excluded.
+
+    Report prose lists figures as clauses ("地区生产总值增长7%左右；固定资产投资增长10%"), so a
+    figure and the metric it belongs to are found clause by clause; the offsets index ``text``.
+    """
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in [*CLAUSE_BREAK.finditer(text), None]:
+        end = m.start() if m else len(text)
+        start = pos
+        while start < end and text[start].isspace():
+            start += 1
+        stop = end
+        while stop > start and text[stop - 1].isspace():
+            stop -= 1
+        if stop > start:
+            spans.append((start, stop))
+        pos = m.end() if m else len(text)
+    return spans
+
+
 # --------------------------------------------------------------------------------------------
 # years
 # --------------------------------------------------------------------------------------------
@@ -260,8 +287,10 @@ __all__ = [
     "SENTENCE",
     "SENTENCE_END",
     "YEAR",
+    "CLAUSE_BREAK",
     "Number",
     "PlaceRules",
+    "clause_spans",
     "normalize_for_search",
     "normalize_width",
     "numbers",
