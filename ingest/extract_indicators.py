@@ -59,6 +59,7 @@ class Rules:
     number_re: re.Pattern[str]
     growth: tuple[str, ...]
     decline: tuple[str, ...]
+    continuation: tuple[str, ...]
     percent_units: frozenset[str]
     after: dict[str, str]
     before: dict[str, str]
@@ -106,6 +107,7 @@ def rules() -> Rules:
         number_re=re.compile(number),
         growth=tuple(con["growth"]),
         decline=tuple(con["decline"]),
+        continuation=tuple(con["growth"] + con["decline"] + con["continuation"]),
         percent_units=frozenset(data["figure"]["percent_units"]),
         after=after,
         before=data["qualifier"]["before"],
@@ -226,17 +228,20 @@ def _clause_figures(norm: str, s0: int, s1: int, place: str, level: str) -> list
     """Figures of one sentence (clean offsets), clause by clause."""
     r = rules()
     figures: list[_Figure] = []
-    prev: tuple[Metric, int] | None = None  # metric of the previous clause and its mention start
+    prev: tuple[Metric, int] | None = None  # metric of a recent clause and its mention start
+    idle = 0  # clauses since ``prev`` was named
     for a, b in [(a + s0, b + s0) for a, b in clause_spans(norm[s0:s1])]:
         mentions = list(r.metric_re.finditer(norm, a, b))
         joined = a > s0 and norm[a - 1] in "，,、"
         if not mentions:
-            starts_growth = norm.startswith(r.growth + r.decline, a)
-            if prev and joined and starts_growth:
+            idle += 1
+            if prev and joined and idle <= 2 and norm.startswith(r.continuation, a):
                 found = _figures_after(norm, None, a, b, prev[0], False)
                 figures += [_with_start(f, prev[1]) for f in found]
-            prev = None
+            if not joined:
+                prev = None
             continue
+        idle = 0
         for i, m in enumerate(mentions):
             metric, growth_only = r.alias[m.group(0)]
             stop = mentions[i + 1].start() if i + 1 < len(mentions) else b
