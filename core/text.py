@@ -283,11 +283,11 @@ def place_mentions(text: str) -> list[str]:
 
 __all__ = [
     "ANY_YEAR",
+    "CLAUSE_BREAK",
     "CN_NUMERAL_CHARS",
     "SENTENCE",
     "SENTENCE_END",
     "YEAR",
-    "CLAUSE_BREAK",
     "Number",
     "PlaceRules",
     "clause_spans",

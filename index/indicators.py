@@ -162,7 +162,7 @@ def write_extraction(root: Path, ex: Extraction) -> None:
     key = (ex.file_key, ex.sha256)
     with connect(root) as con, con:
         for table in ("extractions", "documents", "records"):
-            con.execute(f"DELETE FROM {table} WHERE file_key=? AND sha256=?", key)  # noqa: S608
+            con.execute(f"DELETE FROM {table} WHERE file_key=? AND sha256=?", key)
         con.execute(
             "INSERT INTO extractions VALUES (?,?,?,?,?)",
             (*key, ex.extractor, ex.source, len(ex.records)),
@@ -176,7 +176,7 @@ def write_extraction(root: Path, ex: Extraction) -> None:
         )
         marks = ",".join("?" * (len(_RECORD_COLUMNS) + 2))
         con.executemany(
-            f"INSERT OR REPLACE INTO records (file_key, sha256, {_quoted_columns()}) "  # noqa: S608
+            f"INSERT OR REPLACE INTO records (file_key, sha256, {_quoted_columns()}) "
             f"VALUES ({marks})",
             [(*key, *(getattr(r, c) for c in _RECORD_COLUMNS)) for r in ex.records],
         )
@@ -195,7 +195,7 @@ def prune(root: Path, manifest: Manifest) -> int:
         for key in gone:
             for table in ("extractions", "documents", "records"):
                 cur = con.execute(
-                    f"DELETE FROM {table} WHERE file_key=? AND sha256=?",  # noqa: S608
+                    f"DELETE FROM {table} WHERE file_key=? AND sha256=?",
                     key,
                 )
                 removed += cur.rowcount if table == "records" else 0
@@ -241,10 +241,9 @@ class IndicatorStore:
         )
         cols = ", ".join(f'r."{c}"' for c in _RECORD_COLUMNS)
         with self._committed() as con:
-            total = con.execute(f"SELECT COUNT(*) {sql}", args).fetchone()[0]  # noqa: S608
+            total = con.execute(f"SELECT COUNT(*) {sql}", args).fetchone()[0]
             rows = con.execute(
-                f"SELECT {cols} {sql} ORDER BY r.place, r.year, r.metric, r.start "  # noqa: S608
-                "LIMIT ? OFFSET ?",
+                f"SELECT {cols} {sql} ORDER BY r.place, r.year, r.metric, r.start LIMIT ? OFFSET ?",
                 [*args, q.limit, q.offset],
             ).fetchall()
         return [IndicatorRecord(*row) for row in rows], total

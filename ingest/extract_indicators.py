@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from core.text import YEAR, clause_spans, normalize_width, place_mentions, short_forms
+from core.text import YEAR, clause_spans, normalize_width, short_forms
 from index.indicators import (
     Extraction,
     IndicatorRecord,

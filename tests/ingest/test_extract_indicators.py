@@ -49,7 +49,9 @@ def test_sample_targets_of_one_year_share_a_shape():
     gdp = {
         r.place: (r.value, r.value_high, r.qualifier)
         for r in ex.records
-        if r.metric == "地区生产总值" and r.kind == "target" and r.measure == "growth"
+        if r.metric == "地区生产总值"
+        and r.kind == "target"
+        and r.measure == "growth"
         and r.year == 2021
     }
     assert len(gdp) == 6
@@ -72,8 +74,11 @@ def _manifest(files: list[Path]) -> Manifest:
     m = Manifest(embedding_model="test")
     for p in files:
         m.files[file_key(p)] = FileEntry(
-            path=str(p.resolve()), source=p.name, sha256=sha256_bytes(p.read_bytes()),
-            size=0, chunk_ids=[],
+            path=str(p.resolve()),
+            source=p.name,
+            sha256=sha256_bytes(p.read_bytes()),
+            size=0,
+            chunk_ids=[],
         )
     return m
 
@@ -89,7 +94,7 @@ def test_rows_are_trusted_only_for_the_committed_version(tmp_path):
     store = IndicatorStore(paths.root)
     assert store.query(IndicatorQuery())[1] == 0  # nothing committed yet
     save_manifest(paths, manifest)
-    rows, total = store.query(IndicatorQuery(metric="地区生产总值", kind="target"))
+    _, total = store.query(IndicatorQuery(metric="地区生产总值", kind="target"))
     assert total >= 6
     # unchanged file: nothing is extracted again
     assert sync_indicators(paths, manifest) == 0
