@@ -235,9 +235,10 @@ def _clause_figures(norm: str, s0: int, s1: int, place: str, level: str) -> list
         joined = a > s0 and norm[a - 1] in "，,、"
         if not mentions:
             idle += 1
-            if prev and joined and idle <= 2 and norm.startswith(r.continuation, a):
+            if prev and joined and idle <= 3 and norm.startswith(r.continuation, a):
                 found = _figures_after(norm, None, a, b, prev[0], False)
                 figures += [_with_start(f, prev[1]) for f in found]
+                idle = 0 if found else idle
             if not joined:
                 prev = None
             continue
@@ -321,6 +322,7 @@ def _context(norm: str, where: _Where, f: _Figure, report_year: int, doc_type: s
     lag = 1 if doc_type == "政府工作报告" and not named else 0
     year = named or (report_year - lag if report_year else 0)
     part = r.period_words[word] if pos_word >= 0 and pos_word == latest else ""
+    part = "" if part == "全年" else part
     return kind, part or str(year), year
 
 
