@@ -199,7 +199,9 @@ def parse_question(question: str, store: IndicatorStore) -> Intent | None:
     reports = store.reports()
     places, excluded = _places(q, reports)
     threshold = _threshold(q)
-    levels = next((v for k, v in sorted(c.levels.items(), key=lambda kv: -len(kv[0])) if k in q), ())
+    levels = next(
+        (v for k, v in sorted(c.levels.items(), key=lambda kv: -len(kv[0])) if k in q), ()
+    )
     if threshold:
         operation = "filter"
     elif _has(q, c.trend) and len(places) <= 1:
@@ -232,7 +234,9 @@ def _choose(records: list[IndicatorRecord], intent: Intent) -> tuple[str, str]:
     """Kind and measure to use when the question leaves them open: the most common ones."""
     kinds = [intent.kind] if intent.kind else ["target", "actual", "plan"]
     for kind in kinds:
-        pool = [r for r in records if r.kind == kind]
+        pool = [
+            r for r in records if r.kind == kind and (not intent.years or r.year in intent.years)
+        ]
         if intent.measure:
             pool = [r for r in pool if r.measure in (intent.measure, "rate")]
         if pool:
@@ -261,7 +265,9 @@ def display(r: IndicatorRecord) -> str:
     return value + r.unit + (r.qualifier if r.qualifier not in ("区间",) else "")
 
 
-def _row(place: str, level: str, year: int, intent: Intent, rec: IndicatorRecord | None) -> TableRow:
+def _row(
+    place: str, level: str, year: int, intent: Intent, rec: IndicatorRecord | None
+) -> TableRow:
     if rec is None:
         return TableRow(place, level, year, intent.metric, intent.kind, intent.measure, None, None,
                         "", "", MISSING, None, note=f"{place}的报告中{MISSING}")  # fmt: skip
@@ -286,7 +292,17 @@ def _passes(row: TableRow, threshold: tuple[str, float]) -> bool:
     ]
 
 
-def _place_rows(intent: Intent, store: IndicatorStore, records: list[IndicatorRecord]) -> list[TableRow]:
+def _covers(report: ReportRow, year: int, kind: str) -> bool:
+    """Whether a report states ``kind`` figures of ``year``: a government work report of year
+    Y sets Y's targets and reviews Y-1; a summary reports on its own year."""
+    if kind == "actual" and report.doc_type == "政府工作报告":
+        return report.year == year + 1
+    return report.year == year
+
+
+def _place_rows(
+    intent: Intent, store: IndicatorStore, records: list[IndicatorRecord]
+) -> list[TableRow]:
     """One row per place: the named places, else every place with a report of that year."""
     reports = store.reports()
     year = intent.years[-1] if intent.years else max((r.year for r in records), default=0)
@@ -294,9 +310,7 @@ def _place_rows(intent: Intent, store: IndicatorStore, records: list[IndicatorRe
     if intent.places:
         universe = list(intent.places)
     else:
-        # a report of year Y states Y's targets and Y-1's results
-        wanted = {year} if intent.kind != "actual" else {year, year + 1}
-        universe = sorted({r.place for r in reports if r.place and r.year in wanted})
+        universe = sorted({r.place for r in reports if r.place and _covers(r, year, intent.kind)})
         if intent.levels:
             universe = [p for p in universe if levels.get(p) in intent.levels]
     universe = [p for p in universe if p not in intent.excluded]
@@ -314,13 +328,17 @@ def _place_rows(intent: Intent, store: IndicatorStore, records: list[IndicatorRe
     return rows
 
 
-def _trend_rows(intent: Intent, store: IndicatorStore, records: list[IndicatorRecord]) -> list[TableRow]:
+def _trend_rows(
+    intent: Intent, store: IndicatorStore, records: list[IndicatorRecord]
+) -> list[TableRow]:
     """One row per year of the named place (annual figures only)."""
     place = intent.places[0] if intent.places else ""
     level = next((r.level for r in store.reports() if r.place == place), "")
     mine = [r for r in records if r.place == place and r.year]
     years = sorted({r.year for r in mine} | set(intent.years))
-    rows = [_row(place, level, y, intent, _best([r for r in mine if r.year == y], y)) for y in years]
+    rows = [
+        _row(place, level, y, intent, _best([r for r in mine if r.year == y], y)) for y in years
+    ]
     intent.years = years
     return rows
 
@@ -357,7 +375,10 @@ def answer_from_table(
     """
     settings = settings or get_settings()
     if store is None:
-        if not db_path(settings.index_dir).exists() or not IndexPaths(settings.index_dir).manifest.exists():
+        if (
+            not db_path(settings.index_dir).exists()
+            or not IndexPaths(settings.index_dir).manifest.exists()
+        ):
             return None
         store = IndicatorStore(settings.index_dir)
     intent = parse_question(question, store)
