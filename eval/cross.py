@@ -137,9 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         report["cases"] = [asdict(r) for r in results]
         for r in results:
             flag = "ok " if r.found == r.pairs and not r.listed_excluded else "BAD"
-            print(f"{flag} {r.id} {r.type:8s} {r.found}/{r.pairs} pairs {r.ms:6.1f} ms "
-                  f"{'excluded listed: ' + ','.join(r.listed_excluded) if r.listed_excluded else ''}"
-                  f"{' missing: ' + ' '.join(r.missing) if r.missing else ''}")  # fmt: skip
+            extra = f" excluded listed: {','.join(r.listed_excluded)}" if r.listed_excluded else ""
+            extra += f" missing: {' '.join(r.missing)}" if r.missing else ""
+            print(f"{flag} {r.id} {r.type:8s} {r.found}/{r.pairs} pairs {r.ms:6.1f} ms{extra}")
         print(json.dumps(summary, ensure_ascii=False))
         failed |= summary["pair_recall"] < BARS["pair_recall"]
         failed |= summary["questions_listing_excluded"] > 0 or summary["p50_ms"] > MAX_P50_MS

@@ -65,7 +65,7 @@ class TableRow:
 
 @dataclass
 class TableAnswer:
-    """The answer: a sentence, the rows and how to chart them (``bar`` by place, ``line`` by year)."""
+    """The answer: a sentence, the rows, and the chart (``bar`` by place, ``line`` by year)."""
 
     question: str
     answer: str
@@ -84,11 +84,8 @@ class TableAnswer:
         """The table as Markdown for chat: each cell's source and offsets beside it."""
         lines = [self.answer, "", "| 地区 | 年份 | 数值 | 出处 |", "|---|---|---|---|"]
         for i, r in enumerate(self.rows, 1):
-            where = (
-                f"[{i}] {r.citation.source} 字符 {r.citation.start}–{r.citation.end}：{r.citation.quote}"
-                if r.citation
-                else r.note
-            )
+            c = r.citation
+            where = f"[{i}] {c.source} 字符 {c.start}–{c.end}：{c.quote}" if c else r.note
             lines.append(f"| {r.place} | {r.year or ''} | {r.display} | {where} |")
         return "\n".join(lines)
 

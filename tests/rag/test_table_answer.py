@@ -37,7 +37,7 @@ def settings(tmp_path_factory) -> Settings:
 def test_ranking_question_lists_every_county_level_place_with_citations(settings):
     a = answer_from_table("2021年各县（市、区）的GDP增长目标分别是多少？哪个最高？", settings)
     assert a is not None and a.operation == "rank" and a.chart == "bar"
-    assert [r.place for r in a.rows][0] == "紫金县" and len(a.rows) == 6
+    assert a.rows[0].place == "紫金县" and len(a.rows) == 6
     assert all(r.level in ("县", "市", "区") for r in a.rows)
     source = (ROOT / "data" / a.rows[0].citation.source).read_text(encoding="utf-8")
     for r in a.rows:
