@@ -23,6 +23,7 @@ from starlette.types import Message as AsgiMessage
 
 from core.settings import Settings
 from index.store import IndexUnavailable
+from server.indicators_api import indicators_router, table_field
 from server.service import ReportQAService, UploadRejected, upload_too_large
 
 MODEL_ID = "reportqa"
@@ -208,7 +209,7 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
         """Answer a question with verified citations."""
         history = [m.model_dump() for m in body.history]
         result = service.answerer.ask(body.question, history, _filters(body.filters), body.k)
-        return result.as_dict()
+        return {**result.as_dict(), "table": table_field(service, body.question, result)}
 
     @api.post("/search")
     def search(body: SearchIn) -> dict[str, Any]:
@@ -294,6 +295,7 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
                 ],
                 "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
                 "citations": [c.as_dict() for c in result.citations],
+                "table": table_field(service, question, result),
                 "refused": result.refused,
                 "timings": result.as_dict()["timings"],
             }
@@ -350,6 +352,7 @@ def _sse(
         {"content": tail} if tail else {},
         "stop",
         citations=[c.as_dict() for c in final.citations],
+        table=table_field(service, question, final),
         reportqa_final={
             "answer": final.answer,
             "refused": final.refused,
@@ -370,6 +373,7 @@ def create_api(service: ReportQAService) -> FastAPI:
     app.add_middleware(BodyLimit, max_mb=service.settings.max_upload_mb)
     for router in build_routers(service):
         app.include_router(router)
+    app.include_router(indicators_router(service), dependencies=[Depends(_auth(service.settings))])
     return app
 
 
