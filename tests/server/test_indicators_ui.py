@@ -52,6 +52,8 @@ def check_comparison_and_tab(base: str) -> None:
         assert table.locator("tr").count() == 7  # header + six places
         page.wait_for_timeout(500)
         page.screenshot(path=str(ARTIFACTS / "indicators-chat-table-chart.png"), full_page=True)
+        table.scroll_into_view_if_needed()
+        table.screenshot(path=str(ARTIFACTS / "indicators-chat-table.png"))
 
         page.get_by_role("tab", name="指标").click()
         page.get_by_role("button", name="查询").click()
