@@ -80,7 +80,7 @@ def indicator_out(r: IndicatorRecord) -> IndicatorOut:
 
 
 def _places(store: IndicatorStore, region: str) -> list[str]:
-    """Stored place names a region filter means ("紫金" and "紫金县" both mean 紫金县)."""
+    """Stored place names a region filter means ("清河" and "清河县" both mean 清河县)."""
     known = {r.place for r in store.reports() if r.place}
     return sorted(p for p in known if region in short_forms(p)) or [region]
 
@@ -145,7 +145,7 @@ def indicators_router(service: ReportQAService) -> APIRouter:
         metric: str = Query("", max_length=50, description="e.g. 地区生产总值"),
         kind: Literal["", "target", "actual", "plan"] = "",
         year: int | None = Query(None, ge=1949, le=2100, description="year the figure is for"),
-        region: str = Query("", max_length=50, description="place, e.g. 紫金县 or 紫金"),
+        region: str = Query("", max_length=50, description="place, e.g. 清河县 or 清河"),
         measure: Literal["", "growth", "amount", "rate"] = "",
         limit: int = Query(50, ge=1, le=500),
         offset: int = Query(0, ge=0),
