@@ -210,7 +210,7 @@ def _foreign(norm: str, clause_start: int, mention_start: int, doc_place: str, l
     """Whether the words before a metric in its clause make it another figure or place's.
 
     Only time words, scope words of the report's own level, cue verbs, years and the report's
-    own place name may precede the metric; "海洋生产总值" or "襄阳、宜昌经济总量" may not.
+    own place name may precede the metric; "某产业生产总值" or "甲市、乙市经济总量" may not.
     """
     r = rules()
     before = norm[clause_start:mention_start]
