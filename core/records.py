@@ -166,6 +166,67 @@ class Citation:
         return asdict(self)
 
 
+# --- cross-report tables ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableCitation:
+    """Where a cell's figure is stated: offsets into the source file, like chunk citations."""
+
+    source: str
+    start: int
+    end: int
+    quote: str
+    doc_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One place (or one year of a place): its figure, or ``note`` when the report has none."""
+
+    place: str
+    level: str
+    year: int
+    metric: str
+    kind: str
+    measure: str
+    value: float | None
+    value_high: float | None
+    unit: str
+    qualifier: str
+    display: str  # "7.5%左右", "6-7%", or the note
+    citation: TableCitation | None
+    note: str = ""
+
+
+@dataclass
+class TableAnswer:
+    """The answer: a sentence, the rows, and the chart (``bar`` by place, ``line`` by year)."""
+
+    question: str
+    answer: str
+    metric: str
+    kind: str
+    measure: str
+    years: list[int]
+    operation: str  # table | rank | filter | compare | trend
+    chart: str  # bar | line
+    rows: list[TableRow] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def markdown(self) -> str:
+        """The table as Markdown for chat: each cell's source and offsets beside it."""
+        lines = [self.answer, "", "| 地区 | 年份 | 数值 | 出处 |", "|---|---|---|---|"]
+        for i, r in enumerate(self.rows, 1):
+            c = r.citation
+            where = f"[{i}] {c.source} 字符 {c.start}–{c.end}：{c.quote}" if c else r.note
+            lines.append(f"| {r.place} | {r.year or ''} | {r.display} | {where} |")
+        return "\n".join(lines)
+
+
 @dataclass
 class AnswerResult:
     """An answer with its verified citations and timings."""
@@ -184,6 +245,8 @@ class AnswerResult:
     answerability: float | None = None
     #: What was searched for, so a "not found" can say it (place, year, metric).
     searched: dict[str, str] = field(default_factory=dict)
+    #: A cross-report answer's table (one row per place or year, each cited), if any.
+    table: TableAnswer | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -195,6 +258,7 @@ class AnswerResult:
             "citations": [c.as_dict() for c in self.citations],
             "timings": {k: round(v, 1) for k, v in self.timings.items()},
             "backend": self.backend,
+            "table": self.table.as_dict() if self.table else None,
         }
 
 
@@ -206,4 +270,7 @@ __all__ = [
     "DocumentInfo",
     "Filters",
     "Passage",
+    "TableAnswer",
+    "TableCitation",
+    "TableRow",
 ]

@@ -89,7 +89,9 @@ SENTENCE_END = "。！？；!?;"
 #: A full sentence: up to 。！？ (or a line end); ``；`` and ``，`` stay inside it.
 FULL_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 # Clause separators; an ASCII comma between digits (1,000) is a thousands separator, not one.
-_CLAUSE_SEP = re.compile(r"[；;，：:。！？!?\n]|,(?!\d)|(?<!\d),")
+CLAUSE_BREAK = re.compile(r"[；;，：:。！？!?\n]|,(?!\d)|(?<!\d),")
+# With enumeration commas too: "区域经济、城镇建设" is two items.
+_ITEM_BREAK = re.compile(r"[；;，、：:。！？!?\n]|,(?!\d)|(?<!\d),")
 
 
 def full_sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -97,25 +99,28 @@ def full_sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in FULL_SENTENCE.finditer(text)]
 
 
-def clause_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """``(start, end)`` of the clauses of ``text[start:end]``, separators and sentence ends
-    left out, offsets into ``text``: the units a short answer is made of (a list item, one
-    figure of a target list)."""
+def clause_spans(
+    text: str, start: int = 0, end: int | None = None, *, enumeration: bool = False
+) -> list[tuple[int, int]]:
+    """``(start, end)`` of the clauses of ``text[start:end]``, offsets into ``text``, with
+    separators, sentence ends and surrounding spaces left out.
+
+    Report prose lists figures as clauses ("地区生产总值增长7%左右；固定资产投资增长10%"), so the
+    clause is the unit of a short answer and of an extracted figure. ``enumeration`` also
+    splits at ``、`` (list items)."""
     end = len(text) if end is None else end
-    out: list[tuple[int, int]] = []
+    breaks = _ITEM_BREAK if enumeration else CLAUSE_BREAK
+    spans: list[tuple[int, int]] = []
     pos = start
-    for m in _CLAUSE_SEP.finditer(text, start, end):
-        out.append((pos, m.start()))
-        pos = m.end()
-    out.append((pos, end))
-    spans = []
-    for s, e in out:
+    for m in [*breaks.finditer(text, start, end), None]:
+        s, e = pos, (m.start() if m else end)
         while s < e and (text[s].isspace() or text[s] in SENTENCE_END + "。"):
             s += 1
         while e > s and (text[e - 1].isspace() or text[e - 1] in SENTENCE_END + "。"):
             e -= 1
         if e > s:
             spans.append((s, e))
+        pos = m.end() if m else end
     return spans
 
 
@@ -129,6 +134,8 @@ def sentences(text: str) -> list[str]:
     return [m.group(0) for m in SENTENCE.finditer(text)]
 
 
+#: Where a clause ends: sentence terminators, commas, enumeration commas, colons, line breaks.
+#: An ASCII comma between two digits (``1,002``) is a thousands separator, not a clause end.
 # --------------------------------------------------------------------------------------------
 # years
 # --------------------------------------------------------------------------------------------
@@ -289,6 +296,7 @@ def place_mentions(text: str) -> list[str]:
 
 __all__ = [
     "ANY_YEAR",
+    "CLAUSE_BREAK",
     "CN_NUMERAL_CHARS",
     "FULL_SENTENCE",
     "SENTENCE",

@@ -48,6 +48,7 @@ from index.store import (
 from index.terms import get_tokenizer
 from ingest.clean import clean
 from ingest.documents import Document, split_documents
+from ingest.extract_indicators import prune_indicators, sync_indicators
 from ingest.load import SUPPORTED_SUFFIXES, SkipFile, load_file
 from ingest.split import Chunk, split_document
 from models.embeddings import E5Embeddings
@@ -288,9 +289,11 @@ class Ingestor:
                 changed |= self._ingest_file(path, manifest, summary)
             if prune:
                 changed |= self._prune(manifest, summary)
+            sync_indicators(self.paths, manifest)  # rows keyed by sha256: trusted once committed
             if changed or self._bm25_stale(manifest):
                 self._commit(manifest)
             self._clean_up(manifest, everything=recovering)
+            prune_indicators(self.paths, manifest)
             dirty.unlink(missing_ok=True)
             summary.total_chunks = sum(len(e.chunk_ids) for e in manifest.files.values())
         summary.seconds = round(time.perf_counter() - started, 3)

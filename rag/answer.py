@@ -8,13 +8,14 @@ streams. The rules that keep answers honest live in code as well as in the promp
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from langchain_core.runnables import RunnableLambda
 
-from core.records import AnswerResult, Filters, Passage
+from core.records import AnswerResult, Citation, Filters, Passage, TableAnswer
 from core.settings import Settings, get_settings
 from rag.backends import Backend, GenerationRequest, get_backend
 from rag.context import ContextItem, build_context, format_context
@@ -28,8 +29,36 @@ from rag.repair import check_answer
 from rag.retrieve import Searcher
 from rag.rewrite import Turn, rewrite
 from rag.scoring import QueryTerms, query_terms
+from rag.table_answer import answer_from_table
 
 History = Sequence[Mapping[str, str]] | None
+log = logging.getLogger(__name__)
+
+
+def table_citations(table: TableAnswer) -> list[Citation]:
+    """One citation per table row that has a figure (``[n]`` is the row number)."""
+    out = []
+    for n, row in enumerate(table.rows, 1):
+        c = row.citation
+        if c is None:
+            continue
+        out.append(
+            Citation(
+                n=n,
+                chunk_id="",
+                title=c.title,
+                region=row.place,
+                year=row.year or None,
+                source=c.source,
+                heading="",
+                quote=c.quote,
+                start=c.start,
+                end=c.end,
+                verified=True,
+                doc_id=c.doc_id,
+            )
+        )
+    return out
 
 
 @dataclass
@@ -44,6 +73,7 @@ class Prepared:
     refusal: str = ""
     reading: Reading | None = None
     spec: QuestionSpec | None = None
+    table: TableAnswer | None = None
 
     def searched(self) -> dict[str, str]:
         """What was looked for, so "not found" can say it (place, year, metric)."""
@@ -92,6 +122,10 @@ class Answerer:
         filters = filters or Filters()
         standalone = rewrite(question, turns(history), self.searcher.parser)
         info = self.searcher.parser.parse(standalone)
+        table = self._table(standalone, filters)
+        if table is not None:  # a comparison across reports: answered from the indicator table
+            terms = QueryTerms(set(), set(), {})
+            return Prepared(standalone, info, [], [], terms, table=table)
         passages = self.searcher.search(standalone, k=k, filters=filters, timings=timings)
         docs = self.searcher.documents
         evidence = Evidence(
@@ -118,6 +152,16 @@ class Answerer:
             prep.refusal = prep.reading.reason or "no answer in the passages"
         return prep
 
+    def _table(self, question: str, filters: Filters) -> TableAnswer | None:
+        """The indicator table's answer to a comparison, ranking, filter or trend question."""
+        if filters.regions or filters.doc_ids:
+            return None  # the caller narrowed the search to one report: answer from passages
+        try:
+            return answer_from_table(question, self.settings)
+        except Exception:  # the table is an addition: a damaged table must not fail the answer
+            log.exception("table answer failed; answering from passages")
+            return None
+
     @staticmethod
     def format_context(context: list[ContextItem]) -> str:
         return format_context(context)
@@ -142,7 +186,11 @@ class Answerer:
             backend=self.settings.llm,
         )
         t1 = time.perf_counter()
-        if prep.refusal:
+        if prep.table is not None:
+            result.answer, result.table = prep.table.answer, prep.table
+            result.citations = table_citations(prep.table)
+            yield result.answer
+        elif prep.refusal:
             result.answer, result.refused, result.reason = refusal_text(), True, prep.refusal
             yield result.answer
         else:

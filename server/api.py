@@ -23,6 +23,7 @@ from starlette.types import Message as AsgiMessage
 
 from core.settings import Settings
 from index.store import IndexUnavailable
+from server.indicators_api import indicators_router
 from server.schemas import (
     AskResponse,
     ChatChoice,
@@ -37,6 +38,7 @@ from server.schemas import (
     ModelList,
     PassageOut,
     SearchResponse,
+    TableOut,
     UploadOut,
     UploadResponse,
 )
@@ -320,6 +322,7 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
                 model=MODEL_ID,
                 choices=[ChatChoice(message=ChatMessageOut(content=answer.answer))],
                 citations=answer.citations,
+                table=answer.table,
                 refused=answer.refused,
                 timings=answer.timings,
             )
@@ -376,6 +379,7 @@ def _sse(
         {"content": tail} if tail else {},
         "stop",
         citations=[Citation.of(c).model_dump() for c in final.citations],
+        table=TableOut.of(final.table).model_dump() if final.table else None,
         reportqa_final={
             "answer": final.answer,
             "refused": final.refused,
@@ -396,6 +400,7 @@ def create_api(service: ReportQAService) -> FastAPI:
     app.add_middleware(BodyLimit, max_mb=service.settings.max_upload_mb)
     for router in build_routers(service):
         app.include_router(router)
+    app.include_router(indicators_router(service), dependencies=[Depends(_auth(service.settings))])
     if service.settings.mcp:
         from server.mcp_server import mount_mcp
 

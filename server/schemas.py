@@ -36,14 +36,51 @@ class Citation(BaseModel):
         return cls.model_validate(c, from_attributes=True)
 
 
-class IndicatorTable(BaseModel):
-    """Indicator values across reports (e.g. one metric for several regions or years).
+class TableCell(BaseModel):
+    """Where a table value comes from: the exact source span, like any citation."""
 
-    Reserved for cross-report answers; the answer carries ``null`` until the indicators table
-    exists, so clients can already handle the field."""
+    source: str
+    start: int
+    end: int
+    quote: str = Field(description="source_text[start:end]")
+    doc_id: str
+    title: str
 
-    columns: list[str] = Field(description="Column names, e.g. region, year, indicator, value.")
-    rows: list[list[str | float | int | None]] = Field(description="One list per row.")
+
+class TableRowOut(BaseModel):
+    """One place (or year) of a cross-report table; ``note`` says when it has no such figure."""
+
+    place: str
+    level: str
+    year: int
+    metric: str
+    kind: str = Field(description="target, actual or plan")
+    measure: str = Field(description="growth, amount or rate")
+    value: float | None
+    value_high: float | None = Field(description="Upper end of a range such as 6-7%.")
+    unit: str
+    qualifier: str = Field(description="左右, 以上, 以内 …")
+    display: str
+    citation: TableCell | None
+    note: str = ""
+
+
+class TableOut(BaseModel):
+    """A cross-report answer's table: one metric across places (bar chart) or years (line)."""
+
+    question: str
+    answer: str
+    metric: str
+    kind: str
+    measure: str
+    years: list[int]
+    operation: str = Field(description="table, rank, filter, compare or trend")
+    chart: str = Field(description="bar (places) or line (years)")
+    rows: list[TableRowOut]
+
+    @classmethod
+    def of(cls, t: Any) -> TableOut:
+        return cls.model_validate(t, from_attributes=True)
 
 
 class AskResponse(BaseModel):
@@ -59,7 +96,7 @@ class AskResponse(BaseModel):
     citations: list[Citation]
     timings: dict[str, float] = Field(description="Milliseconds per stage.")
     backend: str = Field("", description="Answer backend: local, openai or extractive.")
-    table: IndicatorTable | None = Field(None, description="Cross-report table, when any.")
+    table: TableOut | None = Field(None, description="Cross-report table, when any.")
 
     @classmethod
     def of(cls, r: Any) -> AskResponse:
@@ -72,6 +109,7 @@ class AskResponse(BaseModel):
             citations=[Citation.of(c) for c in r.citations],
             timings={k: round(v, 1) for k, v in r.timings.items()},
             backend=r.backend,
+            table=TableOut.of(r.table) if getattr(r, "table", None) else None,
         )
 
 
@@ -224,6 +262,7 @@ class ChatCompletion(BaseModel):
     choices: list[ChatChoice]
     usage: Usage = Field(default_factory=Usage)
     citations: list[Citation]
+    table: TableOut | None = None
     refused: bool
     timings: dict[str, float]
 
@@ -239,11 +278,13 @@ __all__ = [
     "DocumentsResponse",
     "HealthError",
     "HealthResponse",
-    "IndicatorTable",
     "ModelCard",
     "ModelList",
     "PassageOut",
     "SearchResponse",
+    "TableCell",
+    "TableOut",
+    "TableRowOut",
     "UploadOut",
     "UploadResponse",
     "Usage",

@@ -17,6 +17,8 @@ import gradio as gr
 
 from index.store import IndexUnavailable
 from rag.backends import describe
+from server.indicators_ui import CSS as INDICATORS_CSS
+from server.indicators_ui import chat_reply, indicators_tab
 from server.service import ReportQAService, UploadRejected
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ CSS = """
 .rq-badge {font-size:12px; color:#666;}
 .rq-warn {color:#b00; font-weight:bold;}
 """
+CSS += INDICATORS_CSS
 
 
 def _sources_html(result: Any) -> str:
@@ -129,7 +132,8 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
             for item in service.answerer.stream(message, _history(history), filters):
                 if isinstance(item, AnswerResult):
                     secs = time.perf_counter() - started
-                    yield f"{item.answer}\n\n（用时 {secs:.1f} 秒）", _sources_html(item)
+                    reply = f"{item.answer}\n\n（用时 {secs:.1f} 秒）"
+                    yield chat_reply(reply, message, service, item), _sources_html(item)
                 else:
                     text += item
                     yield text, "<p class='rq-badge'>正在生成…</p>"
@@ -226,6 +230,8 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
                 with gr.Column(scale=2):
                     gr.Markdown("### 引用来源")
                     sources.render()
+        with gr.Tab("指标"):
+            indicators_tab(service)
         with gr.Tab("知识库"):
             table = gr.Dataframe(
                 value=doc_table(),
