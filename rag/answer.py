@@ -122,7 +122,7 @@ class Answerer:
         filters = filters or Filters()
         standalone = rewrite(question, turns(history), self.searcher.parser)
         info = self.searcher.parser.parse(standalone)
-        table = self._table(standalone, filters)
+        table = self._table(standalone, filters, info)
         if table is not None:  # a comparison across reports: answered from the indicator table
             terms = QueryTerms(set(), set(), {})
             return Prepared(standalone, info, [], [], terms, table=table)
@@ -152,15 +152,18 @@ class Answerer:
             prep.refusal = prep.reading.reason or "no answer in the passages"
         return prep
 
-    def _table(self, question: str, filters: Filters) -> TableAnswer | None:
+    def _table(self, question: str, filters: Filters, info: QueryInfo) -> TableAnswer | None:
         """The indicator table's answer to a comparison, ranking, filter or trend question."""
         if filters.regions or filters.doc_ids:
             return None  # the caller narrowed the search to one report: answer from passages
         try:
-            return answer_from_table(question, self.settings)
+            table = answer_from_table(question, self.settings)
         except Exception:  # the table is an addition: a damaged table must not fail the answer
             log.exception("table answer failed; answering from passages")
             return None
+        if table and table.operation == "trend" and len(info.years) == 1:
+            return None  # one place, one year ("同比变化如何"): a fact of one report
+        return table
 
     @staticmethod
     def format_context(context: list[ContextItem]) -> str:
