@@ -1,0 +1,95 @@
+"""The clause reader's decision rules, each with a case it rules out and a case it answers
+(typed fixtures, no model or index)."""
+
+from __future__ import annotations
+
+from rag.question import parse_question
+from rag.reader import passages_as_context, read
+from rag.scoring import query_terms
+from tests.rag.fixtures import RESULTS, TARGETS, flat_idf, parser, passage
+
+
+def _read(question: str, *passages):
+    info = parser().parse(question)
+    spec = parse_question(question, info)
+    terms = query_terms(question, info, flat_idf)
+    return read(spec, info, terms, passages_as_context(list(passages)))
+
+
+def test_the_clause_of_the_asked_metric_is_the_answer():
+    r = _read("青山县2021年固定资产投资增长目标是多少", passage(TARGETS))
+    assert not r.refused and "固定资产投资增长15%" in r.answer
+    assert "地区生产总值" not in r.answer  # the clause, not the whole target list
+    assert r.answer.endswith("[1]。")
+
+
+def test_no_figure_is_refused():
+    r = _read("青山县2021年GDP目标是多少", passage("地区生产总值稳步增长，质量效益提升。"))
+    assert r.refused and "no figure" in r.reason
+
+
+def test_another_metric_is_refused():
+    r = _read("青山县2021年粮食产量目标是多少", passage(TARGETS))
+    assert r.refused and "other metric" in r.reason
+
+
+def test_a_figure_of_another_subject_in_the_same_sentence_is_refused():
+    text = "全镇地区生产总值稳步提升，新增企业法人单位16家。"
+    r = _read("青山县2020年GDP是多少", passage(text))
+    assert r.refused and "elsewhere" in r.reason
+
+
+def test_a_continued_clause_inherits_its_metric():
+    r = _read("青山县2020年GDP增长多少", passage(RESULTS))
+    assert not r.refused and "3.1%" in r.answer
+
+
+def test_a_rate_question_needs_a_rate():
+    text = "过去一年，全县实现地区生产总值120.5亿元。"
+    assert "not a rate" in _read("青山县2020年GDP增速是多少", passage(text)).reason
+    assert "3.1%" in _read("青山县2020年GDP增速是多少", passage(RESULTS)).answer
+
+
+def test_an_amount_question_needs_an_amount():
+    text = "过去一年，全县社会消费品零售总额增长8.2%。"
+    r = _read("青山县2020年社会消费品零售总额是多少亿元", passage(text))
+    assert r.refused and "not an amount" in r.reason
+    ok = _read("青山县2020年GDP总量是多少亿元", passage(RESULTS))
+    assert "120.5亿元" in ok.answer
+
+
+def test_a_target_question_needs_a_target():
+    r = _read("青山县2021年GDP目标是多少", passage(RESULTS))
+    assert r.refused and "not a target" in r.reason
+
+
+def test_a_result_question_refuses_a_target():
+    r = _read("青山县2020年城镇登记失业率是多少", passage("城镇登记失业率控制在3.5%以内。"))
+    assert r.refused and "a target, not a result" in r.reason
+    ok = _read("青山县2020年城镇登记失业率是多少", passage("全年城镇登记失业率2.4%。"))
+    assert "2.4%" in ok.answer
+
+
+def test_a_five_year_figure_does_not_answer_one_year():
+    text = "“十四五”时期主要目标是：地区生产总值年均增长7%。"
+    r = _read("青山县2021年GDP目标是多少", passage(text))
+    assert r.refused and "multi-year" in r.reason
+    ok = _read("青山县十四五时期GDP年均增长目标是多少", passage(text))
+    assert "年均增长7%" in ok.answer
+
+
+def test_another_place_is_refused():
+    r = _read("青山县2021年GDP目标是多少", passage(TARGETS, region="白河区"))
+    assert r.refused and "other place" in r.reason
+
+
+def test_a_list_question_gets_every_item():
+    text = "主要做法有：一是完善机制。二是强化督导。三是加强宣传。四是优化服务。"
+    r = _read("青山县招商工作的主要做法有哪些", passage(text))
+    assert all(item in r.answer for item in ("完善机制", "强化督导", "加强宣传", "优化服务"))
+
+
+def test_weak_topic_coverage_is_refused_and_scored():
+    r = _read("青山县2021年空气质量优良天数比例是多少", passage(TARGETS))
+    assert r.refused
+    assert 0.0 <= r.answerability < 0.3
