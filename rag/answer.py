@@ -198,7 +198,12 @@ class Answerer:
             yield result.answer
         else:
             request = GenerationRequest(
-                prep.standalone, prep.info, prep.context, prep.terms, prep.reading
+                prep.standalone,
+                prep.info,
+                prep.context,
+                prep.terms,
+                prep.reading,
+                prep.spec.answer_type if prep.spec else "other",
             )
             raw = ""
             for piece in self.backend_impl.generate(request):

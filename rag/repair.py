@@ -44,13 +44,16 @@ def check_answer(raw: str, request: GenerationRequest, generative: bool) -> Chec
     if model_refused(text):
         return Checked(refused=True, reason="model refused")
     reading = request.reading
-    if not generative and reading is not None and not reading.refused:
+    from_reader = reading is not None and not reading.refused and text == reading.answer
+    if from_reader and reading is not None:
         checked = verify(text, reading.context, request.question)
     else:
         checked = verify(text, request.context, request.question)
     note = ""
+    echoed = any(m in text for m in output_rules()["scaffolding"])  # type: ignore[union-attr]
     if (
-        checked.unsupported_numbers
+        echoed
+        or checked.unsupported_numbers
         or not checked.citations
         or wrong_figure(checked, request.question)
     ):
@@ -59,7 +62,11 @@ def check_answer(raw: str, request: GenerationRequest, generative: bool) -> Chec
             checked = verify(reading.answer, reading.context, request.question)
         else:
             checked = verify(extract_answer(request), request.context, request.question)
-        note = str(output_rules()["unverified_fallback_note"]) if generative else ""
+        note = (
+            str(output_rules()["unverified_fallback_note"])
+            if generative and not from_reader
+            else ""
+        )
     out = Checked(answer=note + checked.answer, citations=checked.citations)
     out.verified = checked.all_verified and all(c.verified for c in checked.citations)
     if not out.verified:

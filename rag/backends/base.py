@@ -32,6 +32,8 @@ class GenerationRequest:
     terms: QueryTerms
     #: the clause reader's verified answer (the extractive answer and every fallback)
     reading: Reading | None = None
+    #: what the question asks for: figure, list, entity, reason or other
+    answer_type: str = "other"
 
 
 class Backend:
@@ -56,7 +58,15 @@ class Backend:
 
 
 class ChatBackend(Backend):
-    """A LangChain chat model prompted with ``prompts/answer_*.txt``."""
+    """A LangChain chat model prompted with ``prompts/answer_*.txt``.
+
+    Figures and lists are where the clause reader is exact and a model only adds risk, so for
+    those questions the reader's verified answer is the answer; the model writes answers to
+    the other questions (names, reasons, descriptions), which the orchestrator verifies and
+    replaces by the reader's answer when they fail."""
+
+    #: answer types the reader answers alone (see ``rag.question``)
+    reader_types: tuple[str, ...] = ("figure", "list")
 
     #: held for a whole generation when the model has one KV cache (llama.cpp)
     lock: threading.Lock | None = None
@@ -91,6 +101,10 @@ class ChatBackend(Backend):
         )
 
     def generate(self, request: GenerationRequest) -> Iterator[str]:
+        reading = request.reading
+        if reading is not None and not reading.refused and request.answer_type in self.reader_types:
+            yield reading.answer
+            return
         messages = self.messages(request)
         lock = self.lock
         if lock:
