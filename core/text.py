@@ -257,6 +257,9 @@ class PlaceRules:
     droppable: tuple[str, ...]
     mention: re.Pattern[str]
     generic: frozenset[str]
+    national_markers: tuple[str, ...] = ()
+    national_words: tuple[str, ...] = ()
+    national_region: str = "全国"
 
 
 @lru_cache(maxsize=1)
@@ -275,6 +278,9 @@ def place_rules() -> PlaceRules:
         droppable=tuple(data["droppable"]),
         mention=mention,
         generic=frozenset(data["generic"]),
+        national_markers=tuple(data.get("national_markers", ())),
+        national_words=tuple(data.get("national_words", ())),
+        national_region=str(data.get("national_region", "全国")),
     )
 
 

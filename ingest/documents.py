@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from core.text import years_in_order
+from core.text import place_rules, years_in_order
 from ingest.clean import MappedText, NoiseRules, is_title_line, load_rules
 from ingest.regions import (
     Unit,
@@ -242,6 +242,9 @@ def _describe(
     unit = chain[-1] if chain else None
     region = unit.name if unit is not None and not unit.anonymised else None
     level = unit.level if unit is not None else None
+    national = place_rules()
+    if unit is None and any(m in title for m in national.national_markers):
+        region = level = national.national_region  # the national government's report
 
     parent = None
     if unit is not None and region is not None:

@@ -58,7 +58,7 @@ log = logging.getLogger(__name__)
 
 # Bump when cleaning, document splitting or chunking changes what an unchanged file yields, so
 # the next ingest re-chunks every file (vectors of chunks whose text did not change are reused).
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 
 
 def pipeline_fingerprint(settings: Settings) -> str:

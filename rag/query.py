@@ -1,7 +1,7 @@
 """Deterministic query understanding: regions, years, intent and metric synonyms.
 
-No model is involved: a question names regions the index knows (also by short form, 紫金 →
-紫金县), may name years, may ask for a target (目标/预期/计划) or an actual (完成/实现), and uses
+No model is involved: a question names regions the index knows (also by short form, 青山 →
+青山县), may name years, may ask for a target (目标/预期/计划) or an actual (完成/实现), and uses
 everyday metric names (GDP, 固投) that the reports spell differently. Knowing these lets
 retrieval filter to the right report and reward the right kind of passage.
 """

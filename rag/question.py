@@ -33,6 +33,8 @@ class QuestionRules:
     continuation_starts: tuple[str, ...]
     thresholds: dict[str, float]
     subperiod_cues: tuple[str, ...]
+    review_cues: tuple[str, ...]
+    person_titles: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -50,6 +52,8 @@ def question_rules() -> QuestionRules:
         continuation_starts=tuple(data["continuation_starts"]),
         thresholds={k: float(v) for k, v in data["thresholds"].items()},
         subperiod_cues=tuple(data["subperiod_cues"]),
+        review_cues=tuple(data["review_cues"]),
+        person_titles=tuple(data["person_titles"]),
     )
 
 

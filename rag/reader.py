@@ -127,8 +127,15 @@ def _violations(
     kind = wanted_kind(info, item.meta)
     lead_norm = normalize_for_search(lead)
     scope = lead_norm + normalize_for_search(item.meta.heading)
-    if kind == "target" and not any(t in scope for t in lexicon().target_text):
+    rules = question_rules()
+    if (
+        kind == "target"
+        and not any(t in scope for t in lexicon().target_text)
+        and any(c in scope for c in rules.review_cues)
+    ):
         out.append("not a target")
+    if kind == "actual" and _after_report(spec, item.meta, item.text[slice(*cand.sentence)]):
+        out.append("a result after the report")
     target_words = (*_TARGET_STRONG, *question_rules().target_clause_cues)
     if kind == "actual" and (
         any(t in lead_norm for t in _TARGET_STRONG) or any(t in text for t in target_words)
@@ -150,6 +157,14 @@ def _inherited_subject(text: str, cand: Candidate) -> str:
         if lex.metrics(text[s:e]):
             return text[s:e] + "，"
     return ""
+
+
+def _after_report(spec: QuestionSpec, meta: ChunkMeta, sentence: str) -> bool:
+    """A 政府工作报告 of year Y reports results up to Y-1: it cannot hold a result of year Y or
+    later unless the sentence names that year."""
+    if not meta.year or "政府工作报告" not in meta.doc_type:
+        return False
+    return any(y >= meta.year and str(y) not in sentence for y in spec.years)
 
 
 def _metric_has_figure(spec: QuestionSpec, text: str, cand: Candidate) -> bool:
@@ -222,6 +237,11 @@ def _score(
             score += 0.05
     if spec.answer_type == "entity":
         score += _entity_bonus(spec, cand.text)
+    kind = wanted_kind(info, item.meta)
+    if kind == "target" and spec.answer_type == "figure":
+        lead = normalize_for_search(_lead(item.text, cand.sentence, cand.end) + item.meta.heading)
+        if not any(t in lead for t in lexicon().target_text):
+            score -= 0.2  # no word of a plan near it: probably not the target
     if spec.answer_type == "figure":
         lead = normalize_for_search(_lead(item.text, cand.sentence, cand.end))
         multi = _multi_year(lead) or any(
@@ -251,6 +271,10 @@ def _entity_bonus(spec: QuestionSpec, text: str) -> float:
                 break
     if any(name not in q for name in _QUOTED.findall(text)):
         bonus = max(bonus, 0.15)
+    if "谁" in q:
+        titles = "|".join(question_rules().person_titles)
+        if re.search(rf"(?:{titles})\s*[\u4e00-\u9fff]{{2,3}}", text):
+            bonus = max(bonus, 0.3)
     return bonus
 
 

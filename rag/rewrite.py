@@ -1,4 +1,4 @@
-"""Follow-up rewriting: "那阳东区呢？" after a question about 紫金县 becomes a standalone question.
+"""Follow-up rewriting: "那白河区呢？" after a question about 青山县 becomes a standalone question.
 
 Deterministic slot filling, because a small model rewrites less reliably: places and years the
 follow-up names replace those of the previous question; its other words are appended. A question

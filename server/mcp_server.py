@@ -39,7 +39,7 @@ Region = Annotated[
     Field(
         default=None,
         max_length=100,
-        description="只查该地区的报告，如“紫金县” / restrict to one region's reports, e.g. 紫金县",
+        description="只查该地区的报告，如“某某县” / restrict to one region's reports",
     ),
 ]
 Year = Annotated[

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import logging
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,8 @@ from server.service import ReportQAService, UploadRejected
 
 log = logging.getLogger(__name__)
 
-EXAMPLES = [
-    "紫金县2021年GDP目标是多少",
-    "云浮市2020年地方一般公共预算收入是多少？",
-    "南山区2021年有哪些重点工作？",
-    "2018年上半年重点项目开工率是多少？",
-]
+_UI = tomllib.loads((Path(__file__).with_name("resources") / "ui.toml").read_text("utf-8"))
+EXAMPLES: list[str] = list(_UI["examples"])
 ALL = "全部"
 _PROGRESS = gr.Progress()
 
@@ -94,26 +91,31 @@ def _history(history: list[Any]) -> list[dict[str, str]]:
     return out
 
 
-def build_ui(service: ReportQAService) -> gr.Blocks:
-    """The Blocks app; mounted at ``/`` by ``app.py``."""
-    from rag.answer import AnswerResult
+def not_found_note(result: Any) -> str:
+    """The "未找到" state: what was searched, so the user can rephrase or widen the filters."""
+    labels = {"place": "地区", "year": "年份", "metric": "指标"}
+    searched = getattr(result, "searched", None) or {}
+    parts = [f"{labels[k]}：{v}" for k, v in searched.items() if k in labels and v]
+    where = "；".join(parts) if parts else "全部已导入的报告"
+    return (
+        f"\n\n🔍 已检索（{where}），资料中没有能回答该问题的内容。"
+        "可换一种问法、换个年份或地区再试。"
+    )
+
+
+def _filters(region: str, year: str, doc: str) -> Any:
     from rag.retrieve import Filters
 
-    def listed() -> list[dict[str, Any]]:
-        # A damaged index must not stop the UI from loading; /health and the errors of
-        # every query say how to rebuild it.
-        try:
-            return service.documents()
-        except IndexUnavailable as exc:
-            log.error("document list unavailable: %s", exc)
-            return []
+    return Filters(
+        regions=[region] if region and region != ALL else [],
+        years=[int(year)] if year and year != ALL else [],
+        doc_ids=[doc] if doc and doc != ALL else [],
+    )
 
-    def choices() -> tuple[list[str], list[str], list[tuple[str, str]]]:
-        docs = listed()
-        regions = sorted({d["region"] for d in docs if d.get("region")})
-        years = sorted({str(d["year"]) for d in docs if d.get("year")})
-        titles = [(f"{d['title']}（{d['source']}）", d["doc_id"]) for d in docs]
-        return [ALL, *regions], [ALL, *years], [(ALL, ALL), *titles]
+
+def make_respond(service: ReportQAService) -> Any:
+    """The chat function: streams the answer, then the verified answer and its sources."""
+    from rag.answer import AnswerResult
 
     def respond(
         message: str, history: list[Any], region: str, year: str, doc: str
@@ -121,18 +123,17 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
         if not message or not message.strip():
             yield "请输入问题。", ""
             return
-        filters = Filters(
-            regions=[region] if region and region != ALL else [],
-            years=[int(year)] if year and year != ALL else [],
-            doc_ids=[doc] if doc and doc != ALL else [],
-        )
         text = ""
         started = time.perf_counter()
         try:
-            for item in service.answerer.stream(message, _history(history), filters):
+            stream = service.answerer.stream(
+                message, _history(history), _filters(region, year, doc)
+            )
+            for item in stream:
                 if isinstance(item, AnswerResult):
                     secs = time.perf_counter() - started
-                    reply = f"{item.answer}\n\n（用时 {secs:.1f} 秒）"
+                    note = not_found_note(item) if item.refused else ""
+                    reply = f"{item.answer}{note}\n\n（用时 {secs:.1f} 秒）"
                     yield chat_reply(reply, message, service, item), _sources_html(item)
                 else:
                     text += item
@@ -141,7 +142,32 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
             log.exception("answer failed")
             yield f"抱歉，回答时出错：{exc}", ""
 
-    def doc_table() -> list[list[Any]]:
+    return respond
+
+
+class _Library:
+    """The 知识库 tab's actions: list, upload, delete, re-ingest."""
+
+    def __init__(self, service: ReportQAService) -> None:
+        self.service = service
+
+    def listed(self) -> list[dict[str, Any]]:
+        # A damaged index must not stop the UI from loading; /health and the errors of
+        # every query say how to rebuild it.
+        try:
+            return self.service.documents()
+        except IndexUnavailable as exc:
+            log.error("document list unavailable: %s", exc)
+            return []
+
+    def choices(self) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+        docs = self.listed()
+        regions = sorted({d["region"] for d in docs if d.get("region")})
+        years = sorted({str(d["year"]) for d in docs if d.get("year")})
+        titles = [(f"{d['title']}（{d['source']}）", d["doc_id"]) for d in docs]
+        return [ALL, *regions], [ALL, *years], [(ALL, ALL), *titles]
+
+    def table(self) -> list[list[Any]]:
         return [
             [
                 d["title"],
@@ -151,105 +177,111 @@ def build_ui(service: ReportQAService) -> gr.Blocks:
                 d["source"],
                 d["doc_id"],
             ]
-            for d in listed()
+            for d in self.listed()
         ]
 
-    def upload(files: list[Any] | None, progress: gr.Progress = _PROGRESS) -> tuple[str, Any]:
+    def upload(self, files: list[Any] | None, progress: gr.Progress = _PROGRESS) -> tuple[str, Any]:
         if not files:
-            return "请选择文件。", doc_table()
-        lines = []
-        for f in progress.tqdm(files, desc="正在导入"):
-            path = Path(f if isinstance(f, str) else f.name)
-            try:
-                r = service.upload(path.name, path.read_bytes())
-                status = {"indexed": "✅ 已导入", "unchanged": "ℹ️ 已存在", "skipped": "⚠️ 跳过"}.get(
-                    r.status, r.status
-                )
-                detail = (
-                    f"{r.documents} 篇文档，{r.chunks} 个片段"
-                    if r.status == "indexed"
-                    else r.detail
-                )
-                lines.append(f"{status} {r.filename}：{detail}")
-            except UploadRejected as exc:
-                lines.append(f"❌ {path.name}：{exc}")
-            except Exception as exc:
-                log.exception("upload failed")
-                lines.append(f"❌ {path.name}：导入失败（{exc}）")
-        return "\n".join(lines), doc_table()
+            return "请选择文件。", self.table()
+        lines = [self._upload_one(f) for f in progress.tqdm(files, desc="正在导入")]
+        return "\n".join(lines), self.table()
 
-    def delete(doc_id: str) -> tuple[str, Any]:
+    def _upload_one(self, f: Any) -> str:
+        path = Path(f if isinstance(f, str) else f.name)
+        try:
+            r = self.service.upload(path.name, path.read_bytes())
+        except UploadRejected as exc:
+            return f"❌ {path.name}：{exc}"
+        except Exception as exc:
+            log.exception("upload failed")
+            return f"❌ {path.name}：导入失败（{exc}）"
+        status = {"indexed": "✅ 已导入", "unchanged": "ℹ️ 已存在", "skipped": "⚠️ 跳过"}
+        detail = f"{r.documents} 篇文档，{r.chunks} 个片段" if r.status == "indexed" else r.detail
+        return f"{status.get(r.status, r.status)} {r.filename}：{detail}"
+
+    def delete(self, doc_id: str) -> tuple[str, Any]:
         if not doc_id or not doc_id.strip():
-            return "请输入要删除的文档 ID（见上表最后一列）。", doc_table()
-        removed = service.delete_document(doc_id.strip())
+            return "请输入要删除的文档 ID（见上表最后一列）。", self.table()
+        removed = self.service.delete_document(doc_id.strip())
         msg = f"已删除 {removed['source']}" if removed else f"未找到文档 {doc_id}"
-        return msg, doc_table()
+        return msg, self.table()
 
-    def reingest() -> tuple[str, Any]:
-        s = service.reingest()
+    def reingest(self) -> tuple[str, Any]:
+        s = self.service.reingest()
         return (
             f"重新导入完成：新增 {s['chunks_added']} 个片段，删除 {s['chunks_removed']} 个，"
             f"共 {s['total_chunks']} 个片段，用时 {s['seconds']:.1f} 秒"
-        ), doc_table()
+        ), self.table()
 
-    regions, years, docs = choices()
+    def tab(self) -> None:
+        table = gr.Dataframe(
+            value=self.table(),
+            headers=["标题", "地区", "年份", "片段数", "文件", "文档 ID"],
+            interactive=False,
+            wrap=True,
+        )
+        files = gr.File(label="上传文档（txt / md / pdf / docx / html）", file_count="multiple")
+        upload_btn = gr.Button("导入", variant="primary")
+        result = gr.Textbox(label="结果", lines=4, interactive=False)
+        with gr.Row():
+            del_id = gr.Textbox(label="要删除的文档 ID", scale=3)
+            del_btn = gr.Button("删除文档", variant="stop", scale=1)
+            re_btn = gr.Button("重新导入全部", scale=1)
+        upload_btn.click(self.upload, [files], [result, table], api_name="upload")
+        del_btn.click(self.delete, [del_id], [result, table], api_name="delete")
+        re_btn.click(self.reingest, None, [result, table], api_name="reingest")
+
+
+def _chat_tab(service: ReportQAService, library: _Library) -> None:
+    regions, years, docs = library.choices()
+    with gr.Row():
+        region = gr.Dropdown(regions, value=ALL, label="地区", scale=1)
+        year = gr.Dropdown(years, value=ALL, label="年份", scale=1)
+        doc = gr.Dropdown(docs, value=ALL, label="文档", scale=2)
+    with gr.Row():
+        with gr.Column(scale=3):
+            sources = gr.HTML(label="引用来源", render=False)
+            gr.ChatInterface(
+                make_respond(service),
+                chatbot=gr.Chatbot(
+                    label="对话",
+                    height=460,
+                    placeholder=_UI["placeholder"],
+                ),
+                textbox=gr.Textbox(
+                    placeholder="输入问题，回车发送",
+                    show_label=False,
+                    submit_btn="发送",
+                    stop_btn="停止",
+                ),
+                additional_inputs=[region, year, doc],
+                additional_outputs=[sources],
+                examples=[[e, ALL, ALL, ALL] for e in EXAMPLES],
+                examples_label="示例问题",
+                run_examples_on_click=True,
+                cache_examples=False,
+                api_name="chat",
+            )
+        with gr.Column(scale=2):
+            gr.Markdown("### 引用来源")
+            sources.render()
+
+
+def build_ui(service: ReportQAService) -> gr.Blocks:
+    """The Blocks app; mounted at ``/`` by ``app.py``."""
+    library = _Library(service)
     with gr.Blocks(title="ReportQA 报告问答") as demo:
         gr.Markdown(
             f"## ReportQA 政府报告问答\n回答均来自已导入的报告，并标注可核对的出处 `[n]`。"
             f"当前模型：**{describe(service.settings)}**"
         )
         with gr.Tab("问答"):
-            with gr.Row():
-                region = gr.Dropdown(regions, value=ALL, label="地区", scale=1)
-                year = gr.Dropdown(years, value=ALL, label="年份", scale=1)
-                doc = gr.Dropdown(docs, value=ALL, label="文档", scale=2)
-            with gr.Row():
-                with gr.Column(scale=3):
-                    sources = gr.HTML(label="引用来源", render=False)
-                    gr.ChatInterface(
-                        respond,
-                        chatbot=gr.Chatbot(
-                            label="对话",
-                            height=460,
-                            placeholder="请提问，例如：紫金县2021年GDP目标是多少",
-                        ),
-                        textbox=gr.Textbox(
-                            placeholder="输入问题，回车发送",
-                            show_label=False,
-                            submit_btn="发送",
-                            stop_btn="停止",
-                        ),
-                        additional_inputs=[region, year, doc],
-                        additional_outputs=[sources],
-                        examples=[[e, ALL, ALL, ALL] for e in EXAMPLES],
-                        examples_label="示例问题",
-                        run_examples_on_click=True,
-                        cache_examples=False,
-                        api_name="chat",
-                    )
-                with gr.Column(scale=2):
-                    gr.Markdown("### 引用来源")
-                    sources.render()
+            _chat_tab(service, library)
         with gr.Tab("指标"):
             indicators_tab(service)
         with gr.Tab("知识库"):
-            table = gr.Dataframe(
-                value=doc_table(),
-                headers=["标题", "地区", "年份", "片段数", "文件", "文档 ID"],
-                interactive=False,
-                wrap=True,
-            )
-            files = gr.File(label="上传文档（txt / md / pdf / docx / html）", file_count="multiple")
-            upload_btn = gr.Button("导入", variant="primary")
-            result = gr.Textbox(label="结果", lines=4, interactive=False)
-            with gr.Row():
-                del_id = gr.Textbox(label="要删除的文档 ID", scale=3)
-                del_btn = gr.Button("删除文档", variant="stop", scale=1)
-                re_btn = gr.Button("重新导入全部", scale=1)
-            upload_btn.click(upload, [files], [result, table], api_name="upload")
-            del_btn.click(delete, [del_id], [result, table], api_name="delete")
-            re_btn.click(reingest, None, [result, table], api_name="reingest")
+            library.tab()
     return demo
 
 
-__all__ = ["CSS", "EXAMPLES", "build_ui"]
+__all__ = ["CSS", "EXAMPLES", "build_ui", "make_respond", "not_found_note"]
