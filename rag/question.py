@@ -17,7 +17,7 @@ from core.text import normalize_for_search
 from rag.query import QueryInfo
 
 _RULES = Path(__file__).with_name("resources") / "question.toml"
-ANSWER_TYPES = ("list", "reason", "entity", "figure")
+ANSWER_TYPES = ("list", "reason", "date", "place", "entity", "figure")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class QuestionRules:
     continuation_starts: tuple[str, ...]
     thresholds: dict[str, float]
     subperiod_cues: tuple[str, ...]
+    date_pattern: str
+    place_endings: tuple[str, ...]
     review_cues: tuple[str, ...]
     person_titles: tuple[str, ...]
 
@@ -52,6 +54,8 @@ def question_rules() -> QuestionRules:
         continuation_starts=tuple(data["continuation_starts"]),
         thresholds={k: float(v) for k, v in data["thresholds"].items()},
         subperiod_cues=tuple(data["subperiod_cues"]),
+        date_pattern=str(data["date_pattern"]),
+        place_endings=tuple(data["place_endings"]),
         review_cues=tuple(data["review_cues"]),
         person_titles=tuple(data["person_titles"]),
     )
@@ -88,8 +92,11 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
     if spec.answer_type == "other" and spec.metrics:
         spec.answer_type = "figure"
     if spec.answer_type == "figure":
-        spec.wants_amount = any(c in norm for c in rules.amount_cues)
-        spec.wants_rate = not spec.wants_amount and any(c in norm for c in rules.rate_cues)
+        asked = norm  # the cue words, not the metric's own name (社会消费品零售*总额*, *失业率*)
+        for term in sorted({t for g in spec.metrics for t in g}, key=len, reverse=True):
+            asked = asked.replace(normalize_for_search(term), " ")
+        spec.wants_amount = any(c in asked for c in rules.amount_cues)
+        spec.wants_rate = not spec.wants_amount and any(c in asked for c in rules.rate_cues)
     spec.multi_year = any(c in norm for c in rules.period_question_cues)
     spec.asks = max(1, sum(norm.count(m) for m in ("多少", "几")), norm.count("？"))
     return spec

@@ -108,6 +108,11 @@ def _violations(
     sentence = item.text[cand.sentence[0] : cand.sentence[1]]
     if not _place_ok(spec, item.meta, sentence):
         out.append("other place")
+    rules = question_rules()
+    if spec.answer_type == "date" and not re.search(rules.date_pattern, cand.text):
+        out.append("no date")
+    if spec.answer_type == "place" and not _names_a_place(spec, cand.text):
+        out.append("no place")
     if spec.answer_type != "figure":
         return out
     nums = _numbers_wo_years(cand.text)
@@ -157,6 +162,14 @@ def _inherited_subject(text: str, cand: Candidate) -> str:
         if lex.metrics(text[s:e]):
             return text[s:e] + "，"
     return ""
+
+
+def _names_a_place(spec: QuestionSpec, text: str) -> bool:
+    """A place name the question does not already contain (…市, …馆, …中心)."""
+    endings = "|".join(question_rules().place_endings)
+    return any(
+        word not in spec.text for word in re.findall(rf"[\u4e00-\u9fff]{{1,8}}(?:{endings})", text)
+    )
 
 
 def _after_report(spec: QuestionSpec, meta: ChunkMeta, sentence: str) -> bool:

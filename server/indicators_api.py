@@ -123,9 +123,9 @@ def table_field(service: ReportQAService, question: str, result: Any = None) -> 
     Never raises: a question the table cannot answer, or a damaged table, gives ``None`` and
     the passage answer stands alone.
     """
-    own = getattr(result, "table", None)
-    if own is not None:
-        return own.as_dict() if hasattr(own, "as_dict") else own
+    if result is not None:  # the answer chain decided: its table, or none
+        own = getattr(result, "table", None)
+        return own.as_dict() if own is not None else None
     try:
         from rag.table_answer import answer_from_table
 
