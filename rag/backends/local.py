@@ -13,7 +13,7 @@ import threading
 import warnings
 from typing import TYPE_CHECKING
 
-from models.llm_files import prepare_llm
+from models.llm_files import BUNDLED, prepare_llm
 from rag.backends.base import ChatBackend
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class LocalBackend(ChatBackend):
 
     def describe(self) -> str:
         s = self.settings
-        name = s.llm_model_path or "Qwen2.5-Coder-0.5B-Instruct Q4_K_M"
+        name = s.llm_model_path or BUNDLED.get(s.llm_model, BUNDLED["0.5b"]).name
         return f"local: {name} (llama.cpp, {s.threads} threads)"
 
     def create_model(self) -> BaseChatModel:

@@ -69,16 +69,24 @@ def test_tiktoken_works_with_the_network_cut(tmp_path, monkeypatch):
 
 def test_llm_parts_join_to_the_verified_file():
     path = llm_files.prepare_llm(Settings())
-    assert path.stat().st_size == llm_files.LLM_SIZE
+    assert path.stat().st_size == llm_files.BUNDLED["0.5b"].size
     with path.open("rb") as fh:
         assert fh.read(4) == b"GGUF"
 
 
 def test_llm_hash_mismatch_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(llm_files, "LLM_SHA256", "0" * 64)
+    import dataclasses
+
+    wrong = dataclasses.replace(llm_files.BUNDLED["0.5b"], sha256="0" * 64)
+    monkeypatch.setitem(llm_files.BUNDLED, "0.5b", wrong)
     with pytest.raises(packages.ModelError, match="reinstall"):
         llm_files.prepare_llm(Settings(cache_dir=tmp_path))
     assert not list(tmp_path.glob("*.gguf")), "a file that failed verification must not stay"
+
+
+def test_an_unknown_bundled_model_says_which_exist():
+    with pytest.raises(packages.ModelError, match=r"0\.5b, 1\.5b"):
+        llm_files.prepare_llm(Settings(llm_model="7b"))
 
 
 def test_missing_package_says_what_to_do():
