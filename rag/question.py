@@ -88,6 +88,8 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
         if any(c in norm for c in rules.types[kind]):
             spec.answer_type = kind
             break
+    if spec.answer_type == "other" and norm.rstrip("？?。 ").endswith(("时间", "日期")):
+        spec.answer_type = "date"  # "RCEP生效时间"
     spec.metrics = lexicon().metrics(question)
     if spec.answer_type == "other" and spec.metrics:
         spec.answer_type = "figure"

@@ -111,6 +111,8 @@ def _violations(
     rules = question_rules()
     if spec.answer_type == "date" and not re.search(rules.date_pattern, cand.text):
         out.append("no date")
+    if _other_year(spec, item, cand):
+        out.append("another year")
     if spec.answer_type == "place" and not _names_a_place(spec, cand.text):
         out.append("no place")
     if spec.answer_type != "figure":
@@ -170,6 +172,15 @@ def _names_a_place(spec: QuestionSpec, text: str) -> bool:
     return any(
         word not in spec.text for word in re.findall(rf"[\u4e00-\u9fff]{{1,8}}(?:{endings})", text)
     )
+
+
+def _other_year(spec: QuestionSpec, item: ContextItem, cand: Candidate) -> bool:
+    """Outside a 政府工作报告 (whose years follow from its own year), a sentence that dates
+    itself, but not with an asked year, is about another year ("表2 2022年…" for 2021)."""
+    if not spec.years or "政府工作报告" in item.meta.doc_type:
+        return False
+    named = {int(y) for y in YEAR.findall(item.text[slice(*cand.sentence)])}
+    return bool(named) and not named & set(spec.years)
 
 
 def _after_report(spec: QuestionSpec, meta: ChunkMeta, sentence: str) -> bool:
