@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core import cpu
 from core.settings import Settings, get_settings
 from index.bm25 import Bm25Index
 from index.store import (
@@ -243,6 +244,7 @@ class Ingestor:
         self._stale: set[str] = set()
         self._touched: set[str] = set()
         self._pipeline = pipeline_fingerprint(self.settings)
+        self._job: cpu.IngestJob | None = None
 
     @property
     def collection(self) -> Any:
@@ -255,6 +257,18 @@ class Ingestor:
     def run(
         self, inputs: list[Path], prune: bool = False, rebuild: bool = False, wait: bool = True
     ) -> IngestSummary:
+        """Ingest ``inputs`` in a niced thread that pauses for answers (see ``core.cpu``)."""
+
+        def job() -> IngestSummary:
+            with cpu.IngestJob(self.settings, str(self.paths.root)) as self._job:
+                try:
+                    return self._run(inputs, prune=prune, rebuild=rebuild, wait=wait)
+                finally:
+                    self._job = None
+
+        return cpu.run_niced(job)
+
+    def _run(self, inputs: list[Path], prune: bool, rebuild: bool, wait: bool) -> IngestSummary:
         started = time.perf_counter()
         summary = IngestSummary()
         self._owners = None
@@ -437,7 +451,8 @@ class Ingestor:
             return
         from tqdm import tqdm
 
-        size = max(1, self.settings.embedding_batch_size * 4)
+        # One model batch per step: between steps the ingest pauses while an answer is generated.
+        size = max(1, self.settings.embedding_batch_size)
         bar = tqdm(
             total=len(records),
             desc="embedding",
@@ -447,6 +462,8 @@ class Ingestor:
             leave=False,
         )
         for i in range(0, len(records), size):
+            if self._job:
+                self._job.yield_to_answers()
             batch = records[i : i + size]
             vectors = self.embeddings.embed_documents(
                 [embed_text(r["metadata"], r["text"]) for r in batch]
@@ -457,6 +474,8 @@ class Ingestor:
                 documents=[r["text"] for r in batch],
                 metadatas=[chroma_metadata(r["metadata"]) for r in batch],
             )
+            if self._job:
+                self._job.progress(len(batch))
             bar.update(len(batch))
         bar.close()
 
@@ -533,8 +552,7 @@ class Ingestor:
         renames (where a crash leaves BM25 on the previous commit) is as short as possible.
         """
         manifest.bump()
-        records = list(iter_committed_records(self.paths, manifest))
-        index = Bm25Index.build(records, manifest.generation)
+        index = Bm25Index.build(iter_committed_records(self.paths, manifest), manifest.generation)
         save_manifest(self.paths, manifest)
         index.save(self.paths.bm25)
 
