@@ -209,6 +209,7 @@ class IngestJob:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.path.with_suffix(".status").unlink(missing_ok=True)
         self.path.unlink(missing_ok=True)
         fcntl.flock(self._fh, fcntl.LOCK_UN)
         self._fh.close()

@@ -188,6 +188,20 @@ class ReportQAService:
             return ""
         return self._check_index(key)
 
+    def healthy_stats(self) -> dict[str, int] | None:
+        """Stats of a generation already checked healthy, else None; two ``stat`` calls.
+
+        Cheap enough to call on the event loop, so ``/health`` need not queue behind busy
+        worker threads when the verdict is already known."""
+        key = self._index_key()
+        with self._health_lock:
+            cached = self._health
+        if cached is None or cached.key != key:
+            return None
+        if time.monotonic() - cached.checked > HEALTH_RECHECK_S:
+            self._recheck_in_background()
+        return dict(cached.stats)
+
     def _index_key(self) -> tuple[object, ...]:
         """Changes whenever a commit (or a damaging write) touches the committed state."""
         paths = IndexPaths(self.settings.index_dir)

@@ -69,6 +69,7 @@ def test_running_ingests_lists_live_jobs_and_drops_stale_files(settings):
         job.progress(32)
         (found,) = cpu.running_ingests(settings)
         assert found.pid == os.getpid() and found.embedded == 32 and found.index == "idx"
+    assert not any(p.name.startswith("ingest-") for p in cpu.signal_dir(settings).iterdir())
     stale = cpu.signal_dir(settings) / "ingest-1-1.json"
     stale.write_text("")
     assert cpu.running_ingests(settings) == []
