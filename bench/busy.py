@@ -357,6 +357,7 @@ def main() -> None:
     ap.add_argument("--questions", type=int, default=20)
     ap.add_argument("--window", type=float, default=45.0, help="seconds of ingest alone")
     ap.add_argument("--work", type=Path, default=ROOT / "var" / "bench" / "busy")
+    ap.add_argument("--name", default="busy", help="results file name in bench/results")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     questions = gold_questions(args.questions)
@@ -375,11 +376,11 @@ def main() -> None:
     meta["load_end"] = round(os.getloadavg()[0], 2)
     rows = [summarize(p, raw[p]) for p in args.parts]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "busy.json").write_text(
+    (RESULTS / f"{args.name}.json").write_text(
         json.dumps({"meta": meta, "rows": rows, "raw": raw}, indent=1, ensure_ascii=False) + "\n"
     )
-    (RESULTS / "busy.md").write_text(render(rows, meta))
-    plot(rows, raw, RESULTS / "busy.png")
+    (RESULTS / f"{args.name}.md").write_text(render(rows, meta))
+    plot(rows, raw, RESULTS / f"{args.name}.png")
     print(render(rows, meta))
 
 

@@ -13,8 +13,11 @@ generation and an answer that takes 1 s alone takes 10 s beside an ingest. The r
   answer cannot stop an ingest for good; and they run niced (:data:`INGEST_NICE`), so the batch
   in flight when a question arrives barely slows it.
 * **llama.cpp's threads are chosen per answer from the load** (:func:`llm_threads`): the cores
-  minus the normal-priority threads already runnable. A paused or niced ingest does not count;
-  other programs do, because giving llama.cpp a core someone else holds is what makes it
+  minus the normal-priority threads already runnable. A paused or niced ingest does not count,
+  unless it is starving (its last batch, pauses included, took :data:`STARVED_FACTOR` times
+  its best time per chunk): then answers leave it one core and it stops pausing, so answers
+  coming back to back cannot stop it. Other
+  programs always count, because giving llama.cpp a core someone else holds is what makes it
   collapse.
 
 Each running ingest registers itself in ``<cache_dir>/cpu/ingest-<pid>-<tid>.json`` (held under
@@ -46,6 +49,7 @@ T = TypeVar("T")
 INGEST_NICE = 10  # CFS weight 110 vs 1024: a niced thread gets ~10% of a contested core
 MAX_PAUSE_S = 15.0  # longest an ingest waits for answers before embedding one more batch
 POLL_S = 0.05
+STARVED_FACTOR = 3.0  # an ingest this much slower per chunk than its best is starving
 
 
 def cores() -> int:
@@ -73,6 +77,11 @@ def threads_for(available: int, competing: int, configured: int = 0) -> int:
     if configured > 0:
         return configured
     return max(1, available - max(0, competing))
+
+
+def starving(chunk_s_last: float, chunk_s_best: float) -> bool:
+    """An ingest whose last batch ran far slower per chunk than its best one."""
+    return chunk_s_best > 0 and chunk_s_last > STARVED_FACTOR * chunk_s_best
 
 
 def parse_task_stat(text: str) -> tuple[str, int]:
@@ -108,17 +117,20 @@ def competing_threads(settings: Settings | None = None, samples: int = 5) -> int
 
     ``/proc/loadavg``'s running count is an instant; five snapshots a few milliseconds apart
     smooth it without the minute-long lag of the load average. Niced threads of registered
-    ingests are left out: they pause for answers and yield to normal threads anyway.
+    ingests are left out: they pause for answers and yield to normal threads anyway; a
+    starving ingest counts as one thread, so it gets a core back.
     """
     try:
         counts = []
-        pids = [job.pid for job in running_ingests(settings)]
+        jobs = running_ingests(settings)
+        pids = sorted({job.pid for job in jobs})
+        starved = sum(starving(job.chunk_s_last, job.chunk_s_best) for job in jobs)
         for i in range(samples):
             if i:
                 time.sleep(0.002)
             running = parse_running(Path("/proc/loadavg").read_text())
             counts.append(running - 1 - _niced_runnable(pids))
-        return max(0, int(statistics.median(counts)))
+        return max(0, int(statistics.median(counts))) + starved
     except (OSError, ValueError, IndexError):
         return 0  # not Linux: assume an idle machine
 
@@ -189,6 +201,8 @@ class IngestStatus:
     paused_s: float = 0.0
     pauses: int = 0
     updated: float = 0.0
+    chunk_s_last: float = 0.0  # seconds per chunk of the last batch
+    chunk_s_best: float = 0.0  # ... of the fastest batch so far
 
 
 class IngestJob:
@@ -219,13 +233,25 @@ class IngestJob:
         with contextlib.suppress(OSError):  # progress is informative; never fail an ingest
             atomic_write(self.path.with_suffix(".status"), json.dumps(asdict(self.status)))
 
-    def progress(self, embedded: int) -> None:
+    def starving(self) -> bool:
+        return starving(self.status.chunk_s_last, self.status.chunk_s_best)
+
+    def progress(self, embedded: int, seconds: float = 0.0) -> None:
+        """Count ``embedded`` chunks done in ``seconds`` (wall time, pauses included)."""
         self.status.embedded += embedded
+        if embedded and seconds > 0:
+            per_chunk = seconds / embedded
+            self.status.chunk_s_last = per_chunk
+            best = self.status.chunk_s_best
+            self.status.chunk_s_best = per_chunk if not best else min(best, per_chunk)
         self._publish()
 
     def yield_to_answers(self) -> float:
-        """Wait while an answer is being generated (at most :data:`MAX_PAUSE_S`); seconds waited."""
-        if not answer_in_progress(self.settings):
+        """Wait while an answer is being generated (at most :data:`MAX_PAUSE_S`); seconds waited.
+
+        A starving ingest does not wait: answers then leave it a core (:func:`llm_threads`).
+        """
+        if self.starving() or not answer_in_progress(self.settings):
             return 0.0
         started = time.perf_counter()
         while time.perf_counter() - started < MAX_PAUSE_S:
@@ -304,6 +330,7 @@ __all__ = [
     "run_niced",
     "running_ingests",
     "signal_dir",
+    "starving",
     "threads_for",
     "tune_llama",
 ]

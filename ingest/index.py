@@ -462,6 +462,7 @@ class Ingestor:
             leave=False,
         )
         for i in range(0, len(records), size):
+            started = time.perf_counter()
             if self._job:
                 self._job.yield_to_answers()
             batch = records[i : i + size]
@@ -475,7 +476,7 @@ class Ingestor:
                 metadatas=[chroma_metadata(r["metadata"]) for r in batch],
             )
             if self._job:
-                self._job.progress(len(batch))
+                self._job.progress(len(batch), time.perf_counter() - started)
             bar.update(len(batch))
         bar.close()
 

@@ -26,6 +26,23 @@ def test_threads_for(available, competing, configured, want):
     assert cpu.threads_for(available, competing, configured) == want
 
 
+def test_starving():
+    assert not cpu.starving(0.2, 0.0)  # no batch measured yet
+    assert not cpu.starving(0.5, 0.2)
+    assert cpu.starving(0.7, 0.2)
+
+
+def test_progress_keeps_last_and_best_time_per_chunk(settings):
+    with cpu.IngestJob(settings, "idx") as job:
+        job.progress(10, 2.0)
+        job.progress(10, 8.0)
+        (found,) = cpu.running_ingests(settings)
+        assert (found.embedded, found.chunk_s_last, found.chunk_s_best) == (20, 0.8, 0.2)
+        assert job.starving()
+        with cpu.answering(settings):
+            assert job.yield_to_answers() == 0.0  # a starving ingest keeps going
+
+
 def test_parse_proc_files():
     stat = "123 (python (x) y) R 1 123 123 0 -1 4194304 0 0 0 0 5 1 0 0 20 10 3 0 9 0 0"
     assert cpu.parse_task_stat(stat) == ("R", 10)
