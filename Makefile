@@ -62,11 +62,14 @@ eval: models ingest
 	$(PY) -m eval
 
 # Ingest on the sample; ingest and search at 1x/10x/100x synthetic corpora (100x embeds ~60k
-# chunks: about an hour on 2 cores; an interrupted run resumes); HTTP load on a local server.
+# chunks: about an hour on 2 cores; an interrupted run resumes); HTTP load on a local server;
+# keyword-index build memory; local answers idle vs. during an ingest (API and second process).
 bench: models ingest
 	$(PY) bench/ingest.py
 	$(PY) bench/scale.py --scales 1 10 100 --chroma-server 1
 	$(PY) bench/load.py --start
+	$(PY) bench/bm25_memory.py --scales 1 10 100
+	$(PY) bench/busy.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

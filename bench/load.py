@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -147,6 +148,59 @@ def start_server(index: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("server did not start within 180 s")
 
 
+def encoder_micro(n: int = 100) -> dict[str, Any]:
+    """Query encoding alone, onnxruntime vs torch (the fallback), interleaved, in-process."""
+    from core.settings import get_settings
+    from models.embeddings import E5Embeddings
+
+    settings = get_settings()
+    runtimes = {
+        "onnx": E5Embeddings(settings),
+        "torch": E5Embeddings(settings.model_copy(update={"query_encoder": "torch"})),
+    }
+    qs = [settings.query_prefix + q for q in questions()]
+    times: dict[str, list[float]] = {name: [] for name in runtimes}
+    for i in range(n + 3):
+        for name, emb in runtimes.items():
+            t = time.perf_counter()
+            emb._encode_query_texts([qs[i % len(qs)]])
+            if i >= 3:  # warm-up
+                times[name].append((time.perf_counter() - t) * 1000)
+    out: dict[str, Any] = {f"{k}_p50_ms": _pct(v, 0.5) for k, v in times.items()}
+    out["runtime"] = runtimes["onnx"].query_runtime
+    out["ratio_p50"] = round(out["onnx_p50_ms"] / out["torch_p50_ms"], 2)
+    return out
+
+
+def health_micro(index: Path, n: int = 50) -> dict[str, Any]:
+    """``/health``'s work on ``index``: the first (full) check, then cached calls."""
+    from core.settings import get_settings
+    from index.store import IndexPaths, load_manifest
+    from server.service import ReportQAService
+
+    service = ReportQAService(get_settings().model_copy(update={"index_dir": index}))
+
+    def once() -> float:
+        t = time.perf_counter()
+        service.index_problem()
+        service.stats()
+        return (time.perf_counter() - t) * 1000
+
+    first = once()
+    cached = [once() for _ in range(n)]
+    t = time.perf_counter()
+    chunks = sum(len(e.chunk_ids) for e in load_manifest(IndexPaths(index)).files.values())
+    parse_ms = (time.perf_counter() - t) * 1000
+    return {
+        "index": str(index),
+        "chunks": chunks,
+        "first_ms": round(first, 1),
+        "cached_p50_ms": _pct(cached, 0.5),
+        "cached_max_ms": round(max(cached), 1),
+        "one_manifest_parse_ms": round(parse_ms, 1),
+    }
+
+
 def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     cols = (
         "endpoint",
@@ -174,6 +228,21 @@ def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     for r in rows:
         parts = ", ".join(f"{k} {v}" for k, v in r["server_median_ms"].items())
         lines.append(f"- `{r['endpoint']}`: client p50 {r['p50_ms']} ms; server {parts}")
+    if meta.get("encoder"):
+        e = meta["encoder"]
+        lines += [
+            "",
+            f"Query encoding alone (one query, in-process, interleaved): onnxruntime p50 "
+            f"{e['onnx_p50_ms']} ms vs torch {e['torch_p50_ms']} ms (ratio {e['ratio_p50']}).",
+        ]
+    for h in meta.get("health", []):
+        lines += [
+            "",
+            f"`/health` work on {h['index']} ({h['chunks']} chunks): first check "
+            f"{h['first_ms']} ms, then cached p50 {h['cached_p50_ms']} ms "
+            f"(max {h['cached_max_ms']} ms); one manifest parse takes "
+            f"{h['one_manifest_parse_ms']} ms.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -187,7 +256,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per phase")
     parser.add_argument("--search-clients", type=int, default=50)
     parser.add_argument("--ask-clients", type=int, default=8)
+    parser.add_argument(
+        "--health-index", type=Path, action="append", default=[], help="time /health's work here"
+    )
     args = parser.parse_args()
+    encoder = encoder_micro()
+    health = [health_micro(p) for p in [args.index, *args.health_index]]
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
     proc = None
     base = args.url
@@ -212,6 +286,8 @@ def main() -> None:
         "command": "python bench/load.py " + " ".join(sys.argv[1:]),
         "server": f"llm={info.get('llm')}, {info.get('chunks')} chunks",
         "index": str(args.index) if args.start else base,
+        "encoder": encoder,
+        "health": health,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "load.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))

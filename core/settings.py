@@ -44,6 +44,10 @@ class Settings(BaseSettings):
         description="Sentence-transformers name or path; empty = bundled multilingual-e5-small.",
     )
     embedding_batch_size: int = Field(32, description="Chunks per embedding batch.")
+    query_encoder: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="Query encoder: `onnx` (verified export, falls back to torch) or `torch`.",
+    )
     query_prefix: str = Field("query: ", description="Prefix for queries (e5 convention).")
     passage_prefix: str = Field("passage: ", description="Prefix for passages (e5 convention).")
 
@@ -82,7 +86,9 @@ class Settings(BaseSettings):
     llm_model_path: str = Field(
         "", description="GGUF path; empty = the bundled REPORTQA_LLM_MODEL."
     )
-    llm_threads: int = Field(0, description="llama.cpp threads; 0 = number of cores.")
+    llm_threads: int = Field(
+        0, description="llama.cpp threads; 0 = chosen per answer from the cores left idle."
+    )
     llm_context: int = Field(4096, description="llama.cpp context window.")
     llm_max_tokens: int = Field(128, description="Maximum tokens generated per answer.")
     context_tokens: int = Field(

@@ -4,6 +4,10 @@ bm25s scores the whole corpus as one sparse matrix product, which keeps search i
 at 100k chunks where ``rank_bm25``'s per-document loop takes seconds. Each build is saved in a
 new generation folder and a ``CURRENT`` pointer is switched atomically, so a reader (or an
 ingest killed mid-save) never sees a half-written index.
+
+The build streams: each chunk record is reduced to its id, five metadata fields and its tokens
+as 4-byte ids as it is read, so building over 57k chunks holds tens of megabytes of token ids
+instead of every record with its text and token strings (gigabytes at 100x the sample).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,17 +38,30 @@ class Bm25Index:
     retriever: Any = None
 
     @classmethod
-    def build(cls, records: list[dict[str, Any]], generation: str) -> Bm25Index:
-        """Index chunk records (each with ``id``, ``tokens`` and ``metadata``)."""
+    def build(cls, records: Iterable[dict[str, Any]], generation: str) -> Bm25Index:
+        """Index chunk records (each with ``id``, ``tokens`` and ``metadata``), read once.
+
+        ``records`` may be a generator: only ids, filter metadata and token ids are kept, so
+        memory grows with the token count, not with the records. Scores equal those of
+        indexing the token strings (bm25s only renumbers the vocabulary).
+        """
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it forces DEBUG on import
-        ids = [r["id"] for r in records]
-        meta = [{k: r["metadata"].get(k) for k in META_FIELDS} for r in records]
+        ids: list[str] = []
+        meta: list[dict[str, Any]] = []
+        vocab: dict[str, int] = {}
+        docs: list[Any] = []  # array("i") per chunk: 4 bytes a token
+        for r in records:
+            ids.append(r["id"])
+            meta.append({k: r["metadata"].get(k) for k in META_FIELDS})
+            docs.append(
+                array("i", [vocab.setdefault(t, len(vocab)) for t in r["tokens"] or ["\u2205"]])
+            )
         retriever = None
-        if records:
+        if docs:
             retriever = bm25s.BM25(k1=1.2, b=0.75)
-            retriever.index([r["tokens"] or ["\u2205"] for r in records], show_progress=False)
+            retriever.index((docs, vocab), show_progress=False)
         return cls(ids=ids, meta=meta, generation=generation, retriever=retriever)
 
     def __len__(self) -> int:

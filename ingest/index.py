@@ -17,7 +17,6 @@ the keyword index then still serves the previous commit until the next run rebui
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import logging
@@ -25,11 +24,10 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core import cpu
 from core.settings import Settings, get_settings
 from index.bm25 import Bm25Index
 from index.store import (
@@ -49,10 +47,14 @@ from index.terms import get_tokenizer
 from ingest.clean import clean
 from ingest.documents import Document, split_documents
 from ingest.extract_indicators import prune_indicators, sync_indicators
-from ingest.load import SUPPORTED_SUFFIXES, SkipFile, load_file
-from ingest.split import Chunk, split_document
+from ingest.load import SkipFile, load_file
+from ingest.records import (
+    build_records,
+    embed_text,
+    record_dedup_key,
+)
+from ingest.runs import IngestBusy, IngestSummary, discover, index_lock, sha256_bytes
 from models.embeddings import E5Embeddings
-from models.tokens import count_tokens
 
 log = logging.getLogger(__name__)
 
@@ -70,159 +72,6 @@ def pipeline_fingerprint(settings: Settings) -> str:
         settings.chunk_overlap_sentences,
     )
     return hashlib.sha1(json.dumps(parts).encode()).hexdigest()[:12]
-
-
-def dedup_key(region: str | None, norm: str) -> str:
-    """Key under which a chunk's text counts as a duplicate.
-
-    Scoped by region: the same report saved twice (same place) is stored once, but a paragraph
-    that reports of two places share word for word (a provincial policy sentence, a synthetic
-    copy) stays with each, or questions filtered to the second place could never find it.
-    """
-    return f"{region or ''}\0{norm}"
-
-
-def _record_dedup_key(record: dict[str, Any]) -> str:
-    return dedup_key(record["metadata"].get("region"), record.get("norm", ""))
-
-
-class IngestBusy(RuntimeError):
-    """Another ingest holds the index lock."""
-
-
-@dataclass
-class IngestSummary:
-    """What one ingest run did; printed at the end and returned as JSON with ``--json``."""
-
-    files_seen: int = 0
-    files_indexed: int = 0
-    files_unchanged: int = 0
-    files_rechunked: int = 0
-    files_removed: int = 0
-    skipped: list[dict[str, str]] = field(default_factory=list)
-    documents: int = 0
-    chunks_added: int = 0
-    chunks_unchanged: int = 0
-    chunks_removed: int = 0
-    duplicates_dropped: int = 0
-    embedded: int = 0
-    seconds: float = 0.0
-    total_chunks: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def text(self) -> str:
-        lines = [
-            f"files: {self.files_seen} seen, {self.files_indexed} indexed, "
-            f"{self.files_unchanged} unchanged, {self.files_rechunked} re-chunked, "
-            f"{self.files_removed} removed, "
-            f"{len(self.skipped)} skipped",
-            f"documents: {self.documents}; chunks: {self.chunks_added} added, "
-            f"{self.chunks_unchanged} unchanged, {self.chunks_removed} removed, "
-            f"{self.duplicates_dropped} duplicates dropped; {self.total_chunks} in index",
-            f"embedded {self.embedded} chunks in {self.seconds:.1f} s",
-        ]
-        lines += [f"skipped {s['path']}: {s['reason']}" for s in self.skipped]
-        return "\n".join(lines)
-
-
-def discover(paths: list[Path]) -> tuple[list[Path], list[dict[str, str]]]:
-    """Files to ingest under ``paths`` (sorted), and the ones skipped for their type."""
-    files: list[Path] = []
-    skipped: list[dict[str, str]] = []
-    for root in paths:
-        if not root.exists():
-            skipped.append({"path": str(root), "reason": "does not exist"})
-            continue
-        candidates = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-        for p in candidates:
-            if any(part.startswith(".") for part in p.relative_to(root).parts if root.is_dir()):
-                continue
-            if p.suffix.lower() not in SUPPORTED_SUFFIXES:
-                supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-                skipped.append(
-                    {
-                        "path": str(p),
-                        "reason": f"unsupported type; convert it to one of {supported}",
-                    }
-                )
-                continue
-            files.append(p)
-    return files, skipped
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-@contextlib.contextmanager
-def index_lock(paths: IndexPaths, wait: bool = True) -> Iterator[None]:
-    """One ingest at a time per index: a second one waits (or fails fast with ``wait=False``)."""
-    paths.root.mkdir(parents=True, exist_ok=True)
-    with open(paths.lock, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if not wait:
-                raise IngestBusy(
-                    f"another ingest is writing {paths.root}; wait for it to finish or "
-                    "re-run without --no-wait"
-                ) from None
-            print(f"another ingest is writing {paths.root}; waiting for it…", file=sys.stderr)
-            fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def embed_text(meta: dict[str, Any], text: str) -> str:
-    """What gets embedded: the title (and region if the title lacks it) and heading travel with
-    the chunk, so a body passage that only says 我县 still matches 紫金县."""
-    title = meta.get("title") or ""
-    region = meta.get("region") or ""
-    head = title if (not region or region in title) else f"{region} {title}"
-    heading = meta.get("heading") or ""
-    return f"{head}\n{heading}\n{text}" if heading else f"{head}\n{text}"
-
-
-def chunk_metadata(doc: Document, chunk: Chunk, key: str) -> dict[str, Any]:
-    return {
-        "doc_id": doc.doc_id,
-        "source": doc.source,
-        "file_key": key,
-        "title": doc.title,
-        "region": doc.region or "",
-        "parent_region": doc.parent_region or "",
-        "level": doc.level or "",
-        "year": doc.year or 0,
-        "doc_type": doc.doc_type,
-        "meeting_date": doc.meeting_date or "",
-        "heading": chunk.heading,
-        "start": chunk.start,
-        "end": chunk.end,
-        "ordinal": chunk.ordinal,
-        "tokens": chunk.tokens,
-        # where the chunk's pieces sit in the source when cleaning removed text inside it
-        "spans": json.dumps(chunk.spans) if chunk.spans else "",
-    }
-
-
-def document_entry(doc: Document, chunks: int) -> dict[str, Any]:
-    return {
-        "doc_id": doc.doc_id,
-        "title": doc.title,
-        "region": doc.region,
-        "parent_region": doc.parent_region,
-        "level": doc.level,
-        "year": doc.year,
-        "doc_type": doc.doc_type,
-        "meeting_date": doc.meeting_date,
-        "start": doc.start,
-        "end": doc.end,
-        "chunks": chunks,
-    }
 
 
 class Ingestor:
@@ -244,6 +93,7 @@ class Ingestor:
         self._stale: set[str] = set()
         self._touched: set[str] = set()
         self._pipeline = pipeline_fingerprint(self.settings)
+        self._job: cpu.IngestJob | None = None
 
     @property
     def collection(self) -> Any:
@@ -256,6 +106,18 @@ class Ingestor:
     def run(
         self, inputs: list[Path], prune: bool = False, rebuild: bool = False, wait: bool = True
     ) -> IngestSummary:
+        """Ingest ``inputs`` in a niced thread that pauses for answers (see ``core.cpu``)."""
+
+        def job() -> IngestSummary:
+            with cpu.IngestJob(self.settings, str(self.paths.root)) as self._job:
+                try:
+                    return self._run(inputs, prune=prune, rebuild=rebuild, wait=wait)
+                finally:
+                    self._job = None
+
+        return cpu.run_niced(job)
+
+    def _run(self, inputs: list[Path], prune: bool, rebuild: bool, wait: bool) -> IngestSummary:
         started = time.perf_counter()
         summary = IngestSummary()
         self._owners = None
@@ -332,40 +194,9 @@ class Ingestor:
         tokenizer = get_tokenizer(r for d in documents for r in (d.region, d.parent_region) if r)
         self._remember_regions(documents)
         owners = self._norm_owners(manifest)
-        seen: set[str] = set()
-        records: list[dict[str, Any]] = []
-        doc_entries = []
-        for doc in documents:
-            chunks = split_document(
-                doc,
-                count_tokens,
-                target_tokens=self.settings.chunk_tokens,
-                max_tokens=self.settings.chunk_max_tokens,
-                overlap_sentences=self.settings.chunk_overlap_sentences,
-            )
-            kept = 0
-            for chunk in chunks:
-                norm = chunk.norm
-                dkey = dedup_key(doc.region, norm)
-                if dkey in seen or owners.get(dkey, key) != key:
-                    summary.duplicates_dropped += 1
-                    continue
-                seen.add(dkey)
-                meta = chunk_metadata(doc, chunk, key)
-                meta["sha256"] = digest
-                records.append(
-                    {
-                        "id": chunk.id,
-                        "text": chunk.text,
-                        "norm": norm,
-                        "metadata": meta,
-                        "tokens": tokenizer.tokens(
-                            f"{doc.title} {doc.region or ''} {chunk.heading} {chunk.text}"
-                        ),
-                    }
-                )
-                kept += 1
-            doc_entries.append(document_entry(doc, kept))
+        built = build_records(documents, key, digest, owners, self.settings, tokenizer.tokens)
+        records, doc_entries = built.records, built.documents
+        summary.duplicates_dropped += built.duplicates
         summary.documents += len(documents)
 
         # Keep the committed records beside the new ones until the commit: a crash before it
@@ -376,7 +207,7 @@ class Ingestor:
         self._touched.add(key)
         for dkey in [n for n, k in owners.items() if k == key]:
             del owners[dkey]
-        owners.update((_record_dedup_key(r), key) for r in records)
+        owners.update((record_dedup_key(r), key) for r in records)
         new_ids = [r["id"] for r in records]
         existing, todo, outdated = self._compare_stored(records)
         self._embed_and_upsert(todo)
@@ -440,7 +271,8 @@ class Ingestor:
             return
         from tqdm import tqdm
 
-        size = max(1, self.settings.embedding_batch_size * 4)
+        # One model batch per step: between steps the ingest pauses while an answer is generated.
+        size = max(1, self.settings.embedding_batch_size)
         bar = tqdm(
             total=len(records),
             desc="embedding",
@@ -450,6 +282,9 @@ class Ingestor:
             leave=False,
         )
         for i in range(0, len(records), size):
+            started = time.perf_counter()
+            if self._job:
+                self._job.yield_to_answers()
             batch = records[i : i + size]
             vectors = self.embeddings.embed_documents(
                 [embed_text(r["metadata"], r["text"]) for r in batch]
@@ -460,6 +295,8 @@ class Ingestor:
                 documents=[r["text"] for r in batch],
                 metadatas=[chroma_metadata(r["metadata"]) for r in batch],
             )
+            if self._job:
+                self._job.progress(len(batch), time.perf_counter() - started)
             bar.update(len(batch))
         bar.close()
 
@@ -475,7 +312,7 @@ class Ingestor:
                 wanted = set(entry.chunk_ids)
                 for r in read_chunk_records(self.paths, other):
                     if r["id"] in wanted:
-                        self._owners.setdefault(_record_dedup_key(r), other)
+                        self._owners.setdefault(record_dedup_key(r), other)
         return self._owners
 
     def _prune(self, manifest: Manifest, summary: IngestSummary) -> bool:
@@ -536,8 +373,7 @@ class Ingestor:
         renames (where a crash leaves BM25 on the previous commit) is as short as possible.
         """
         manifest.bump()
-        records = list(iter_committed_records(self.paths, manifest))
-        index = Bm25Index.build(records, manifest.generation)
+        index = Bm25Index.build(iter_committed_records(self.paths, manifest), manifest.generation)
         save_manifest(self.paths, manifest)
         index.save(self.paths.bm25)
 
@@ -610,4 +446,14 @@ class Ingestor:
         os.sync()
 
 
-__all__ = ["IngestBusy", "IngestSummary", "Ingestor", "discover", "embed_text", "index_lock"]
+__all__ = [
+    "PIPELINE_VERSION",
+    "IngestBusy",
+    "IngestSummary",
+    "Ingestor",
+    "discover",
+    "embed_text",
+    "index_lock",
+    "pipeline_fingerprint",
+    "sha256_bytes",
+]

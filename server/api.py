@@ -208,8 +208,10 @@ def install_error_handlers(app: FastAPI) -> None:
 def build_routers(service: ReportQAService) -> list[APIRouter]:
     """The ``/api``, ``/v1`` and ``/health`` routers over one service."""
     auth = Depends(_auth(service.settings))
-    api = APIRouter(prefix="/api", dependencies=[auth], tags=["reportqa"])
-    v1 = APIRouter(prefix="/v1", dependencies=[auth], tags=["openai"])
+    return [_meta_router(service), _api_router(service, auth), _v1_router(service, auth)]
+
+
+def _meta_router(service: ReportQAService) -> APIRouter:
     meta = APIRouter(tags=["meta"])
 
     @meta.get("/health", response_model_exclude_none=True)
@@ -221,6 +223,9 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
         restarting the server (what a failing health check triggers) cannot repair files on
         disk and would only turn the problem into a restart loop.
         """
+        stats = service.healthy_stats()  # two stat() calls: no queueing behind busy workers
+        if stats is not None:
+            return HealthResponse(status="ok", llm=service.settings.llm, **stats)
         problem = await run_in_threadpool(service.index_problem)
         if problem:
             return HealthResponse.model_validate(
@@ -231,6 +236,12 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
                 }
             )
         return HealthResponse(status="ok", llm=service.settings.llm, **service.stats())
+
+    return meta
+
+
+def _api_router(service: ReportQAService, auth: Any) -> APIRouter:
+    api = APIRouter(prefix="/api", dependencies=[auth], tags=["reportqa"])
 
     @api.post("/ask")
     def ask(body: AskIn) -> AskResponse:
@@ -291,6 +302,12 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
             )
         return DeleteResponse.model_validate(removed)
 
+    return api
+
+
+def _v1_router(service: ReportQAService, auth: Any) -> APIRouter:
+    v1 = APIRouter(prefix="/v1", dependencies=[auth], tags=["openai"])
+
     @v1.get("/models")
     def models() -> ModelList:
         """The one model this server offers (OpenAI ``GET /models``)."""
@@ -330,7 +347,7 @@ def build_routers(service: ReportQAService) -> list[APIRouter]:
             _sse(service, question, history, filters, cid, created), media_type="text/event-stream"
         )
 
-    return [meta, api, v1]
+    return v1
 
 
 def _sse(

@@ -6,13 +6,20 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from core.settings import Settings, get_settings
-from index.store import IndexPaths, IndexUnavailable, check_index_files, load_manifest
+from index.store import (
+    IndexPaths,
+    IndexUnavailable,
+    Manifest,
+    check_index_files,
+    load_manifest,
+)
 from models.embeddings import E5Embeddings
 
 log = logging.getLogger(__name__)
@@ -84,6 +91,26 @@ class UploadResult:
         return self.__dict__.copy()
 
 
+HEALTH_RECHECK_S = 30.0
+
+
+@dataclass(frozen=True)
+class _Health:
+    """A healthy verdict on one committed index generation."""
+
+    key: tuple[object, ...]
+    checked: float
+    stats: dict[str, int]
+
+
+def _manifest_stats(manifest: Manifest) -> dict[str, int]:
+    return {
+        "files": len(manifest.files),
+        "documents": sum(len(e.documents) for e in manifest.files.values()),
+        "chunks": sum(len(e.chunk_ids) for e in manifest.files.values()),
+    }
+
+
 class ReportQAService:
     """Loads models once; answers, searches, lists and changes the knowledge base."""
 
@@ -93,6 +120,9 @@ class ReportQAService:
         self._searcher: Any = None
         self._answerer: Any = None
         self._lock = threading.Lock()
+        self._health_lock = threading.Lock()
+        self._health: _Health | None = None
+        self._rechecking = False
         self.upload_dir = Path(self.settings.upload_dir)
 
     @property
@@ -143,16 +173,77 @@ class ReportQAService:
         Opens what a query opens (manifest, keyword index, Chroma) and checks the chunk
         records cheaply, so /health can report a damaged index with the repair command while
         the server stays up. A searcher that failed to load is retried here, so the server
-        recovers by itself once the index is rebuilt."""
+        recovers by itself once the index is rebuilt.
+
+        A healthy verdict is cached per index generation (the manifest's and the keyword
+        index's stat): parsing a 100x manifest takes tens of milliseconds, too slow for a
+        health probe. It is re-checked in the background every :data:`HEALTH_RECHECK_S`, so
+        damage done behind the server's back still shows up."""
+        key = self._index_key()
+        with self._health_lock:
+            cached = self._health
+        if cached is not None and cached.key == key:
+            if time.monotonic() - cached.checked > HEALTH_RECHECK_S:
+                self._recheck_in_background()
+            return ""
+        return self._check_index(key)
+
+    def healthy_stats(self) -> dict[str, int] | None:
+        """Stats of a generation already checked healthy, else None; two ``stat`` calls.
+
+        Cheap enough to call on the event loop, so ``/health`` need not queue behind busy
+        worker threads when the verdict is already known."""
+        key = self._index_key()
+        with self._health_lock:
+            cached = self._health
+        if cached is None or cached.key != key:
+            return None
+        if time.monotonic() - cached.checked > HEALTH_RECHECK_S:
+            self._recheck_in_background()
+        return dict(cached.stats)
+
+    def _index_key(self) -> tuple[object, ...]:
+        """Changes whenever a commit (or a damaging write) touches the committed state."""
+        paths = IndexPaths(self.settings.index_dir)
+        out: list[object] = []
+        for path in (paths.manifest, paths.bm25 / "CURRENT"):
+            try:
+                st = path.stat()
+                out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+            except OSError:
+                out.append(None)
+        return tuple(out)
+
+    def _check_index(self, key: tuple[object, ...]) -> str:
         paths = IndexPaths(self.settings.index_dir)
         try:
-            check_index_files(paths, load_manifest(paths))
+            manifest = load_manifest(paths)
+            check_index_files(paths, manifest)
             searcher = self.searcher
             searcher.reload()
             searcher.collection.count()
         except IndexUnavailable as exc:
+            with self._health_lock:
+                self._health = None
             return str(exc)
+        with self._health_lock:
+            self._health = _Health(key, time.monotonic(), _manifest_stats(manifest))
         return ""
+
+    def _recheck_in_background(self) -> None:
+        with self._health_lock:
+            if self._rechecking:
+                return
+            self._rechecking = True
+
+        def run() -> None:
+            try:
+                self._check_index(self._index_key())
+            finally:
+                with self._health_lock:
+                    self._rechecking = False
+
+        threading.Thread(target=run, name="health-recheck", daemon=True).start()
 
     def warm_up(self) -> None:
         """Load the models at start-up; with a damaged index only the embedding model (the
@@ -164,12 +255,13 @@ class ReportQAService:
             self.embeddings.embed_query("预热")
 
     def stats(self) -> dict[str, Any]:
-        manifest = load_manifest(IndexPaths(self.settings.index_dir))
-        return {
-            "files": len(manifest.files),
-            "documents": sum(len(e.documents) for e in manifest.files.values()),
-            "chunks": sum(len(e.chunk_ids) for e in manifest.files.values()),
-        }
+        """Files, documents and chunks of the committed index (cached per generation)."""
+        key = self._index_key()
+        with self._health_lock:
+            cached = self._health
+        if cached is not None and cached.key == key:
+            return dict(cached.stats)
+        return _manifest_stats(load_manifest(IndexPaths(self.settings.index_dir)))
 
     def documents(self) -> list[dict[str, Any]]:
         manifest = load_manifest(IndexPaths(self.settings.index_dir))

@@ -6,6 +6,7 @@ backend cannot weaken them.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -96,6 +97,10 @@ class ChatBackend(Backend):
     def warm_up(self) -> None:
         _ = self.model
 
+    def busy(self) -> contextlib.AbstractContextManager[None]:
+        """Held for a whole generation (a local model tells other work it is computing)."""
+        return contextlib.nullcontext()
+
     def messages(self, request: GenerationRequest) -> list[Any]:
         return self.prompt.format_messages(
             context=format_context(request.context), question=request.question
@@ -111,10 +116,11 @@ class ChatBackend(Backend):
         if lock:
             lock.acquire()
         try:
-            for chunk in self.model.stream(messages):
-                text = chunk.content if isinstance(chunk.content, str) else ""
-                if text:
-                    yield text
+            with self.busy():
+                for chunk in self.model.stream(messages):
+                    text = chunk.content if isinstance(chunk.content, str) else ""
+                    if text:
+                        yield text
         finally:
             if lock:
                 lock.release()

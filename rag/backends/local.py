@@ -8,11 +8,14 @@ queue the server relies on.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import threading
 import warnings
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from core import cpu
 from models.llm_files import BUNDLED, prepare_llm
 from rag.backends.base import ChatBackend
 
@@ -54,6 +57,15 @@ class LocalBackend(ChatBackend):
         s = self.settings
         name = s.llm_model_path or BUNDLED.get(s.llm_model, BUNDLED["0.5b"]).name
         return f"local: {name} (llama.cpp, {s.threads} threads)"
+
+    @contextlib.contextmanager
+    def busy(self) -> Iterator[None]:
+        """Generation and ingest share two cores: while an answer is generated, other processes
+        see the signal (an ingest pauses between batches), and llama.cpp takes only the cores
+        left idle instead of spin-waiting against them."""
+        with cpu.answering(self.settings):
+            cpu.tune_llama(getattr(self.model, "client", None), self.settings)
+            yield
 
     def create_model(self) -> BaseChatModel:
         s = self.settings

@@ -115,7 +115,7 @@ def test_concurrent_queries_are_batched_and_match_single_queries(embeddings):
 
 def test_a_failing_batch_fails_every_waiter_and_the_next_query_works(embeddings, monkeypatch):
     calls = {"n": 0}
-    real = embeddings._encode
+    real = embeddings._encode_query_texts
 
     def flaky(texts):
         calls["n"] += 1
@@ -123,7 +123,7 @@ def test_a_failing_batch_fails_every_waiter_and_the_next_query_works(embeddings,
             raise RuntimeError("boom")
         return real(texts)
 
-    monkeypatch.setattr(embeddings, "_encode", flaky)
+    monkeypatch.setattr(embeddings, "_encode_query_texts", flaky)
     with pytest.raises(RuntimeError, match="boom"):
         embeddings.embed_query("GDP")
     assert len(embeddings.embed_query("GDP")) == 384
@@ -137,13 +137,13 @@ def test_no_caller_is_kept_encoding_for_the_others(embeddings, monkeypatch):
     import time
 
     embeddings.embed_query("预热")  # load the model before timing anything
-    real = embeddings._encode
+    real = embeddings._encode_query_texts
 
     def slow(texts):
         time.sleep(0.02)
         return real(texts)
 
-    monkeypatch.setattr(embeddings, "_encode", slow)
+    monkeypatch.setattr(embeddings, "_encode_query_texts", slow)
     # more clients than a batch holds, so the queue never empties (as with 50 HTTP clients)
     monkeypatch.setattr(embeddings.settings, "embedding_batch_size", 2)
     stop = threading.Event()

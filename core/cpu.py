@@ -1,0 +1,336 @@
+"""One CPU budget for the machine: answers first, ingests fill the gaps.
+
+On two cores, llama.cpp, the query encoder and an ingest's passage encoder all want every core;
+llama.cpp's threads spin-wait on each other, so one preempted thread stalls the whole
+generation and an answer that takes 1 s alone takes 10 s beside an ingest. The rules:
+
+* **Answers hold a shared lock** (``<cache_dir>/cpu/answering.lock``) from retrieval to the
+  last generated token (:func:`answering`). It is a file lock, so an ingest in another process
+  (``python -m ingest``), in the server (an upload) or of another index sees it alike, and a
+  crashed answer releases it.
+* **Ingests pause between embedding batches** while any answer holds it
+  (:meth:`IngestJob.yield_to_answers`), for at most :data:`MAX_PAUSE_S` per wait so a stuck
+  answer cannot stop an ingest for good; and they run niced (:data:`INGEST_NICE`), so the batch
+  in flight when a question arrives barely slows it.
+* **llama.cpp's threads are chosen per answer from the load** (:func:`llm_threads`): the cores
+  minus the normal-priority threads already runnable. A paused or niced ingest does not count,
+  unless it is starving (its last batch, pauses included, took :data:`STARVED_FACTOR` times
+  its best time per chunk): then answers leave it one core and it stops pausing, so answers
+  coming back to back cannot stop it. Other
+  programs always count, because giving llama.cpp a core someone else holds is what makes it
+  collapse.
+
+Each running ingest registers itself in ``<cache_dir>/cpu/ingest-<pid>-<tid>.json`` (held under
+an exclusive file lock, so a killed ingest's file is recognised as stale) with its progress,
+which is how benchmarks and the answer side see it. Nothing here imports above ``core``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from core.fsutil import atomic_write
+from core.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+INGEST_NICE = 10  # CFS weight 110 vs 1024: a niced thread gets ~10% of a contested core
+MAX_PAUSE_S = 15.0  # longest an ingest waits for answers before embedding one more batch
+POLL_S = 0.05
+STARVED_FACTOR = 3.0  # an ingest this much slower per chunk than its best is starving
+
+
+def cores() -> int:
+    """Cores this process may run on (the affinity mask, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def signal_dir(settings: Settings | None = None) -> Path:
+    """Where the cross-process signals live: one per user and machine (the model cache)."""
+    folder = (settings or get_settings()).cache_dir / "cpu"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# --------------------------------------------------------------------------------------------
+# pure policy
+# --------------------------------------------------------------------------------------------
+
+
+def threads_for(available: int, competing: int, configured: int = 0) -> int:
+    """Threads for llama.cpp: the configured number, else the cores nobody else is using."""
+    if configured > 0:
+        return configured
+    return max(1, available - max(0, competing))
+
+
+def starving(chunk_s_last: float, chunk_s_best: float) -> bool:
+    """An ingest whose last batch ran far slower per chunk than its best one."""
+    return chunk_s_best > 0 and chunk_s_last > STARVED_FACTOR * chunk_s_best
+
+
+def parse_task_stat(text: str) -> tuple[str, int]:
+    """(state, nice) from ``/proc/<pid>/task/<tid>/stat`` (the name may hold spaces and ')')."""
+    fields = text[text.rindex(")") + 2 :].split()
+    return fields[0], int(fields[16])
+
+
+def parse_running(loadavg: str) -> int:
+    """Runnable tasks right now, from ``/proc/loadavg`` (``0.52 0.61 0.70 3/512 1234``)."""
+    return int(loadavg.split()[3].split("/")[0])
+
+
+# --------------------------------------------------------------------------------------------
+# measuring the load
+# --------------------------------------------------------------------------------------------
+
+
+def _niced_runnable(pids: list[int]) -> int:
+    """Runnable niced threads of the given processes (cooperating ingests)."""
+    count = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for task in os.scandir(f"/proc/{pid}/task"):
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    state, nice = parse_task_stat(Path(task.path, "stat").read_text())
+                    count += state == "R" and nice > 0
+    return count
+
+
+def competing_threads(settings: Settings | None = None, samples: int = 5) -> int:
+    """Normal-priority threads runnable besides the caller (median of a few snapshots).
+
+    ``/proc/loadavg``'s running count is an instant; five snapshots a few milliseconds apart
+    smooth it without the minute-long lag of the load average. Niced threads of registered
+    ingests are left out: they pause for answers and yield to normal threads anyway; a
+    starving ingest counts as one thread, so it gets a core back.
+    """
+    try:
+        counts = []
+        jobs = running_ingests(settings)
+        pids = sorted({job.pid for job in jobs})
+        starved = sum(starving(job.chunk_s_last, job.chunk_s_best) for job in jobs)
+        for i in range(samples):
+            if i:
+                time.sleep(0.002)
+            running = parse_running(Path("/proc/loadavg").read_text())
+            counts.append(running - 1 - _niced_runnable(pids))
+        return max(0, int(statistics.median(counts))) + starved
+    except (OSError, ValueError, IndexError):
+        return 0  # not Linux: assume an idle machine
+
+
+def llm_threads(settings: Settings | None = None) -> int:
+    """llama.cpp threads for the next generation (``REPORTQA_LLM_THREADS`` wins if set)."""
+    settings = settings or get_settings()
+    if settings.llm_threads > 0:
+        return settings.llm_threads
+    return threads_for(cores(), competing_threads(settings))
+
+
+def tune_llama(llama: Any, settings: Settings | None = None) -> int:
+    """Set a loaded ``llama_cpp.Llama``'s threads for the next generation; returns the count.
+
+    ``ChatLlamaCpp.client`` is that object; anything without a context is left alone.
+    """
+    threads = llm_threads(settings)
+    ctx = getattr(llama, "_ctx", None)
+    if ctx is not None and hasattr(ctx, "set_n_threads"):
+        ctx.set_n_threads(threads, threads)
+    return threads
+
+
+# --------------------------------------------------------------------------------------------
+# answers
+# --------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def answering(settings: Settings | None = None) -> Iterator[None]:
+    """Hold the shared "an answer is being generated" signal for the ``with`` block."""
+    path = signal_dir(settings) / "answering.lock"
+    with open(path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_SH)  # never waits long: ingests only probe it
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def answer_in_progress(settings: Settings | None = None) -> bool:
+    """True while any process holds :func:`answering`."""
+    path = signal_dir(settings) / "answering.lock"
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        return False
+
+
+# --------------------------------------------------------------------------------------------
+# ingests
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class IngestStatus:
+    """What a running ingest publishes about itself (read by benchmarks and the answer side)."""
+
+    pid: int
+    tid: int
+    index: str
+    started: float
+    embedded: int = 0
+    paused_s: float = 0.0
+    pauses: int = 0
+    updated: float = 0.0
+    chunk_s_last: float = 0.0  # seconds per chunk of the last batch
+    chunk_s_best: float = 0.0  # ... of the fastest batch so far
+
+
+class IngestJob:
+    """A registered ingest: progress, and the pause between batches while answers run."""
+
+    def __init__(self, settings: Settings, index: str) -> None:
+        self.settings = settings
+        self.status = IngestStatus(
+            pid=os.getpid(), tid=threading.get_native_id(), index=index, started=time.time()
+        )
+        self.path = signal_dir(settings) / f"ingest-{self.status.pid}-{self.status.tid}.json"
+        self._fh: Any = None
+
+    def __enter__(self) -> IngestJob:
+        self._fh = open(self.path, "a+")  # held for the whole job
+        fcntl.flock(self._fh, fcntl.LOCK_EX)
+        self._publish()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.path.with_suffix(".status").unlink(missing_ok=True)
+        self.path.unlink(missing_ok=True)
+        fcntl.flock(self._fh, fcntl.LOCK_UN)
+        self._fh.close()
+
+    def _publish(self) -> None:
+        self.status.updated = time.time()
+        with contextlib.suppress(OSError):  # progress is informative; never fail an ingest
+            atomic_write(self.path.with_suffix(".status"), json.dumps(asdict(self.status)))
+
+    def starving(self) -> bool:
+        return starving(self.status.chunk_s_last, self.status.chunk_s_best)
+
+    def progress(self, embedded: int, seconds: float = 0.0) -> None:
+        """Count ``embedded`` chunks done in ``seconds`` (wall time, pauses included)."""
+        self.status.embedded += embedded
+        if embedded and seconds > 0:
+            per_chunk = seconds / embedded
+            self.status.chunk_s_last = per_chunk
+            best = self.status.chunk_s_best
+            self.status.chunk_s_best = per_chunk if not best else min(best, per_chunk)
+        self._publish()
+
+    def yield_to_answers(self) -> float:
+        """Wait while an answer is being generated (at most :data:`MAX_PAUSE_S`); seconds waited.
+
+        A starving ingest does not wait: answers then leave it a core (:func:`llm_threads`).
+        """
+        if self.starving() or not answer_in_progress(self.settings):
+            return 0.0
+        started = time.perf_counter()
+        while time.perf_counter() - started < MAX_PAUSE_S:
+            time.sleep(POLL_S)
+            if not answer_in_progress(self.settings):
+                break
+        waited = time.perf_counter() - started
+        self.status.paused_s += waited
+        self.status.pauses += 1
+        self._publish()
+        return waited
+
+
+def running_ingests(settings: Settings | None = None) -> list[IngestStatus]:
+    """Ingests running now on this machine (stale files of killed ones are removed)."""
+    out = []
+    for lock in signal_dir(settings).glob("ingest-*.json"):
+        status = lock.with_suffix(".status")
+        try:
+            with open(lock) as fh:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:  # held: the ingest is alive
+                    with contextlib.suppress(OSError, ValueError, TypeError):
+                        out.append(IngestStatus(**json.loads(status.read_text())))
+                    continue
+                fcntl.flock(fh, fcntl.LOCK_UN)
+            lock.unlink(missing_ok=True)  # nobody holds it: a killed ingest's leftover
+            status.unlink(missing_ok=True)
+        except OSError:
+            continue
+    return out
+
+
+def run_niced(fn: Callable[[], T], nice: int = INGEST_NICE, name: str = "ingest") -> T:
+    """Run ``fn`` in a fresh thread at a lower priority and return its result (or raise).
+
+    On Linux a nice value belongs to a thread, and the thread pools torch or onnxruntime start
+    from it inherit it; a fresh thread means the caller (a server worker thread reused for
+    requests later) is never left niced and nothing has to be restored, which an unprivileged
+    process could not do.
+    """
+    result: list[T] = []
+    error: list[BaseException] = []
+
+    def target() -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            tid = threading.get_native_id()
+            # never raise the priority of an already niced process (e.g. run under `nice`)
+            os.setpriority(os.PRIO_PROCESS, tid, max(nice, os.getpriority(os.PRIO_PROCESS, tid)))
+        try:
+            result.append(fn())
+        except BaseException as exc:  # handed to the caller
+            error.append(exc)
+
+    worker = threading.Thread(target=target, name=name, daemon=True)
+    worker.start()
+    worker.join()
+    if error:
+        raise error[0]
+    return result[0]
+
+
+__all__ = [
+    "INGEST_NICE",
+    "MAX_PAUSE_S",
+    "IngestJob",
+    "IngestStatus",
+    "answer_in_progress",
+    "answering",
+    "competing_threads",
+    "cores",
+    "llm_threads",
+    "parse_running",
+    "parse_task_stat",
+    "run_niced",
+    "running_ingests",
+    "signal_dir",
+    "starving",
+    "threads_for",
+    "tune_llama",
+]
