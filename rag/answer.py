@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from langchain_core.runnables import RunnableLambda
 
-from core.records import AnswerResult, Citation, Filters, Passage, TableAnswer
+from core.records import AnswerResult, Filters, Passage, TableAnswer
 from core.settings import Settings, get_settings
 from rag.backends import Backend, GenerationRequest, get_backend
 from rag.context import ContextItem, build_context, format_context
@@ -29,36 +29,10 @@ from rag.repair import check_answer
 from rag.retrieve import Searcher
 from rag.rewrite import Turn, rewrite
 from rag.scoring import QueryTerms, query_terms
-from rag.table_answer import answer_from_table
+from rag.table_answer import answer_from_table, table_citations
 
 History = Sequence[Mapping[str, str]] | None
 log = logging.getLogger(__name__)
-
-
-def table_citations(table: TableAnswer) -> list[Citation]:
-    """One citation per table row that has a figure (``[n]`` is the row number)."""
-    out = []
-    for n, row in enumerate(table.rows, 1):
-        c = row.citation
-        if c is None:
-            continue
-        out.append(
-            Citation(
-                n=n,
-                chunk_id="",
-                title=c.title,
-                region=row.place,
-                year=row.year or None,
-                source=c.source,
-                heading="",
-                quote=c.quote,
-                start=c.start,
-                end=c.end,
-                verified=True,
-                doc_id=c.doc_id,
-            )
-        )
-    return out
 
 
 @dataclass

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.lexicon import lexicon
-from core.records import TableAnswer, TableCitation, TableRow
+from core.records import Citation, TableAnswer, TableCitation, TableRow
 from core.settings import Settings, get_settings
 from core.text import normalize_width, short_forms, years_in_order
 from index.indicators import IndicatorQuery, IndicatorRecord, IndicatorStore, ReportRow, db_path
@@ -344,6 +344,32 @@ def answer_from_table(
     )
 
 
+def table_citations(table: TableAnswer) -> list[Citation]:
+    """One citation per table row that has a figure (``[n]`` is the row number)."""
+    out = []
+    for n, row in enumerate(table.rows, 1):
+        c = row.citation
+        if c is None:
+            continue
+        out.append(
+            Citation(
+                n=n,
+                chunk_id="",
+                title=c.title,
+                region=row.place,
+                year=row.year or None,
+                source=c.source,
+                heading="",
+                quote=c.quote,
+                start=c.start,
+                end=c.end,
+                verified=True,
+                doc_id=c.doc_id,
+            )
+        )
+    return out
+
+
 __all__ = [
     "Intent",
     "TableAnswer",
@@ -353,4 +379,5 @@ __all__ = [
     "cues",
     "display",
     "parse_question",
+    "table_citations",
 ]
