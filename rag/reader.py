@@ -213,8 +213,10 @@ def _metric_has_figure(spec: QuestionSpec, text: str, cand: Candidate) -> bool:
 
 def _near(text: str, cand: Candidate) -> str:
     """The candidate with the clause before it: the scope a 年均/到2025年 cue applies to."""
-    if not cand.text.startswith(question_rules().continuation_starts):
-        return cand.text
+    if not cand.text.startswith(question_rules().continuation_starts) or lexicon().metrics(
+        cand.text
+    ):
+        return cand.text  # a clause with its own subject ("完成固定资产投资147亿元")
     spans = [s for s in clause_spans(text, *cand.sentence) if s[1] <= cand.start]
     return text[spans[-1][0] : cand.end] if spans else cand.text
 
