@@ -17,7 +17,7 @@ from core.text import normalize_for_search
 from rag.query import QueryInfo
 
 _RULES = Path(__file__).with_name("resources") / "question.toml"
-ANSWER_TYPES = ("list", "reason", "date", "place", "entity", "figure")
+ANSWER_TYPES = ("list", "reason", "rank", "date", "place", "entity", "figure")
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class QuestionRules:
     thresholds: dict[str, float]
     subperiod_cues: tuple[str, ...]
     date_pattern: str
+    rank_pattern: str
     place_endings: tuple[str, ...]
     review_cues: tuple[str, ...]
     person_titles: tuple[str, ...]
@@ -55,6 +56,7 @@ def question_rules() -> QuestionRules:
         thresholds={k: float(v) for k, v in data["thresholds"].items()},
         subperiod_cues=tuple(data["subperiod_cues"]),
         date_pattern=str(data["date_pattern"]),
+        rank_pattern=str(data["rank_pattern"]),
         place_endings=tuple(data["place_endings"]),
         review_cues=tuple(data["review_cues"]),
         person_titles=tuple(data["person_titles"]),
@@ -101,6 +103,8 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
         spec.wants_rate = not spec.wants_amount and any(c in asked for c in rules.rate_cues)
     spec.multi_year = any(c in norm for c in rules.period_question_cues)
     spec.asks = max(1, sum(norm.count(m) for m in ("多少", "几")), norm.count("？"))
+    if "分别" in norm and len(spec.metrics) != 1:
+        spec.asks = max(spec.asks, 2)  # "农业产值和工业产值分别是多少"
     return spec
 
 

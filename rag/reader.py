@@ -111,6 +111,8 @@ def _violations(
     rules = question_rules()
     if spec.answer_type == "date" and not re.search(rules.date_pattern, cand.text):
         out.append("no date")
+    if spec.answer_type == "rank" and not re.search(rules.rank_pattern, cand.text):
+        out.append("no rank")
     if _other_year(spec, item, cand):
         out.append("another year")
     if spec.answer_type == "place" and not _names_a_place(spec, cand.text):

@@ -68,7 +68,7 @@ class ChatBackend(Backend):
     answer when they fail."""
 
     #: answer types the reader answers alone (see ``rag.question``)
-    reader_types: tuple[str, ...] = ("figure", "list", "entity", "date", "place")
+    reader_types: tuple[str, ...] = ("figure", "list", "entity", "rank", "date", "place")
 
     #: held for a whole generation when the model has one KV cache (llama.cpp)
     lock: threading.Lock | None = None

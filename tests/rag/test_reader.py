@@ -93,3 +93,15 @@ def test_weak_topic_coverage_is_refused_and_scored():
     r = _read("青山县2021年空气质量优良天数比例是多少", passage(TARGETS))
     assert r.refused
     assert 0.0 <= r.answerability < 0.3
+
+
+def test_a_rank_question_needs_a_rank():
+    text = "全县地区生产总值117.8亿元、增长4.5%，增速全市排名第2。"
+    r = _read("青山县2020年GDP增速在全市排第几", passage(text))
+    assert not r.refused and "第2" in r.answer
+    assert _read("青山县2020年GDP增速在全市排第几", passage(RESULTS)).refused
+
+
+def test_a_date_question_needs_a_date():
+    assert _read("青山县新体育馆什么时候开馆", passage("新体育馆将于9月份开馆。")).answer
+    assert _read("青山县新体育馆什么时候开馆", passage("新体育馆建设进展顺利。")).refused
