@@ -7,6 +7,7 @@ for a GDP question) is replaced by the verified extractive quote.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from core.lexicon import lexicon
@@ -14,8 +15,10 @@ from core.records import Citation
 from core.text import normalize_for_search, numbers
 from rag.backends.base import GenerationRequest
 from rag.backends.extractive import extract_answer
-from rag.citations import Verified, verify
+from rag.citations import Verified, bigrams, verify
 from rag.refusal import model_refused, output_rules
+
+_MARKER = re.compile(r"\[\d{1,2}\]")
 
 
 @dataclass
@@ -38,6 +41,13 @@ def wrong_figure(checked: Verified, question: str) -> bool:
     return not any(any(normalize_for_search(t) in q for t in g) for g in groups for q in quotes)
 
 
+def repeats_question(answer: str, question: str) -> bool:
+    """An answer made of the question's own words ("…如何推进X[1]？") says nothing, yet its
+    words are in the passage the question was retrieved with, so citations alone pass it."""
+    grams = bigrams(_MARKER.sub("", answer))
+    return len(grams) >= 2 and len(grams & bigrams(question)) / len(grams) >= 0.6
+
+
 def check_answer(raw: str, request: GenerationRequest, generative: bool) -> Checked:
     """Parse, verify and, if needed, repair a backend's answer."""
     text = raw.strip()
@@ -51,6 +61,7 @@ def check_answer(raw: str, request: GenerationRequest, generative: bool) -> Chec
         checked = verify(text, request.context, request.question)
     note = ""
     echoed = any(m in text for m in output_rules()["scaffolding"])  # type: ignore[union-attr]
+    echoed = echoed or repeats_question(text, request.question)
     if (
         echoed
         or checked.unsupported_numbers

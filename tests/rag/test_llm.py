@@ -30,15 +30,25 @@ def _check(result: AnswerResult) -> None:
     assert any(c.verified for c in result.citations)
 
 
+# A "how" question: the model writes its answer (figures and names come from the reader).
+HOW = "紫金县2021年如何推进“融深”“融湾”？"
+
+
+def _check_generated(pieces: list) -> None:
+    final = pieces[-1]
+    assert isinstance(final, AnswerResult)
+    assert sum(isinstance(p, str) for p in pieces) > 3, "the model's tokens should stream"
+    assert not final.refused, final.answer
+    assert final.citations and final.citations[0].region == "紫金县"
+    assert "【" not in final.answer
+    assert final.timings["first_token_ms"] < final.timings["total_ms"]
+
+
 def test_local_backend_streams_a_cited_answer(sample_index, searcher):
     settings, _ = sample_index
     answerer = Answerer(settings.model_copy(update={"llm": "local"}), searcher=searcher)
-    pieces = list(answerer.stream("紫金县2021年GDP目标是多少"))
-    final = pieces[-1]
-    assert isinstance(final, AnswerResult)
-    assert sum(isinstance(p, str) for p in pieces) > 3, "tokens should stream"
-    _check(final)
-    assert final.timings["first_token_ms"] < final.timings["total_ms"]
+    _check_generated(list(answerer.stream(HOW)))
+    _check(answerer.ask("紫金县2021年GDP目标是多少"))  # a figure: the reader's verified clause
 
 
 def test_local_backend_refuses_without_passages(sample_index, searcher):
@@ -88,7 +98,9 @@ def test_openai_backend_against_a_local_server(sample_index, searcher):
         cfg = settings.model_copy(
             update={"llm": "openai", "openai_base_url": base, "openai_model": "qwen-local"}
         )
-        _check(Answerer(cfg, searcher=searcher).ask("紫金县2021年GDP目标是多少"))
+        answerer = Answerer(cfg, searcher=searcher)
+        _check(answerer.ask("紫金县2021年GDP目标是多少"))
+        _check_generated(list(answerer.stream(HOW)))
     finally:
         server.terminate()
         server.wait(timeout=30)

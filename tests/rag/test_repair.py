@@ -45,3 +45,8 @@ def test_echoed_prompt_scaffolding_never_reaches_the_user():
 def test_a_model_refusal_is_a_refusal():
     out = check_answer("资料中未找到相关信息。", _request(), generative=True)
     assert out.refused and out.reason == "model refused"
+
+
+def test_an_answer_that_repeats_the_question_falls_back():
+    out = check_answer("青山县2021年固定资产投资增长目标是多少[1]？", _request(), generative=True)
+    assert "15%" in out.answer
