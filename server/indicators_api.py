@@ -148,7 +148,7 @@ def indicators_router(service: ReportQAService) -> APIRouter:
         region: str = Query("", max_length=50, description="place, e.g. 清河县 or 清河"),
         measure: Literal["", "growth", "amount", "rate"] = "",
         limit: int = Query(50, ge=1, le=500),
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=1_000_000_000),
     ) -> IndicatorsPage:
         """Figures the reports state, each with its exact source span, one page at a time."""
         return query_indicators(service, metric, kind, year, region, measure, limit, offset)

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import html
 import logging
+import sqlite3
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from server.indicators_api import IndicatorOut, query_indicators, table_field
+from index.store import IndexUnavailable
+from server.indicators_api import IndicatorOut, IndicatorsPage, query_indicators, table_field
 from server.service import ReportQAService
 
 log = logging.getLogger(__name__)
@@ -148,7 +150,11 @@ def _plot_frame(items: list[IndicatorOut]) -> Any:
 
 def indicators_tab(service: ReportQAService) -> None:
     """Contents of the 指标 tab (call inside ``with gr.Tab("指标"):``)."""
-    targets = query_indicators(service, kind="target", measure="growth", limit=500)
+    try:
+        targets = query_indicators(service, kind="target", measure="growth", limit=500)
+    except (IndexUnavailable, sqlite3.Error) as exc:  # the app must start over a damaged index
+        log.warning("indicator table unavailable: %s", exc)
+        targets = IndicatorsPage(total=0, limit=500, offset=0, items=[], metrics=[], years=[])
     metrics = targets.metrics or [""]
     years = [ALL, *(str(y) for y in targets.years)]
     # open on the most reported metric and year of targets (GDP growth in most corpora)
@@ -166,14 +172,17 @@ def indicators_tab(service: ReportQAService) -> None:
     table = gr.HTML()
 
     def show(metric_v: str, kind_v: str, measure_v: str, year_v: str) -> tuple[Any, str]:
-        page = query_indicators(
-            service,
-            metric=metric_v or "",
-            kind=KINDS.get(kind_v, ""),
-            measure=MEASURES.get(measure_v, ""),
-            year=int(year_v) if year_v and year_v != ALL else None,
-            limit=500,
-        )
+        try:
+            page = query_indicators(
+                service,
+                metric=metric_v or "",
+                kind=KINDS.get(kind_v, ""),
+                measure=MEASURES.get(measure_v, ""),
+                year=int(year_v) if year_v and year_v != ALL else None,
+                limit=500,
+            )
+        except (IndexUnavailable, sqlite3.Error) as exc:
+            raise gr.Error(f"指标表不可用：{exc}") from exc
         return _plot_frame(page.items), _table_html(page.items, service)
 
     inputs = [metric, kind, measure, year]
