@@ -89,9 +89,13 @@ SENTENCE_END = "。！？；!?;"
 #: A full sentence: up to 。！？ (or a line end); ``；`` and ``，`` stay inside it.
 FULL_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 # Clause separators; an ASCII comma between digits (1,000) is a thousands separator, not one.
-CLAUSE_BREAK = re.compile(r"[；;，：:。！？!?\n]|,(?!\d)|(?<!\d),")
+#: Where a clause ends: sentence terminators, commas, colons, line breaks. An ASCII comma
+#: between two digits (``1,002``) is a thousands separator and a colon between two digits a
+#: ratio or a time (``0.6:42.3:57.1``, ``9:30``), not a clause end.
+_DIGIT_SAFE = r"|,(?!\d)|(?<!\d),|[：:](?!\d)|(?<!\d)[：:]"
+CLAUSE_BREAK = re.compile(r"[；;，。！？!?\n]" + _DIGIT_SAFE)
 # With enumeration commas too: "区域经济、城镇建设" is two items.
-_ITEM_BREAK = re.compile(r"[；;，、：:。！？!?\n]|,(?!\d)|(?<!\d),")
+_ITEM_BREAK = re.compile(r"[；;，、。！？!?\n]" + _DIGIT_SAFE)
 
 
 def full_sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -134,8 +138,6 @@ def sentences(text: str) -> list[str]:
     return [m.group(0) for m in SENTENCE.finditer(text)]
 
 
-#: Where a clause ends: sentence terminators, commas, enumeration commas, colons, line breaks.
-#: An ASCII comma between two digits (``1,002``) is a thousands separator, not a clause end.
 # --------------------------------------------------------------------------------------------
 # years
 # --------------------------------------------------------------------------------------------

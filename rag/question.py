@@ -7,6 +7,7 @@ as constraints: a candidate that violates one cannot be the answer.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -38,6 +39,7 @@ class QuestionRules:
     place_endings: tuple[str, ...]
     review_cues: tuple[str, ...]
     person_titles: tuple[str, ...]
+    asked_unit_pattern: str
 
 
 @lru_cache(maxsize=1)
@@ -60,6 +62,7 @@ def question_rules() -> QuestionRules:
         place_endings=tuple(data["place_endings"]),
         review_cues=tuple(data["review_cues"]),
         person_titles=tuple(data["person_titles"]),
+        asked_unit_pattern=str(data["asked_unit_pattern"]),
     )
 
 
@@ -79,6 +82,8 @@ class QuestionSpec:
     asks: int = 1
     regions: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    #: the unit named after 多少/几 ("多少间" → 间), empty when none is
+    unit: str = ""
 
 
 def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
@@ -101,6 +106,8 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
             asked = asked.replace(normalize_for_search(term), " ")
         spec.wants_amount = any(c in asked for c in rules.amount_cues)
         spec.wants_rate = not spec.wants_amount and any(c in asked for c in rules.rate_cues)
+    unit = re.search(rules.asked_unit_pattern, norm)
+    spec.unit = unit.group(1) if unit else ""
     spec.multi_year = any(c in norm for c in rules.period_question_cues)
     spec.asks = max(1, sum(norm.count(m) for m in ("多少", "几")), norm.count("？"))
     if "分别" in norm and len(spec.metrics) != 1:

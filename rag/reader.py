@@ -113,7 +113,7 @@ def _violations(
         out.append("no date")
     if spec.answer_type == "rank" and not re.search(rules.rank_pattern, cand.text):
         out.append("no rank")
-    if _other_year(spec, item, cand):
+    if _other_year(spec, item, cand) or _dated_elsewhere(spec, cand.text):
         out.append("another year")
     if spec.answer_type == "place" and not _names_a_place(spec, cand.text):
         out.append("no place")
@@ -150,7 +150,11 @@ def _violations(
         any(t in lead_norm for t in _TARGET_STRONG) or any(t in text for t in target_words)
     ):
         out.append("a target, not a result")
-    if not spec.multi_year and _multi_year(normalize_for_search(_near(item.text, cand))):
+    if (
+        not spec.multi_year
+        and spec.years  # "拆了多少间" (no year) is answered by a 累计 figure too
+        and _multi_year(normalize_for_search(_near(item.text, cand)))
+    ):
         out.append("a multi-year figure")
     return out
 
@@ -263,6 +267,8 @@ def _score(
     for year in spec.years:
         if str(year) in sentence:
             score += 0.05
+    lead_in = item.text[cand.sentence[0] : cand.end]
+    score += _year_fit(spec, lead_in) + _unit_fit(spec, cand.text)
     if spec.answer_type == "entity":
         score += _entity_bonus(spec, cand.text)
     kind = wanted_kind(info, item.meta)
@@ -280,6 +286,46 @@ def _score(
             score -= 0.15  # a five-year passage for a one-year question, or the reverse
     score += 0.04 / n
     return score - 0.002 * max(0, len(cand.text) - 40)
+
+
+_BASE_YEAR = re.compile(r"[比较与同自从]\s*$")
+
+
+def _dates(text: str) -> list[int]:
+    """The years ``text`` dates itself with, in order; base years ("比2020年") left out."""
+    return [
+        int(m.group(1)) for m in YEAR.finditer(text) if not _BASE_YEAR.search(text[: m.start()])
+    ]
+
+
+def _dated_elsewhere(spec: QuestionSpec, text: str) -> bool:
+    """The clause itself names years, none of them asked ("2019年…32人" for 2020)."""
+    named = set(_dates(text))
+    return bool(spec.years) and bool(named) and not named & set(spec.years)
+
+
+def _year_fit(spec: QuestionSpec, lead: str) -> float:
+    """The last year the sentence names up to the clause dates the clause's figure; when that
+    is another year ("其中2019年…，初三级有32人" for 2020) it probably is another year's figure.
+    A base year ("比2020年增长") does not date it. No bonus for the asked year: headings and
+    lead-ins repeat it."""
+    if not spec.years:
+        return 0.0
+    dated = _dates(lead)
+    if not dated or dated[-1] in spec.years:
+        return 0.0
+    return -0.12
+
+
+def _unit_fit(spec: QuestionSpec, text: str) -> float:
+    """A figure in the unit the question names ("多少间" → "5610间") fits better. (No penalty
+    otherwise: "多少个学位" is answered by "1.2万座".)"""
+    if not spec.unit or spec.answer_type != "figure":
+        return 0.0
+    unit = spec.unit.lstrip("万亿千百")
+    if re.search(rf"\d(?:[\d.,]*\d)?\s*[万亿千百]*{re.escape(unit)}", text):
+        return 0.1
+    return 0.0
 
 
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]")

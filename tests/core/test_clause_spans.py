@@ -27,3 +27,12 @@ def test_without_enumeration_list_items_stay_together_and_a_range_can_be_given()
 
 def test_blank_and_separator_only_text_has_no_clauses():
     assert clause_spans("") == [] and clause_spans("；，、 \n", enumeration=True) == []
+
+
+def test_a_colon_between_digits_is_a_ratio_not_a_clause_end():
+    text = "三次产业结构优化为0.56:42.3:57.1，主要目标是：增长7%。"
+    assert [text[s:e] for s, e in clause_spans(text)] == [
+        "三次产业结构优化为0.56:42.3:57.1",
+        "主要目标是",
+        "增长7%",
+    ]

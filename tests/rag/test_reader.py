@@ -105,3 +105,27 @@ def test_a_rank_question_needs_a_rank():
 def test_a_date_question_needs_a_date():
     assert _read("青山县新体育馆什么时候开馆", passage("新体育馆将于9月份开馆。")).answer
     assert _read("青山县新体育馆什么时候开馆", passage("新体育馆建设进展顺利。")).refused
+
+
+def test_a_clause_dated_with_another_year_loses_to_the_asked_year():
+    text = (
+        "其中青山中学2019年考入重点高中人数再创新高，初三级有32人考上重点高中。"
+        "另外，2020年学校共38人入读重点高中。"
+    )
+    r = _read("青山中学2020年一共有多少人考入重点高中？", passage(text))
+    assert not r.refused and "38人" in r.answer and "32人" not in r.answer
+    # a base year ("比2019年") does not date the clause
+    base = "2020年全县考入重点高中38人，比2019年增加6人。"
+    assert "38人" in _read("青山县2020年有多少人考入重点高中？", passage(base)).answer
+
+
+def test_the_asked_unit_picks_the_figure_that_counts_it():
+    text = "全镇动员参与环境整治群众13000人次，开展环境整治宣传4600次，累计拆除泥砖房5610间。"
+    r = _read("青山县环境整治拆了多少间泥砖房？", passage(text))
+    assert not r.refused and "5610间" in r.answer
+
+
+def test_a_cumulative_figure_is_not_a_one_year_answer():
+    text = "过去五年，全县累计拆除泥砖房5610间。"
+    r = _read("青山县2020年拆了多少间泥砖房？", passage(text))
+    assert r.refused and "multi-year" in r.reason
