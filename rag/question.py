@@ -40,6 +40,8 @@ class QuestionRules:
     review_cues: tuple[str, ...]
     person_titles: tuple[str, ...]
     asked_unit_pattern: str
+    bound_cues: tuple[str, ...]
+    person_cues: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +65,8 @@ def question_rules() -> QuestionRules:
         review_cues=tuple(data["review_cues"]),
         person_titles=tuple(data["person_titles"]),
         asked_unit_pattern=str(data["asked_unit_pattern"]),
+        bound_cues=tuple(data["bound_cues"]),
+        person_cues=tuple(data["person_cues"]),
     )
 
 
@@ -109,7 +113,7 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
     unit = re.search(rules.asked_unit_pattern, norm)
     spec.unit = unit.group(1) if unit else ""
     spec.multi_year = any(c in norm for c in rules.period_question_cues)
-    spec.asks = max(1, sum(norm.count(m) for m in ("多少", "几")), norm.count("？"))
+    spec.asks = max(1, sum(norm.count(m) for m in ("多少", "几")), norm.count("?"))
     if "分别" in norm and len(spec.metrics) != 1:
         spec.asks = max(spec.asks, 2)  # "农业产值和工业产值分别是多少"
     return spec

@@ -268,7 +268,7 @@ def _score(
         if str(year) in sentence:
             score += 0.05
     lead_in = item.text[cand.sentence[0] : cand.end]
-    score += _year_fit(spec, lead_in) + _unit_fit(spec, cand.text)
+    score += _year_fit(spec, lead_in) + _unit_fit(spec, cand.text) + _bound_fit(spec, cand.text)
     if spec.answer_type == "entity":
         score += _entity_bonus(spec, cand.text)
     kind = wanted_kind(info, item.meta)
@@ -317,6 +317,14 @@ def _year_fit(spec: QuestionSpec, lead: str) -> float:
     return -0.12
 
 
+def _bound_fit(spec: QuestionSpec, text: str) -> float:
+    """A figure stated as a bound ("低于2.5%的控制线") is not the value unless a bound is asked."""
+    cues = question_rules().bound_cues
+    if spec.answer_type != "figure" or any(c in spec.text for c in cues):
+        return 0.0
+    return -0.15 if any(c in text for c in cues) else 0.0
+
+
 def _unit_fit(spec: QuestionSpec, text: str) -> float:
     """A figure in the unit the question names ("多少间" → "5610间") fits better. (No penalty
     otherwise: "多少个学位" is answered by "1.2万座".)"""
@@ -345,8 +353,12 @@ def _entity_bonus(spec: QuestionSpec, text: str) -> float:
                 break
     if any(name not in q for name in _QUOTED.findall(text)):
         bonus = max(bonus, 0.15)
-    if "谁" in q:
-        titles = "|".join(question_rules().person_titles)
+    rules = question_rules()
+    asks_person = "谁" in q or (
+        any(c in q for c in rules.person_cues) and any(t in q for t in rules.person_titles)
+    )
+    if asks_person:
+        titles = "|".join(rules.person_titles)
         if re.search(rf"(?:{titles})\s*[\u4e00-\u9fff]{{2,3}}", text):
             bonus = max(bonus, 0.3)
     return bonus

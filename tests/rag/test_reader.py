@@ -129,3 +129,25 @@ def test_a_cumulative_figure_is_not_a_one_year_answer():
     text = "过去五年，全县累计拆除泥砖房5610间。"
     r = _read("青山县2020年拆了多少间泥砖房？", passage(text))
     assert r.refused and "multi-year" in r.reason
+
+
+def test_a_bound_is_not_the_value():
+    first = passage("城镇新增就业48896人，城镇登记失业率低于2.5%的控制线。")
+    second = passage("贫困户实现就业2013人，城镇登记失业率为2.39%。")
+    r = _read("青山县2020年城镇登记失业率是多少？", first, second)
+    assert not r.refused and "2.39%" in r.answer and "2.5%" not in r.answer
+    bound = passage("城镇登记失业率低于2.5%的控制线。")
+    asked = _read("青山县2020年城镇登记失业率控制线是多少？", bound)
+    assert "2.5%" in asked.answer  # asked for the bound: the bound answers
+
+
+def test_a_title_with_jiaoshenme_asks_for_the_person():
+    text = "青山镇在河长制的基础上，以“七抓”为措施。青山镇人民政府镇长李平各位代表。"
+    r = _read("青山镇镇长叫什么？", passage(text))
+    assert not r.refused and "李平" in r.answer
+
+
+def test_two_question_marks_ask_two_figures():
+    text = "地区生产总值增速从一季度的-6.4%，逆势上扬至上半年的2.5%，全年增长5.1%。"
+    r = _read("青山县2020年一季度GDP增速是多少？全年呢？", passage(text))
+    assert "-6.4%" in r.answer and "5.1%" in r.answer
