@@ -42,6 +42,7 @@ class QuestionRules:
     asked_unit_pattern: str
     bound_cues: tuple[str, ...]
     person_cues: tuple[str, ...]
+    question_words: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -67,6 +68,7 @@ def question_rules() -> QuestionRules:
         asked_unit_pattern=str(data["asked_unit_pattern"]),
         bound_cues=tuple(data["bound_cues"]),
         person_cues=tuple(data["person_cues"]),
+        question_words=tuple(sorted(data["question_words"], key=len, reverse=True)),
     )
 
 

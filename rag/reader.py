@@ -145,7 +145,10 @@ def _violations(
         out.append("not a target")
     if kind == "actual" and _after_report(spec, item.meta, item.text[slice(*cand.sentence)]):
         out.append("a result after the report")
-    target_words = (*_TARGET_STRONG, *question_rules().target_clause_cues)
+    # a cue the question itself uses ("实际控制在多少") does not make the clause a target
+    target_words = tuple(
+        w for w in (*_TARGET_STRONG, *question_rules().target_clause_cues) if w not in spec.text
+    )
     if kind == "actual" and (
         any(t in lead_norm for t in _TARGET_STRONG) or any(t in text for t in target_words)
     ):
@@ -270,7 +273,7 @@ def _score(
     lead_in = item.text[cand.sentence[0] : cand.end]
     score += _year_fit(spec, lead_in) + _unit_fit(spec, cand.text) + _bound_fit(spec, cand.text)
     if spec.answer_type == "entity":
-        score += _entity_bonus(spec, cand.text)
+        score += _entity_bonus(spec, cand.text, item.text[max(0, cand.start - 12) : cand.start])
     kind = wanted_kind(info, item.meta)
     if kind == "target" and spec.answer_type == "figure":
         lead = normalize_for_search(_lead(item.text, cand.sentence, cand.end) + item.meta.heading)
@@ -339,7 +342,7 @@ def _unit_fit(spec: QuestionSpec, text: str) -> float:
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]")
 
 
-def _entity_bonus(spec: QuestionSpec, text: str) -> float:
+def _entity_bonus(spec: QuestionSpec, text: str, before: str = "") -> float:
     """Entity questions want a name the question does not already contain: a place of the
     asked kind (哪个县 → …县), or a quoted name (叫什么 → “…”)."""
     q = spec.text
@@ -357,10 +360,11 @@ def _entity_bonus(spec: QuestionSpec, text: str) -> float:
     asks_person = "谁" in q or (
         any(c in q for c in rules.person_cues) and any(t in q for t in rules.person_titles)
     )
-    if asks_person:
+    if asks_person:  # a name after a title, in the clause or just before it on a byline
         titles = "|".join(rules.person_titles)
-        if re.search(rf"(?:{titles})\s*[\u4e00-\u9fff]{{2,3}}", text):
-            bonus = max(bonus, 0.3)
+        for m in re.finditer(rf"(?:{titles})\s*([\u4e00-\u9fff]{{2,3}})", before + text):
+            if m.start(1) >= len(before):
+                bonus = max(bonus, 0.3)
     return bonus
 
 

@@ -15,6 +15,7 @@ from core.text import numbers, sentences, short_forms, strip_years
 from index.terms import get_tokenizer
 from models.tokens import count_tokens
 from rag.query import QueryInfo
+from rag.question import question_rules
 
 
 @dataclass
@@ -52,8 +53,13 @@ def topic_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
     for region in info.regions:
         skip.update(short_forms(region))
         skip.update(get_tokenizer().tokens(region))
-    terms = query_terms(strip_years(question), info, idf)
+    topic = strip_years(question)
+    for word in question_rules().question_words:  # no token may span a question word
+        topic = topic.replace(word, " ")
+    terms = query_terms(topic, info, idf)
     terms.own = {t for t in terms.own if t not in skip and not t.isdigit()}
+    if any(len(t) > 1 for t in terms.own):  # a lone character ("作") is no topic beside words
+        terms.own = {t for t in terms.own if len(t) > 1}
     return terms
 
 

@@ -151,3 +151,17 @@ def test_two_question_marks_ask_two_figures():
     text = "地区生产总值增速从一季度的-6.4%，逆势上扬至上半年的2.5%，全年增长5.1%。"
     r = _read("青山县2020年一季度GDP增速是多少？全年呢？", passage(text))
     assert "-6.4%" in r.answer and "5.1%" in r.answer
+
+
+def test_a_name_on_the_line_after_the_title_answers_who():
+    text = "政府工作报告\n——2023年3月5日在县人民代表大会上\n青山县县长\n李平\n各位代表："
+    r = _read("2023年青山县政府工作报告是由谁作的？", passage(text, year=2023))
+    assert not r.refused and r.answer.startswith("李平")
+
+
+def test_a_cue_the_question_uses_does_not_make_a_target():
+    text = "过去一年，财政赤字率控制在2.8%，收支符合预算。"
+    r = _read("青山县2020年财政赤字率实际控制在多少？", passage(text))
+    assert not r.refused and "2.8%" in r.answer
+    plan = _read("青山县2020年财政赤字率实际是多少？", passage(text))
+    assert plan.refused  # without the cue in the question, 控制在 marks a target

@@ -13,6 +13,7 @@ from rag.refusal import (
     unknown_place,
     year_absent,
 )
+from rag.scoring import topic_terms
 from tests.rag.fixtures import RESULTS, TARGETS, flat_idf, parser, passage
 
 
@@ -83,3 +84,18 @@ def test_model_refusal_phrases():
     assert model_refused("资料中未找到相关信息。")
     assert model_refused("   ")
     assert not model_refused("地区生产总值增长7.5%左右[1]。")
+
+
+def test_question_words_are_no_topic():
+    """ "报告是谁作的": no topic token spans 是谁 ("告是", "谁作"), so a byline passage whose
+    title names the report covers the question."""
+    byline = passage(
+        "2021年1月10日在青山县人民代表大会上 青山县县长 李平 作政府工作报告",
+        title="2021年青山县政府工作报告",
+    )
+    assert low_coverage(_evidence("2021年青山县政府工作报告是谁作的？", [byline])) == ""
+    off = passage("全县粮食播种面积稳定。", title="青山县农业情况")
+    assert low_coverage(_evidence("2021年青山县政府工作报告是谁作的？", [off])) != ""
+    q = "2021年青山县政府工作报告是谁作的？"
+    own = topic_terms(q, parser().parse(q), flat_idf).own
+    assert own and not own & {"告是", "是谁", "谁作", "作"}
