@@ -72,8 +72,13 @@ class Reading:
 _DATE_PART = re.compile(r"(\d{1,2})\s*(?:月|日|号|季度)")
 
 
+#: A code with letters and digits (航班MU5735, 波音737-800, 5G): a name, not a figure.
+_CODE = re.compile(r"[A-Za-z]+[\d\-]+[A-Za-z\d\-]*|\d+[A-Za-z]+|\d{3}-\d{3}")
+
+
 def _numbers_wo_years(text: str) -> set[tuple[str, float]]:
-    """The figures of ``text``: not years, months, days or small ordinals."""
+    """The figures of ``text``: not years, months, days, small ordinals or codes (MU5735)."""
+    text = _CODE.sub(" ", text)
     dates = {("n", float(y)) for y in YEAR.findall(text)}
     dates |= {("n", float(d)) for d in _DATE_PART.findall(text)}
     return {
@@ -346,10 +351,11 @@ def _entity_bonus(spec: QuestionSpec, text: str, before: str = "") -> float:
     """Entity questions want a name the question does not already contain: a place of the
     asked kind (哪个县 → …县), or a quoted name (叫什么 → “…”)."""
     q = spec.text
-    m = re.search(r"哪[个一家座所]?([\u4e00-\u9fff])", q)
+    # the asked noun's last character: 哪个县 → 县, 哪支球队 → 队, 哪家公司 → 司
+    m = re.search(r"哪[个一家座所支位种条名只部]?([\u4e00-\u9fff]{1,3}?)(?=[的是在呢？?，,]|$)", q)
     bonus = 0.0
-    if m and m.group(1) not in "些里儿":
-        kind = m.group(1)
+    if m and m.group(1)[0] not in "些里儿":
+        kind = m.group(1)[-1]
         for word in re.findall(rf"[\u4e00-\u9fff]{{1,6}}{kind}", text):
             if word not in q:
                 bonus = 0.2

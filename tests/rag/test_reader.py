@@ -165,3 +165,17 @@ def test_a_cue_the_question_uses_does_not_make_a_target():
     assert not r.refused and "2.8%" in r.answer
     plan = _read("青山县2020年财政赤字率实际是多少？", passage(text))
     assert plan.refused  # without the cue in the question, 控制在 marks a target
+
+
+def test_a_code_is_not_a_figure():
+    text = "东航已确认这架MU5735航班上所有乘客均为中国国籍。"
+    r = _read("MU5735航班上有多少人", passage(text))
+    assert r.refused and "no figure" in r.reason
+    ok = _read("MU5735航班上有多少人", passage("MU5735航班上共有乘客123人。"))
+    assert "123人" in ok.answer
+
+
+def test_the_asked_kind_of_entity_is_the_last_character_of_its_noun():
+    text = "本届比赛在北京举行。最终克罗地亚队获得季军。"
+    r = _read("本届比赛季军是哪支球队", passage(text, region=""))
+    assert not r.refused and "克罗地亚队" in r.answer
