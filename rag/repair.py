@@ -41,6 +41,17 @@ def wrong_figure(checked: Verified, question: str) -> bool:
     return not any(any(normalize_for_search(t) in q for t in g) for g in groups for q in quotes)
 
 
+_ASKS_PERCENT = ("百分之", "百分比", "%", "％")
+
+
+def percent_missing(answer: str, question: str) -> bool:
+    """"完成了百分之多少" answered with "4.79亿元": the answer's figures hold no percentage."""
+    if not any(c in question for c in _ASKS_PERCENT):
+        return False
+    found = numbers(_MARKER.sub("", answer))
+    return bool(found) and not any(kind == "%" for kind, _ in found)
+
+
 def repeats_question(answer: str, question: str) -> bool:
     """An answer made of the question's own words ("…如何推进X[1]？") says nothing, yet its
     words are in the passage the question was retrieved with, so citations alone pass it."""
@@ -67,6 +78,7 @@ def check_answer(raw: str, request: GenerationRequest, generative: bool) -> Chec
         or checked.unsupported_numbers
         or not checked.citations
         or wrong_figure(checked, request.question)
+        or percent_missing(text, request.question)
     ):
         # The model stated figures no passage holds (or cited nothing): quote the source.
         if reading is not None and not reading.refused:
@@ -85,4 +97,4 @@ def check_answer(raw: str, request: GenerationRequest, generative: bool) -> Chec
     return out
 
 
-__all__ = ["Checked", "check_answer", "wrong_figure"]
+__all__ = ["Checked", "check_answer", "percent_missing", "wrong_figure"]

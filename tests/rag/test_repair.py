@@ -50,3 +50,12 @@ def test_a_model_refusal_is_a_refusal():
 def test_an_answer_that_repeats_the_question_falls_back():
     out = check_answer("青山县2021年固定资产投资增长目标是多少[1]？", _request(), generative=True)
     assert "15%" in out.answer
+
+
+def test_a_percentage_question_answered_without_one():
+    from rag.repair import percent_missing
+
+    q = "青山县2020年一般预算收入完成了百分之多少？"
+    assert percent_missing("完成了百分之4.79亿元[1]。", q)
+    assert not percent_missing("完成年度预算111.32%[1]。", q)
+    assert not percent_missing("一般预算收入4.79亿元[1]。", "青山县2020年一般预算收入是多少？")
