@@ -45,7 +45,7 @@ _ASKS_PERCENT = ("百分之", "百分比", "%", "％")
 
 
 def percent_missing(answer: str, question: str) -> bool:
-    """"完成了百分之多少" answered with "4.79亿元": the answer's figures hold no percentage."""
+    """ "完成了百分之多少" answered with "4.79亿元": the answer's figures hold no percentage."""
     if not any(c in question for c in _ASKS_PERCENT):
         return False
     found = numbers(_MARKER.sub("", answer))
