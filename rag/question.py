@@ -43,6 +43,7 @@ class QuestionRules:
     bound_cues: tuple[str, ...]
     person_cues: tuple[str, ...]
     question_words: tuple[str, ...]
+    increment_cues: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -69,6 +70,7 @@ def question_rules() -> QuestionRules:
         bound_cues=tuple(data["bound_cues"]),
         person_cues=tuple(data["person_cues"]),
         question_words=tuple(sorted(data["question_words"], key=len, reverse=True)),
+        increment_cues=tuple(data["increment_cues"]),
     )
 
 

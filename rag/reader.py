@@ -76,13 +76,22 @@ _DATE_PART = re.compile(r"(\d{1,2})\s*(?:月|日|号|季度)")
 _CODE = re.compile(r"[A-Za-z]+[\d\-]+[A-Za-z\d\-]*|\d+[A-Za-z]+|\d{3}-\d{3}")
 
 
+#: A one-digit number with a measure word after it is a count ("规上工业4间"), not an ordinal.
+_SMALL_COUNT = re.compile(
+    r"(?<![\d.第])([1-9])\s*(?:个|间|家|人|项|座|所|条|名|位|台|辆|套|亩|吨|批|户|处|栋|宗|只|艘|架)"
+)
+
+
 def _numbers_wo_years(text: str) -> set[tuple[str, float]]:
     """The figures of ``text``: not years, months, days, small ordinals or codes (MU5735)."""
     text = _CODE.sub(" ", text)
     dates = {("n", float(y)) for y in YEAR.findall(text)}
     dates |= {("n", float(d)) for d in _DATE_PART.findall(text)}
+    counted = {float(c) for c in _SMALL_COUNT.findall(text)}  # "4间" counts; "第4" does not
     return {
-        n for n in numbers(text) - dates if not (n[0] == "n" and n[1] < 10 and n[1] == int(n[1]))
+        n
+        for n in numbers(text) - dates
+        if not (n[0] == "n" and n[1] < 10 and n[1] == int(n[1]) and n[1] not in counted)
     }
 
 
@@ -277,6 +286,10 @@ def _score(
             score += 0.05
     lead_in = item.text[cand.sentence[0] : cand.end]
     score += _year_fit(spec, lead_in) + _unit_fit(spec, cand.text) + _bound_fit(spec, cand.text)
+    if spec.answer_type == "figure" and any(
+        c in cand.text and c not in spec.text for c in question_rules().increment_cues
+    ):
+        score -= 0.15  # "新增规上工业1间" is the year's increase, not how many there are
     if spec.answer_type == "entity":
         score += _entity_bonus(spec, cand.text, item.text[max(0, cand.start - 12) : cand.start])
     kind = wanted_kind(info, item.meta)
