@@ -265,7 +265,9 @@ def _score(
 ) -> float:  # fmt: skip
     """Soft preferences among valid candidates: topic coverage first, then cues."""
     sentence = item.text[cand.sentence[0] : cand.sentence[1]]
-    own = terms.coverage(f"{item.meta.heading} {cand.text}")
+    # half from the clause alone: a heading naming the topic must not tie every clause under it
+    own = 0.5 * terms.coverage(cand.text)
+    own += 0.5 * terms.coverage(f"{item.meta.heading} {cand.text}")
     around = terms.coverage(f"{item.meta.title} {item.meta.heading} {sentence}")
     score = 0.6 * own + 0.4 * around
     nums = _numbers_wo_years(cand.text)

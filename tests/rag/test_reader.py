@@ -179,3 +179,18 @@ def test_the_asked_kind_of_entity_is_the_last_character_of_its_noun():
     text = "本届比赛在北京举行。最终克罗地亚队获得季军。"
     r = _read("本届比赛季军是哪支球队", passage(text, region=""))
     assert not r.refused and "克罗地亚队" in r.answer
+
+
+def test_a_heading_that_names_the_topic_does_not_make_every_clause_an_answer():
+    first = passage("统计已脱贫705户、1408人，12个村委会均已实行垃圾收费。", heading="贫困人口帮扶")
+    second = passage("扶贫攻坚有成绩，我镇贫困人口1420人。", cid="c2", heading="扶贫攻坚")
+    r = _read("青山县贫困人口有多少？", first, second)
+    assert not r.refused and "1420人" in r.answer
+
+
+def test_a_one_digit_count_is_a_figure_and_an_increase_is_not_the_stock():
+    text = "全年新增规上工业1间，新增各类企业共9间。我镇在库规上工业4间，限上商业3家。"
+    r = _read("青山县有几家规上工业企业？", passage(text))
+    assert not r.refused and "4间" in r.answer and "1间" not in r.answer
+    new = _read("青山县新增几家规上工业企业？", passage(text))
+    assert "1间" in new.answer
