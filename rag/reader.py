@@ -122,6 +122,10 @@ def _violations(
     sentence = item.text[cand.sentence[0] : cand.sentence[1]]
     if not _place_ok(spec, item.meta, sentence):
         out.append("other place")
+    if sentence.rstrip().endswith(("？", "?")):
+        out.append("a question, not an answer")
+    if _other_numbered_name(spec.text, sentence):
+        out.append("another numbered name")
     rules = question_rules()
     if spec.answer_type == "date" and not re.search(rules.date_pattern, cand.text):
         out.append("no date")
@@ -174,6 +178,24 @@ def _violations(
     ):
         out.append("a multi-year figure")
     return out
+
+
+_NUMBERED = re.compile(r"([\u4e00-\u9fff]{2,4}?)([一二三四五六七八九十百零〇两\d]+)([号届次期代])")
+
+
+def _other_numbered_name(question: str, sentence: str) -> bool:
+    """The question names 神舟十六号 (第二届, 3号线 …); the sentence names the same series with
+    another number and not the asked one: it is about something else."""
+    for stem, num, suffix in _NUMBERED.findall(question):
+        asked = stem + num + suffix
+        if asked in sentence:
+            continue
+        others = re.findall(
+            rf"{re.escape(stem)}([一二三四五六七八九十百零〇两\d]+){suffix}", sentence
+        )
+        if any(o != num for o in others):
+            return True
+    return False
 
 
 def _inherited_subject(text: str, cand: Candidate) -> str:

@@ -194,3 +194,17 @@ def test_a_one_digit_count_is_a_figure_and_an_increase_is_not_the_stock():
     assert not r.refused and "4间" in r.answer and "1间" not in r.answer
     new = _read("青山县新增几家规上工业企业？", passage(text))
     assert "1间" in new.answer
+
+
+def test_a_sentence_that_asks_is_no_answer():
+    text = "您心中的春晚吉祥物是什么样子的？官方正式发布吉祥物形象“兔圆圆”。"
+    r = _read("2023年春晚吉祥物是什么", passage(text, region=""))
+    assert not r.refused and "兔圆圆" in r.answer
+
+
+def test_another_number_of_the_same_series_is_something_else():
+    text = "就连预计在今年10月发射的神舟十七号，乘组也已选定。"
+    r = _read("神舟十六号发射时间？", passage(text, region=""))
+    assert r.refused and "another numbered name" in r.reason
+    ok = _read("神舟十七号发射时间？", passage(text, region=""))
+    assert not ok.refused and "10月" in ok.answer
