@@ -54,6 +54,9 @@ test: models browser
 	@if [ -d ../shared/external/reports ]; then \
 	  sh scripts/offline.sh $(PY) -m eval --corpus reports --llm extractive --fail-under --quiet; \
 	else echo "../shared/external/reports absent: the second-corpus gate is skipped"; fi
+	@if [ -d ../shared/external/rgb-dev ]; then \
+	  sh scripts/offline.sh $(PY) -m eval --corpus rgb --llm extractive --fail-under --quiet; \
+	else echo "../shared/external/rgb-dev absent: the news-benchmark gate is skipped"; fi
 
 test-unit: models
 	$(PY) -m pytest -q -m "not slow" tests
