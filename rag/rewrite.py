@@ -112,8 +112,11 @@ def merge(previous: str, question: str, parser: QueryParser) -> str:
     if any(t in rest for t in (*lex.actual_terms, *lex.target_terms)):
         for word in (*lex.target_terms, *lex.actual_terms):
             base = base.replace(word, "")
+    # the previous question's tail (多少, 是什么 …) asks the same of the new topic
+    tail = rules.tail.search(base.strip())
+    asked = tail.group(1) if tail and tail.group(1) != "呢" and not rules.tail.search(rest) else ""
     base = rules.tail.sub("", base.strip()).rstrip("，, ")
-    return f"{base}，{rest}？"
+    return f"{base}，{rest}{asked}？"
 
 
 def _swap_metric(base: str, rest: str) -> tuple[str, str]:

@@ -38,3 +38,12 @@ def test_no_history_no_change():
 def test_elliptical_cues():
     assert is_elliptical("那白河区呢？") and is_elliptical("同期投资增长多少")
     assert not is_elliptical("青山县2021年GDP目标是多少")
+
+
+def test_a_new_topic_keeps_the_question_word():
+    """ "那X呢？" after "…一共多少？" asks 多少 of X: the standalone keeps the figure question."""
+    history = _user("青山县今年下达各镇的各项补助一共多少？")
+    out = rewrite("那及时转下达的基本财力保障资金呢？", history, parser())
+    assert "基本财力保障资金" in out and out.endswith("多少？")
+    asked = rewrite("那基本财力保障资金是什么？", history, parser())
+    assert asked.count("什么") == 1 and "多少" not in asked
