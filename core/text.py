@@ -259,6 +259,7 @@ class PlaceRules:
     droppable: tuple[str, ...]
     mention: re.Pattern[str]
     generic: frozenset[str]
+    bare_names: tuple[str, ...]
     national_markers: tuple[str, ...] = ()
     national_words: tuple[str, ...] = ()
     national_region: str = "全国"
@@ -280,6 +281,7 @@ def place_rules() -> PlaceRules:
         droppable=tuple(data["droppable"]),
         mention=mention,
         generic=frozenset(data["generic"]),
+        bare_names=tuple(data.get("bare_names", ())),
         national_markers=tuple(data.get("national_markers", ())),
         national_words=tuple(data.get("national_words", ())),
         national_region=str(data.get("national_region", "全国")),
@@ -299,7 +301,9 @@ def short_forms(region: str) -> list[str]:
 def place_mentions(text: str) -> list[str]:
     """Specific place names (``XX省``, ``XX县`` …) written in ``text``; generic words left out."""
     rules = place_rules()
-    return [p for p in rules.mention.findall(text) if p not in rules.generic]
+    found = [p for p in rules.mention.findall(text) if p not in rules.generic]
+    found += [n for n in rules.bare_names if n in text and not any(n in p for p in found)]
+    return found
 
 
 __all__ = [

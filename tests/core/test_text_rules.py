@@ -49,3 +49,8 @@ def test_place_mentions_skip_generic_words():
     assert place_mentions("青山县和全省的目标") == ["青山县"]
     assert place_mentions("我市各区县") == []
     assert "街道" in place_rules().droppable and "旗" in place_rules().droppable
+
+
+def test_a_province_named_without_its_suffix_is_a_mention():
+    assert place_mentions("广东2025年GDP目标是多少？") == ["广东"]
+    assert place_mentions("广东省2025年GDP目标") == ["广东省"]  # not twice

@@ -99,3 +99,8 @@ def test_question_words_are_no_topic():
     q = "2021年青山县政府工作报告是谁作的？"
     own = topic_terms(q, parser().parse(q), flat_idf).own
     assert own and not own & {"告是", "是谁", "谁作", "作"}
+
+
+def test_a_province_without_its_suffix_that_no_report_covers_is_refused():
+    e = _evidence("广东2021年GDP目标是多少", [passage(TARGETS)])
+    assert unknown_place(e) == "no report about 广东"
