@@ -20,15 +20,16 @@ from core.settings import Settings, get_settings
 from rag.backends import Backend, GenerationRequest, get_backend
 from rag.context import ContextItem, build_context, format_context
 from rag.guard import is_instruction, strip_instructions
+from rag.outline import find_outline, outline_reading
 from rag.prompts import prompt_text, refusal_text
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, parse_question
 from rag.reader import Reading, passages_as_context, read, threshold_for
-from rag.refusal import Evidence, refusal_reason
+from rag.refusal import SCOPE_RULES, Evidence, refusal_reason
 from rag.repair import check_answer
 from rag.retrieve import Searcher
 from rag.rewrite import Turn, rewrite
-from rag.scoring import QueryTerms, query_terms
+from rag.scoring import QueryTerms, query_terms, topic_terms
 from rag.table_answer import answer_from_table, table_citations
 
 History = Sequence[Mapping[str, str]] | None
@@ -116,15 +117,35 @@ class Answerer:
         terms = query_terms(standalone, info, self.searcher.idf)
         spec = parse_question(standalone, info)
         prep = Prepared(standalone, info, passages, [], terms, refusal, spec=spec)
-        if refusal:
-            return prep
+        if refusal and not (
+            spec.answer_type == "list" and not refusal_reason(evidence, SCOPE_RULES)
+        ):
+            return prep  # (a list question off the passages' words may still be a section title)
         prep.context = build_context(passages, info, terms, self.settings)
         threshold = threshold_for(spec, self.settings.answer_threshold_scale)
         whole = passages_as_context(passages)
         prep.reading = read(spec, info, terms, whole, threshold)
+        if refusal:
+            prep.reading = Reading("", 0.0, refusal, context=whole)
+        self._outline(prep, spec)
+        prep.refusal = ""
         if prep.reading.refused:
             prep.refusal = prep.reading.reason or "no answer in the passages"
         return prep
+
+    def _outline(self, prep: Prepared, spec: QuestionSpec) -> None:
+        """A list question whose topic is a section title: its sub-headings answer it, when the
+        clause reader found nothing better (see :mod:`rag.outline`)."""
+        reading = prep.reading
+        topic = topic_terms(prep.standalone, prep.info, self.searcher.idf)
+        outline = find_outline(spec, topic, prep.passages, self.searcher.document_chunks)
+        if outline is None or reading is None:
+            return
+        if not reading.refused and reading.answerability >= outline.coverage:
+            return
+        found = outline_reading(outline, self.searcher.passages)
+        if found is not None:
+            prep.reading = Reading(found[0], outline.coverage, context=found[1])
 
     def _table(self, question: str, filters: Filters, info: QueryInfo) -> TableAnswer | None:
         """The indicator table's answer to a comparison, ranking, filter or trend question."""

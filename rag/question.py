@@ -44,6 +44,7 @@ class QuestionRules:
     person_cues: tuple[str, ...]
     question_words: tuple[str, ...]
     increment_cues: tuple[str, ...]
+    outline_min_coverage: float
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +72,7 @@ def question_rules() -> QuestionRules:
         person_cues=tuple(data["person_cues"]),
         question_words=tuple(sorted(data["question_words"], key=len, reverse=True)),
         increment_cues=tuple(data["increment_cues"]),
+        outline_min_coverage=float(data["outline_min_coverage"]),
     )
 
 

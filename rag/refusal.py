@@ -118,6 +118,9 @@ def _states_metric(p: Passage, terms: list[str], info: QueryInfo) -> bool:
 Rule = Callable[[Evidence], str]
 #: The rules in the order they run.
 RULES: tuple[Rule, ...] = (no_passages, unknown_place, year_absent, low_coverage, missing_metric)
+#: The rules about where and when (no passages, an unknown place, an absent year): what a
+#: section-title answer (:mod:`rag.outline`) must still pass.
+SCOPE_RULES: tuple[Rule, ...] = (no_passages, unknown_place, year_absent)
 
 
 def refusal_reason(e: Evidence, rules: tuple[Rule, ...] = RULES) -> str:
@@ -143,6 +146,7 @@ def model_refused(text: str) -> bool:
 
 __all__ = [
     "RULES",
+    "SCOPE_RULES",
     "Evidence",
     "coverage",
     "low_coverage",

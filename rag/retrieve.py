@@ -204,6 +204,23 @@ class Searcher:
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         return [(cid, sc, d_rank.get(cid), b_rank.get(cid)) for cid, sc in ranked]
 
+    def document_chunks(self, doc_id: str) -> list[tuple[str, ChunkMeta]]:
+        """(chunk id, metadata) of every chunk of one document, in document order: its outline."""
+        try:
+            got = self.collection.get(where={"doc_id": doc_id}, include=["metadatas"])
+        except Exception as exc:
+            raise IndexUnavailable(
+                f"vector store in {self.paths.chroma} cannot be read "
+                f"({type(exc).__name__}: {exc}); {rebuild_hint(self.paths.root)}"
+            ) from exc
+        metas = zip(got["ids"], got["metadatas"], strict=False)
+        pairs = [(cid, ChunkMeta.from_mapping(m)) for cid, m in metas]
+        return sorted(pairs, key=lambda p: p[1].start)
+
+    def passages(self, ids: list[str]) -> list[Passage]:
+        """Stored chunks by id (score 0), in the order asked, each once."""
+        return self._hydrate([(cid, 0.0, None, None) for cid in dict.fromkeys(ids)])
+
     def _texts(self, ids: list[str]) -> dict[str, str]:
         if not ids:
             return {}
