@@ -1,9 +1,11 @@
-"""Outline answers: "2025年重点工作有哪些？" is answered by the section's sub-headings.
+"""Outline answers: "2025年重点工作有哪些？" is answered by the section's numbered sub-headings.
 
 A work report states its tasks and its review as headed sections ("（一）在全方位扩大内需上持续
 加力…"), not as one sentence, so the clause reader finds no list to quote. When a list
-question's topic is the title of a section that a retrieved passage sits in, the answer is that
-section's child headings in document order, each cited to the chunk that opens it.
+question's topic is the title of a section that a retrieved passage sits in, the answer is the
+section's numbered items （一）（二）… in document order, each cited to the chunk it is written
+in. The items are read from the section's text, not only from the chunk headings, so an item
+whose heading line ingest did not recognise is still listed.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.records import ChunkMeta, Passage
-from core.text import YEAR, normalize_for_search
+from core.text import YEAR
 from index.terms import get_tokenizer
 from rag.context import ContextItem
 from rag.question import QuestionSpec, question_rules
@@ -22,16 +24,21 @@ from rag.scoring import QueryTerms
 #: heading path separator written at ingest ("二、2025年重点任务 › （一）…")
 SEP = " › "
 _ENUMERATOR = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*")
+_NUMERALS = "一二三四五六七八九十"
+#: a numbered item at the start of a line or after a sentence end: （三）… up to its first stop
+_ITEM = re.compile(
+    rf"(?:^|(?<=[。！？\n:：]))\s*([（(]([{_NUMERALS}]{{1,2}})[）)][^。！？\n；;]{{2,40}})", re.M
+)
+#: chunks of one section read at most (a section of a long report spans 20-60 chunks)
+MAX_CHUNKS = 120
 
 
 @dataclass
 class Outline:
-    """A section and its child headings, each with the id of the chunk that opens it."""
+    """A section title and the ids of its chunks in document order."""
 
     section: str
-    #: (child heading, ids of the chunks that may hold its heading line: the first chunk under
-    #: it, and the two before, where a chunk boundary can leave the heading line)
-    children: list[tuple[str, tuple[str, ...]]]
+    chunk_ids: list[str]
     coverage: float
 
 
@@ -59,7 +66,7 @@ def find_outline(
     chunks_of: Callable[[str], list[tuple[str, ChunkMeta]]],
 ) -> Outline | None:
     """The best section among the retrieved passages' top-level headings whose title covers
-    the question's topic, with its child headings; ``None`` when no section fits."""
+    the question's topic; ``None`` when no section fits."""
     if spec.answer_type != "list":
         return None
     least = question_rules().outline_min_coverage
@@ -74,39 +81,41 @@ def find_outline(
     if best is None:
         return None
     cover, passage, section = best
-    children: list[tuple[str, tuple[str, ...]]] = []
-    before: list[str] = []
-    for cid, meta in chunks_of(passage.meta.doc_id):
-        parts = meta.heading.split(SEP)
-        if len(parts) >= 2 and parts[0].strip() == section:
-            child = parts[1].strip()
-            if child and child not in (c for c, _ in children):
-                children.append((child, (cid, *reversed(before[-2:]))))
-        before.append(cid)
-    return Outline(section, children, cover) if len(children) >= 2 else None
+    ids = [
+        cid
+        for cid, meta in chunks_of(passage.meta.doc_id)
+        if meta.heading.split(SEP)[0].strip() == section
+    ]
+    return Outline(section, ids[:MAX_CHUNKS], cover) if ids else None
+
+
+def numbered_items(passages: list[Passage]) -> list[tuple[str, Passage]]:
+    """The section's numbered items （一）… in order, each with the chunk it is written in; the
+    first of each number wins, and the run stops where the numbering breaks."""
+    items: list[tuple[str, Passage]] = []
+    for p in passages:
+        for m in _ITEM.finditer(p.text):
+            expected = _NUMERALS[len(items)] if len(items) < len(_NUMERALS) else ""
+            if m.group(2) == expected:
+                items.append((m.group(1).strip(), p))
+    return items
 
 
 def outline_reading(
     outline: Outline, fetch: Callable[[list[str]], list[Passage]]
 ) -> tuple[str, list[ContextItem]] | None:
-    """The answer text ("<section>：\n（一）…[1]。\n（二）…[2]。", one cited item per line)
-    and its numbered context; only children whose heading line is found are listed, so each
-    quote verifies."""
-    passages = {p.id: p for p in fetch([cid for _, ids in outline.children for cid in ids])}
-    items: list[ContextItem] = []
-    parts: list[str] = []
-    for child, ids in outline.children:
-        want = normalize_for_search(child)
-        found = [passages[c] for c in ids if c in passages]
-        p = next((p for p in found if want in normalize_for_search(p.text)), None)
-        if p is None:
-            continue
-        items.append(ContextItem(p.id, p.text, p.text, p.meta))
-        parts.append(f"{child}[{len(items)}]。")
-    if len(parts) < 2:
+    """The answer text ("<section>：（一）…[1]。\\n（二）…[2]。", one cited item per line) and
+    its numbered context; ``None`` when the section has fewer than two numbered items."""
+    items = numbered_items(fetch(outline.chunk_ids))
+    if len(items) < 2:
         return None
-    title = _ENUMERATOR.sub("", outline.section)
-    return f"{title}：" + "\n".join(parts), items
+    context: list[ContextItem] = []
+    parts: list[str] = []
+    for title, p in items:
+        if not context or context[-1].id != p.id:
+            context.append(ContextItem(p.id, p.text, p.text, p.meta))
+        parts.append(f"{title}[{len(context)}]。")
+    return f"{_ENUMERATOR.sub('', outline.section)}：" + "\n".join(parts), context
 
 
-__all__ = ["SEP", "Outline", "find_outline", "outline_reading"]
+__all__ = ["SEP", "Outline", "find_outline", "numbered_items", "outline_reading"]

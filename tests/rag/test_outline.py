@@ -4,7 +4,7 @@ sub-headings, each cited (typed fixtures, no model or index)."""
 from __future__ import annotations
 
 from core.records import ChunkMeta, Passage
-from rag.outline import find_outline, outline_reading
+from rag.outline import find_outline, numbered_items, outline_reading
 from rag.question import parse_question
 from rag.scoring import topic_terms
 from tests.rag.fixtures import flat_idf, parser
@@ -43,13 +43,23 @@ def _fetch(ids: list[str]) -> list[Passage]:
     return [BY_ID[i] for i in ids if i in BY_ID]
 
 
-def test_a_list_question_on_a_section_title_gets_its_sub_headings_in_order():
+def test_a_list_question_on_a_section_title_gets_its_numbered_items_in_order():
     outline = _outline("青山县2025年重点任务有哪些？", [CHUNKS[3]])
-    assert outline is not None and [c for c, _ in outline.children] == CHILDREN
+    assert outline is not None and outline.chunk_ids == ["c1", "c2", "c3", "c4"]
     text, context = outline_reading(outline, _fetch)
     assert text.startswith("2025年重点任务：（一）扩大有效需求[1]。")
-    # the heading line of (一) sits in the chunk before its first chunk: that one is cited
+    assert "（二）壮大实体经济[2]。" in text and "（三）推进乡村振兴[3]。" in text
+    # (一)'s heading line sits in the chunk before its first chunk: that one is cited
     assert [c.id for c in context] == ["c1", "c3", "c4"]
+
+
+def test_an_item_ingest_missed_as_a_heading_is_read_from_the_text():
+    merged = [
+        CHUNKS[1],
+        _chunk("c9", f"{SECTION} › {CHILDREN[0]}", "扩大投资。（二）壮大实体经济。", 60),
+    ]
+    assert [t for t, _ in numbered_items(merged)] == CHILDREN[:2]
+    assert [t for t, _ in numbered_items([CHUNKS[3]])] == []  # numbering must start at 一
 
 
 def test_no_outline_for_another_year_a_non_list_or_an_unrelated_topic():
