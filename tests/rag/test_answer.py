@@ -88,3 +88,16 @@ def test_ask_cli_json(sample_index):
         "verified",
     }
     assert set(item["timings"]) >= {"retrieve_ms", "generate_ms", "total_ms"}
+
+
+def test_a_section_question_is_answered_with_its_numbered_items(answerer):
+    """ "…主要工作安排有哪些？" lists the section's items （一）…（六）, each cited to the span of
+    the source file where it is written."""
+    r = answerer.ask("紫金县2021年主要工作安排有哪些？")
+    assert not r.refused and r.verified
+    for n in "一二三四五六":
+        assert f"({n})" in r.answer
+    assert r.answer.index("(一)") < r.answer.index("(六)")
+    for c in r.citations:
+        source = (DATA / c.source).read_text(encoding="utf-8")
+        assert c.verified and c.quote.replace("\n", "")[:8] in source[c.start : c.end]
