@@ -30,6 +30,9 @@ class Tokenizer:
         self._jieba = jieba.Tokenizer()
         self._lock = threading.Lock()
         self._words: set[str] = set()
+        #: token sets of texts seen recently: the reader scores every clause against the same
+        #: sentence and heading texts, so most lookups repeat (cleared when the dictionary grows)
+        self._sets: dict[str, frozenset[str]] = {}
         self.add_words(t for g in lexicon().groups for t in g)
 
     def add_words(self, words: Iterable[str]) -> None:
@@ -40,6 +43,16 @@ class Tokenizer:
                 if len(w) >= 2 and w not in self._words:
                     self._jieba.add_word(w, freq=50_000)
                     self._words.add(w)
+                    self._sets = {}
+
+    def token_set(self, text: str) -> frozenset[str]:
+        """The set of :meth:`tokens` of ``text``, cached (at most 20,000 texts)."""
+        got = self._sets.get(text)
+        if got is None:
+            if len(self._sets) >= 20_000:
+                self._sets = {}
+            got = self._sets[text] = frozenset(self.tokens(text))
+        return got
 
     def tokens(self, text: str) -> list[str]:
         """Search tokens: jieba search-mode words plus CJK character bigrams, stop words out."""

@@ -31,7 +31,7 @@ class QueryTerms:
         total = sum(self.idf.get(t, 1.0) for t in self.own)
         if not total:
             return 0.0
-        toks = set(get_tokenizer().tokens(sent))
+        toks = get_tokenizer().token_set(sent)
         hit = sum(self.idf.get(t, 1.0) for t in (self.own | self.extra) & toks)
         return min(1.0, hit / total)
 
