@@ -1,0 +1,144 @@
+"""Rules about one clause, shared by the reader's checks and scores: which of its numbers are
+figures, which year dates it, whether it states the asked unit, a bound, another numbered name
+of the same series, or the kind of name an entity question asks for. Each rule is data-driven
+(``resources/question.toml``) and tested on its own in ``tests/rag/test_reader.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.text import YEAR, numbers
+from rag.question import QuestionSpec, question_rules
+
+_DATE_PART = re.compile(r"(\d{1,2})\s*(?:月|日|号|季度)")
+
+
+#: A code with letters and digits (航班MU5735, 波音737-800, 5G): a name, not a figure.
+_CODE = re.compile(r"[A-Za-z]+[\d\-]+[A-Za-z\d\-]*|\d+[A-Za-z]+|\d{3}-\d{3}")
+
+
+#: A one-digit number with a measure word after it is a count ("规上工业4间"), not an ordinal.
+_SMALL_COUNT = re.compile(
+    r"(?<![\d.第])([1-9])\s*(?:个|间|家|人|项|座|所|条|名|位|台|辆|套|亩|吨|批|户|处|栋|宗|只|艘|架)"
+)
+
+
+def figures(text: str) -> set[tuple[str, float]]:
+    """The figures of ``text``: not years, months, days, small ordinals or codes (MU5735)."""
+    text = _CODE.sub(" ", text)
+    dates = {("n", float(y)) for y in YEAR.findall(text)}
+    dates |= {("n", float(d)) for d in _DATE_PART.findall(text)}
+    counted = {float(c) for c in _SMALL_COUNT.findall(text)}  # "4间" counts; "第4" does not
+    return {
+        n
+        for n in numbers(text) - dates
+        if not (n[0] == "n" and n[1] < 10 and n[1] == int(n[1]) and n[1] not in counted)
+    }
+
+
+_NUMBERED = re.compile(r"([\u4e00-\u9fff]{2,4}?)([一二三四五六七八九十百零〇两\d]+)([号届次期代])")
+
+
+def other_numbered_name(question: str, sentence: str) -> bool:
+    """The question names 神舟十六号 (第二届, 3号线 …); the sentence names the same series with
+    another number and not the asked one: it is about something else."""
+    for stem, num, suffix in _NUMBERED.findall(question):
+        asked = stem + num + suffix
+        if asked in sentence:
+            continue
+        others = re.findall(
+            rf"{re.escape(stem)}([一二三四五六七八九十百零〇两\d]+){suffix}", sentence
+        )
+        if any(o != num for o in others):
+            return True
+    return False
+
+
+_BASE_YEAR = re.compile(r"[比较与同自从]\s*$")
+
+
+def _dates(text: str) -> list[int]:
+    """The years ``text`` dates itself with, in order; base years ("比2020年") left out."""
+    return [
+        int(m.group(1)) for m in YEAR.finditer(text) if not _BASE_YEAR.search(text[: m.start()])
+    ]
+
+
+def dated_elsewhere(spec: QuestionSpec, text: str) -> bool:
+    """The clause itself names years, none of them asked ("2019年…32人" for 2020)."""
+    named = set(_dates(text))
+    return bool(spec.years) and bool(named) and not named & set(spec.years)
+
+
+def year_fit(spec: QuestionSpec, lead: str) -> float:
+    """The last year the sentence names up to the clause dates the clause's figure; when that
+    is another year ("其中2019年…，初三级有32人" for 2020) it probably is another year's figure.
+    A base year ("比2020年增长") does not date it. No bonus for the asked year: headings and
+    lead-ins repeat it."""
+    if not spec.years:
+        return 0.0
+    dated = _dates(lead)
+    if not dated or dated[-1] in spec.years:
+        return 0.0
+    return -0.12
+
+
+def bound_fit(spec: QuestionSpec, text: str) -> float:
+    """A figure stated as a bound ("低于2.5%的控制线") is not the value unless a bound is asked."""
+    cues = question_rules().bound_cues
+    if spec.answer_type != "figure" or any(c in spec.text for c in cues):
+        return 0.0
+    return -0.15 if any(c in text for c in cues) else 0.0
+
+
+def unit_fit(spec: QuestionSpec, text: str) -> float:
+    """A figure in the unit the question names ("多少间" → "5610间") fits better. (No penalty
+    otherwise: "多少个学位" is answered by "1.2万座".)"""
+    if not spec.unit or spec.answer_type != "figure":
+        return 0.0
+    unit = spec.unit.lstrip("万亿千百")
+    if re.search(rf"\d(?:[\d.,]*\d)?\s*[万亿千百]*{re.escape(unit)}", text):
+        return 0.1
+    return 0.0
+
+
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]")
+
+
+def entity_bonus(spec: QuestionSpec, text: str, before: str = "") -> float:
+    """Entity questions want a name the question does not already contain: a place of the
+    asked kind (哪个县 → …县), or a quoted name (叫什么 → “…”)."""
+    q = spec.text
+    # the asked noun's last character: 哪个县 → 县, 哪支球队 → 队, 哪家公司 → 司
+    m = re.search(r"哪[个一家座所支位种条名只部]?([\u4e00-\u9fff]{1,3}?)(?=[的是在呢？?，,]|$)", q)
+    bonus = 0.0
+    if m and m.group(1)[0] not in "些里儿":
+        kind = m.group(1)[-1]
+        for word in re.findall(rf"[\u4e00-\u9fff]{{1,6}}{kind}", text):
+            if word not in q:
+                bonus = 0.2
+                break
+    if any(name not in q for name in _QUOTED.findall(text)):
+        bonus = max(bonus, 0.15)
+    rules = question_rules()
+    asks_person = "谁" in q or (
+        any(c in q for c in rules.person_cues) and any(t in q for t in rules.person_titles)
+    )
+    if asks_person:  # a name after a title, in the clause or just before it on a byline
+        titles = "|".join(rules.person_titles)
+        for m in re.finditer(rf"(?:{titles})\s*([\u4e00-\u9fff]{{2,3}})", before + text):
+            if m.start(1) >= len(before):
+                bonus = max(bonus, 0.3)
+    return bonus
+
+
+__all__ = [
+    "bound_fit",
+    "dated_elsewhere",
+    "entity_bonus",
+    "figures",
+    "other_numbered_name",
+    "unit_fit",
+    "year_fit",
+]
