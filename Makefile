@@ -12,7 +12,7 @@ export TRANSFORMERS_OFFLINE ?= 1
 export ANONYMIZED_TELEMETRY ?= False
 export PYTHONDONTWRITEBYTECODE ?= 1
 
-.PHONY: setup models ingest run test test-unit eval bench lint browser clean-index
+.PHONY: setup models ingest run test test-unit test-random eval bench lint browser clean-index
 
 setup: $(DEPS)
 
@@ -47,7 +47,7 @@ browser:
 # The tests run with the network cut (loopback only) when the machine allows it, proving that
 # nothing is downloaded at run time.
 test: models browser
-	sh scripts/offline.sh $(PY) -m pytest -q -ra tests
+	HYPOTHESIS_PROFILE=ci sh scripts/offline.sh $(PY) -m pytest -q -ra tests
 	sh scripts/offline.sh $(PY) -m eval --llm extractive --baseline --fail-under --quiet
 	sh scripts/offline.sh $(PY) -m eval --llm local --subset stratified-48 --no-ingest \
 	  --fail-under --quiet
@@ -57,6 +57,10 @@ test: models browser
 	@if [ -d ../shared/external/rgb-dev ]; then \
 	  sh scripts/offline.sh $(PY) -m eval --corpus rgb --llm extractive --fail-under --quiet; \
 	else echo "../shared/external/rgb-dev absent: the news-benchmark gate is skipped"; fi
+
+# The property tests with fresh random examples (the gate replays fixed ones).
+test-random: models
+	$(PY) -m pytest -q -k property tests
 
 test-unit: models
 	$(PY) -m pytest -q -m "not slow" tests
