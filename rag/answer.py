@@ -124,9 +124,10 @@ class Answerer:
         prep.context = build_context(passages, info, terms, self.settings)
         threshold = threshold_for(spec, self.settings.answer_threshold_scale)
         whole = passages_as_context(passages)
-        prep.reading = read(spec, info, terms, whole, threshold)
-        if refusal:
+        if refusal:  # only an outline can answer it: the clause reader is not run
             prep.reading = Reading("", 0.0, refusal, context=whole)
+        else:
+            prep.reading = read(spec, info, terms, whole, threshold)
         self._outline(prep, spec)
         prep.refusal = ""
         if prep.reading.refused:
@@ -137,9 +138,11 @@ class Answerer:
         """A list question whose topic is a section title: its sub-headings answer it, when the
         clause reader found nothing better (see :mod:`rag.outline`)."""
         reading = prep.reading
+        if spec.answer_type != "list" or reading is None:
+            return  # only list questions can be a section's items: no index read for the rest
         topic = topic_terms(prep.standalone, prep.info, self.searcher.idf)
         outline = find_outline(spec, topic, prep.passages, self.searcher.document_chunks)
-        if outline is None or reading is None:
+        if outline is None:
             return
         if not reading.refused and reading.answerability >= outline.coverage:
             return

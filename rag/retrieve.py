@@ -206,13 +206,7 @@ class Searcher:
 
     def document_chunks(self, doc_id: str) -> list[tuple[str, ChunkMeta]]:
         """(chunk id, metadata) of every chunk of one document, in document order: its outline."""
-        try:
-            got = self.collection.get(where={"doc_id": doc_id}, include=["metadatas"])
-        except Exception as exc:
-            raise IndexUnavailable(
-                f"vector store in {self.paths.chroma} cannot be read "
-                f"({type(exc).__name__}: {exc}); {rebuild_hint(self.paths.root)}"
-            ) from exc
+        got = self._get(None, ["metadatas"], where={"doc_id": doc_id})
         metas = zip(got["ids"], got["metadatas"], strict=False)
         pairs = [(cid, ChunkMeta.from_mapping(m)) for cid, m in metas]
         return sorted(pairs, key=lambda p: p[1].start)
@@ -230,11 +224,11 @@ class Searcher:
             for cid, doc in zip(got["ids"], got["documents"], strict=False)
         }
 
-    def _get(self, ids: list[str], include: list[str]) -> Any:
+    def _get(self, ids: list[str] | None, include: list[str], where: dict | None = None) -> Any:
         """Chunk texts from Chroma; a store that fails here is damaged beyond the keyword-only
         fallback (it holds the passage texts), so say how to rebuild instead of a 500."""
         try:
-            return self.collection.get(ids=ids, include=include)
+            return self.collection.get(ids=ids, where=where, include=include)
         except IndexUnavailable:
             raise
         except Exception as exc:
