@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -51,8 +52,13 @@ def pct(values: list[float], q: float) -> float:
 
 
 def gold_questions(n: int) -> list[str]:
+    """``n`` gold questions, the reasoning ones first: their answers are the ones the local
+    model writes (figures, names and lists come from the reader), so they are what competes
+    with an ingest for the cores."""
     rows = [json.loads(x) for x in (ROOT / "eval" / "gold.jsonl").read_text().splitlines()]
-    return [r["question"] for r in rows if r.get("type") != "multi-turn"][:n]
+    rows = [r for r in rows if r.get("type") != "multi-turn"]
+    rows.sort(key=lambda r: r.get("type") != "reasoning")  # stable: file order otherwise
+    return [r["question"] for r in rows][:n]
 
 
 @dataclass
@@ -142,16 +148,21 @@ def start_server(index: Path, uploads: Path, log: Path) -> tuple[subprocess.Pope
     raise SystemExit("server did not start within 300 s")
 
 
-def ask_all(base: str, questions: list[str]) -> tuple[list[float], float, float]:
-    """Latency (ms) of each question asked in turn; and the window's start and end."""
-    out = []
+def ask_all(
+    base: str, questions: list[str], think: float = 0.0, at_least: float = 0.0
+) -> tuple[list[float], float, float]:
+    """Latency (ms) of each question asked in turn, ``think`` seconds apart, the list repeated
+    until ``at_least`` seconds have passed; and the window's start and end."""
+    out: list[float] = []
     t0 = time.time()
     with httpx.Client(timeout=600) as client:
-        for q in questions:
-            t = time.perf_counter()
-            r = client.post(f"{base}/api/ask", json={"question": q})
-            r.raise_for_status()
-            out.append((time.perf_counter() - t) * 1000)
+        while not out or time.time() - t0 < at_least:
+            for q in questions:
+                t = time.perf_counter()
+                r = client.post(f"{base}/api/ask", json={"question": q})
+                r.raise_for_status()
+                out.append((time.perf_counter() - t) * 1000)
+                time.sleep(think)
     return out, t0, time.time()
 
 
@@ -184,7 +195,7 @@ def api_part(args: argparse.Namespace, questions: list[str]) -> dict[str, Any]:
     proc, base = start_server(index, uploads, work / "busy-server.log")
     try:
         ask_all(base, questions[:2])  # warm-up: model load, caches
-        idle, _, _ = ask_all(base, questions)
+        idle, _, _ = ask_all(base, questions, args.think)
         progress = Progress(str(index)).start()
         ingest: dict[str, Any] = {}
         uploader = threading.Thread(target=upload_all, args=(base, files, ingest))
@@ -193,7 +204,7 @@ def api_part(args: argparse.Namespace, questions: list[str]) -> dict[str, Any]:
             time.sleep(0.5)
         alone_from = time.time()
         time.sleep(args.window)
-        busy, b0, b1 = ask_all(base, questions)
+        busy, b0, b1 = ask_all(base, questions, args.think, args.window)
         time.sleep(args.window)
         alone_to = time.time()
         uploader.join()
@@ -253,7 +264,9 @@ def wait_embedding(progress: Progress, proc: subprocess.Popen[bytes]) -> None:
 def cli_part(args: argparse.Namespace, questions: list[str]) -> dict[str, Any]:
     work = args.work
     index = base_index(work)
-    idle, _, _ = rag_ask(index, questions)
+    idle, i0, i1 = rag_ask(index, questions)
+    # repeat the list so the answers cover at least --window seconds of the ingest
+    rounds = max(1, math.ceil(args.window / max(1e-3, i1 - i0)))
     # the same ingest alone, then beside the answers
     alone_index = work / "cli-alone"
     progress = Progress(str(alone_index)).start()
@@ -269,7 +282,7 @@ def cli_part(args: argparse.Namespace, questions: list[str]) -> dict[str, Any]:
     proc = cli_ingest(busy_index)
     wait_embedding(progress, proc)
     started = time.time()
-    busy, b0, b1 = rag_ask(index, questions)
+    busy, b0, b1 = rag_ask(index, questions * rounds)
     proc.wait()
     finished = time.time()
     progress.stop()
@@ -313,8 +326,11 @@ def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     lines = [
         f"# Busy-machine benchmark ({meta['cores']} cores, {meta['when']})",
         "",
-        f"Command: `{meta['command']}`. {meta['questions']} gold questions, local LLM, asked in "
-        "turn: idle, then during an ingest (api: the synthetic corpus uploaded file by file "
+        f"Command: `{meta['command']}`. {meta['questions']} gold questions (the reasoning ones, "
+        "whose answers the local model writes, first), local LLM, asked in turn "
+        f"({meta.get('think', 0)} s between a reply and the next question in the api part; the "
+        "list repeated until the ingest's window is covered): idle, then during an ingest "
+        "(api: the synthetic corpus uploaded file by file "
         "through the API; cli: `python -m ingest data/` into another index beside "
         "`python -m rag ask`). Ratios come from one run. Machine load (1-min average) at the "
         f"start: {meta['load_start']}, at the end: {meta['load_end']}.",
@@ -355,7 +371,19 @@ def main() -> None:
     ap.add_argument("--parts", nargs="+", choices=["api", "cli"], default=["api", "cli"])
     ap.add_argument("--copies", type=int, default=10, help="synthetic corpus size for the API")
     ap.add_argument("--questions", type=int, default=20)
-    ap.add_argument("--window", type=float, default=45.0, help="seconds of ingest alone")
+    ap.add_argument(
+        "--window",
+        type=float,
+        default=45.0,
+        help="seconds of ingest alone before and after the answers, and the least seconds the "
+        "answers during the ingest cover (the question list is repeated)",
+    )
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="api part: seconds between a reply and the next question (0: back to back)",
+    )
     ap.add_argument("--work", type=Path, default=ROOT / "var" / "bench" / "busy")
     ap.add_argument("--name", default="busy", help="results file name in bench/results")
     args = ap.parse_args()
@@ -367,6 +395,7 @@ def main() -> None:
         "command": "python bench/busy.py " + " ".join(sys.argv[1:]),
         "questions": len(questions),
         "copies": args.copies,
+        "think": args.think,
         "load_start": round(os.getloadavg()[0], 2),
     }
     raw: dict[str, Any] = {}

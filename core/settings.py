@@ -44,9 +44,13 @@ class Settings(BaseSettings):
         description="Sentence-transformers name or path; empty = bundled multilingual-e5-small.",
     )
     embedding_batch_size: int = Field(32, description="Chunks per embedding batch.")
-    query_encoder: Literal["onnx", "torch"] = Field(
-        "onnx",
-        description="Query encoder: `onnx` (verified export, falls back to torch) or `torch`.",
+    query_encoder: Literal["onnx-int8", "onnx", "torch"] = Field(
+        "onnx-int8",
+        description=(
+            "Query encoder: `onnx-int8` (int8 weights, about 3x faster than `onnx`, cosine "
+            "0.99+ to torch), `onnx` (vectors identical to torch) or `torch`; the onnx ones "
+            "are verified exports and fall back to torch."
+        ),
     )
     query_prefix: str = Field("query: ", description="Prefix for queries (e5 convention).")
     passage_prefix: str = Field("passage: ", description="Prefix for passages (e5 convention).")
@@ -125,6 +129,11 @@ class Settings(BaseSettings):
     def threads(self) -> int:
         """Threads for llama.cpp: the configured number or all cores."""
         return self.llm_threads or (os.cpu_count() or 1)
+
+    @property
+    def query_quantized(self) -> bool:
+        """The query encoder is the int8 onnx graph."""
+        return self.query_encoder == "onnx-int8"
 
 
 @lru_cache(maxsize=1)

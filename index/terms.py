@@ -54,6 +54,12 @@ class Tokenizer:
             got = self._sets[text] = frozenset(self.tokens(text))
         return got
 
+    def words(self, text: str) -> list[str]:
+        """jieba's words of ``text`` in order (precise mode, no bigrams), stop words out."""
+        norm = normalize_for_search(text)
+        stop = stopwords()
+        return [t for t in self._jieba.cut(norm) if t not in stop and _WORDISH.search(t)]
+
     def tokens(self, text: str) -> list[str]:
         """Search tokens: jieba search-mode words plus CJK character bigrams, stop words out."""
         norm = normalize_for_search(text)

@@ -49,9 +49,11 @@ def prepare_query_model(settings: Settings | None = None) -> Path | None:
     from models.onnx_query import prepare_query_encoder
 
     settings = settings or get_settings()
-    if settings.query_encoder != "onnx":
+    if settings.query_encoder == "torch":
         return None
-    return prepare_query_encoder(Path(embedding_model_path(settings)), settings.cache_dir)
+    return prepare_query_encoder(
+        Path(embedding_model_path(settings)), settings.cache_dir, settings.query_quantized
+    )
 
 
 def embedding_model_path(settings: Settings | None = None) -> str:
@@ -91,8 +93,8 @@ class E5Embeddings(Embeddings):
 
     @property
     def query_runtime(self) -> str:
-        """``onnx`` or ``torch``: what encodes queries (decided on the first query)."""
-        return "onnx" if self._onnx_encoder() else "torch"
+        """``onnx-int8``, ``onnx`` or ``torch``: what encodes queries (decided on first use)."""
+        return self.settings.query_encoder if self._onnx_encoder() else "torch"
 
     def _onnx_encoder(self) -> OnnxQueryEncoder | None:
         """The verified onnx encoder, or None when disabled, not exported or not loadable.
@@ -103,7 +105,7 @@ class E5Embeddings(Embeddings):
         with self._lock:
             if self._onnx is None:
                 self._onnx = False
-                if self.settings.query_encoder == "onnx":
+                if self.settings.query_encoder != "torch":
                     self._onnx = self._load_onnx() or False
             return self._onnx or None
 
@@ -112,11 +114,12 @@ class E5Embeddings(Embeddings):
 
         try:
             st_dir = Path(embedding_model_path(self.settings))
-            folder = onnx_dir(self.settings.cache_dir)
-            if not read_marker(folder, st_dir):
+            quantized = self.settings.query_quantized
+            folder = onnx_dir(self.settings.cache_dir, quantized)
+            if not read_marker(folder, st_dir, quantized):
                 log.warning("no verified onnx query encoder; `python -m models` makes one")
                 return None
-            encoder = OnnxQueryEncoder(folder, threads=1)
+            encoder = OnnxQueryEncoder(folder, threads=1, one_by_one=quantized)
         except Exception as exc:  # torch still works: say why once and use it
             log.warning("onnx query encoder unavailable (%s); using torch", exc)
             return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from core.text import YEAR, numbers
+from core.text import YEAR, normalize_for_search, numbers
 from rag.question import QuestionSpec, question_rules
 
 _DATE_PART = re.compile(r"(\d{1,2})\s*(?:月|日|号|季度)")
@@ -84,6 +84,33 @@ def year_fit(spec: QuestionSpec, lead: str) -> float:
     return -0.12
 
 
+def names_attribute(spec: QuestionSpec, text: str) -> bool:
+    """``text`` names the asked attribute (``spec.attribute``), or no attribute is asked.
+    A word of three or more characters counts by its first or last two ("火炬" for 火炬手)."""
+    if not spec.attribute:
+        return True
+    norm = normalize_for_search(text)
+    return any(
+        a in norm or (len(a) >= 3 and (a[:2] in norm or a[-2:] in norm)) for a in spec.attribute
+    )
+
+
+_TITLED = re.compile(r"《([^》]{1,40})》")
+
+
+def names_titled_works(question: str, passage: str) -> bool:
+    """Every work the question names in book-title marks (《我们的冬奥》) is named in the
+    passage: a passage about another film or book cannot answer."""
+    return all(title in passage for title in _TITLED.findall(question))
+
+
+def states_date(spec: QuestionSpec, text: str) -> bool:
+    """``text`` states a date the question does not already give ("2023年土耳其地震" only
+    repeats the asked year; "2月6日" answers)."""
+    pattern = question_rules().date_pattern
+    return any(m.group(0) not in spec.text for m in re.finditer(pattern, text))
+
+
 def bound_fit(spec: QuestionSpec, text: str) -> float:
     """A figure stated as a bound ("低于2.5%的控制线") is not the value unless a bound is asked."""
     cues = question_rules().bound_cues
@@ -103,6 +130,9 @@ def unit_fit(spec: QuestionSpec, text: str) -> float:
     return 0.0
 
 
+#: "这家公司", "该县", "两队": a pointer or a count, not a name of the asked kind
+_POINTER = re.compile(r"^[这那该此本其各每某一两二三几多全][个家座所支位种条名只部]?")
+
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]")
 
 
@@ -116,7 +146,7 @@ def entity_bonus(spec: QuestionSpec, text: str, before: str = "") -> float:
     if m and m.group(1)[0] not in "些里儿":
         kind = m.group(1)[-1]
         for word in re.findall(rf"[\u4e00-\u9fff]{{1,6}}{kind}", text):
-            if word not in q:
+            if word not in q and not _POINTER.match(word):
                 bonus = 0.2
                 break
     if any(name not in q for name in _QUOTED.findall(text)):
@@ -138,7 +168,10 @@ __all__ = [
     "dated_elsewhere",
     "entity_bonus",
     "figures",
+    "names_attribute",
+    "names_titled_works",
     "other_numbered_name",
+    "states_date",
     "unit_fit",
     "year_fit",
 ]

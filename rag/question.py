@@ -14,7 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from core.lexicon import lexicon
-from core.text import normalize_for_search
+from core.text import normalize_for_search, place_mentions, strip_years
+from index.terms import get_tokenizer
 from rag.query import QueryInfo
 
 _RULES = Path(__file__).with_name("resources") / "question.toml"
@@ -45,6 +46,13 @@ class QuestionRules:
     question_words: tuple[str, ...]
     increment_cues: tuple[str, ...]
     outline_min_coverage: float
+    asking_words: tuple[str, ...] = ()
+    generic_attributes: frozenset[str] = frozenset()
+    attribute_types: tuple[str, ...] = ()
+    attribute_synonyms: tuple[tuple[str, ...], ...] = ()
+    verb_after: tuple[str, ...] = ()
+    bare_places: tuple[str, ...] = ()
+    past_cues: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +81,13 @@ def question_rules() -> QuestionRules:
         question_words=tuple(sorted(data["question_words"], key=len, reverse=True)),
         increment_cues=tuple(data["increment_cues"]),
         outline_min_coverage=float(data["outline_min_coverage"]),
+        asking_words=tuple(data.get("asking_words", ())),
+        generic_attributes=frozenset(data.get("generic_attributes", ())),
+        attribute_types=tuple(data.get("attribute_types", ())),
+        attribute_synonyms=tuple(tuple(g) for g in data.get("attribute_synonyms", ())),
+        verb_after=tuple(data.get("verb_after", ())),
+        bare_places=tuple(data.get("bare_places", ())),
+        past_cues=tuple(data.get("past_cues", ())),
     )
 
 
@@ -94,6 +109,60 @@ class QuestionSpec:
     years: list[int] = field(default_factory=list)
     #: the unit named after 多少/几 ("多少间" → 间), empty when none is
     unit: str = ""
+    #: the asked attribute and the words naming the same one ("截止"); empty when none is
+    attribute: tuple[str, ...] = ()
+
+
+_MEASURE = tuple("个座家所支位种条名只部一")
+
+
+def _attribute_word(question: str, answer_type: str) -> str:
+    """The word of ``question`` that names what is asked about its topic (see question.toml)."""
+    rules = question_rules()
+    norm = strip_years(normalize_for_search(question)).rstrip("？?。！! ")
+    found = [(norm.find(w), -len(w), w) for w in rules.asking_words if w in norm]
+    places = set(place_mentions(question))
+
+    def content(text: str) -> list[str]:
+        return [
+            w for w in get_tokenizer().words(text)
+            if len(w) >= 2 and not w.isdigit() and w not in rules.generic_attributes
+            and not any(w in p for p in places)
+        ]  # fmt: skip
+
+    if not found:
+        words = content(norm)
+        return words[-1] if words else ""
+    if answer_type == "other":
+        return ""
+    pos, neg_len, word = min(found)
+    # the asking word's own clause: "…，它是哪个地方的" names no attribute before it
+    before = content(re.split(r"[，,；;：:]", norm[:pos])[-1])
+    after = norm[pos - neg_len :]
+    if (
+        any(v in word for v in rules.verb_after)
+        and after
+        and not after.startswith(("是", *_MEASURE))  # "谁是…", "在哪个城市": a noun follows
+    ):
+        verbs = content(after)  # "谁当选…市长", "什么时候开馆": the verb
+        # "报告是谁作的": a one-character verb names no attribute to check
+        return verbs[0] if verbs else ""
+    if not before:
+        rest = content(after)  # "谁是…第一棒火炬手": the head noun at the end
+        return rest[-1] if rest else ""
+    return before[-1]
+
+
+def asked_attribute(question: str, answer_type: str = "entity") -> tuple[str, ...]:
+    """The asked attribute with the words of its synonym groups (empty when none is found)."""
+    word = _attribute_word(question, answer_type)
+    if not word:
+        return ()
+    group = {word}
+    for synonyms in question_rules().attribute_synonyms:
+        if word in synonyms:
+            group.update(synonyms)
+    return tuple(sorted(group, key=lambda w: (-len(w), w)))
 
 
 def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
@@ -122,7 +191,16 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
     spec.asks = max(1, sum(norm.count(m) for m in ("多少", "几")), norm.count("?"))
     if "分别" in norm and len(spec.metrics) != 1:
         spec.asks = max(spec.asks, 2)  # "农业产值和工业产值分别是多少"
+    if spec.answer_type in rules.attribute_types:
+        spec.attribute = asked_attribute(question, spec.answer_type)
     return spec
 
 
-__all__ = ["ANSWER_TYPES", "QuestionRules", "QuestionSpec", "parse_question", "question_rules"]
+__all__ = [
+    "ANSWER_TYPES",
+    "QuestionRules",
+    "QuestionSpec",
+    "asked_attribute",
+    "parse_question",
+    "question_rules",
+]

@@ -29,7 +29,10 @@ from rag.clause_fit import (
     dated_elsewhere,
     entity_bonus,
     figures,
+    names_attribute,
+    names_titled_works,
     other_numbered_name,
+    states_date,
     unit_fit,
     year_fit,
 )
@@ -109,7 +112,13 @@ def _violations(
     if other_numbered_name(spec.text, sentence):
         out.append("another numbered name")
     rules = question_rules()
-    if spec.answer_type == "date" and not re.search(rules.date_pattern, cand.text):
+    if not names_titled_works(spec.text, f"{item.meta.title} {item.text}"):
+        out.append("another work")
+    # the sentence with what precedes it (a title on the line before a name) and its heading
+    around = f"{item.meta.heading} {item.text[max(0, cand.sentence[0] - 30) : cand.sentence[1]]}"
+    if not names_attribute(spec, around):
+        out.append("another attribute")
+    if spec.answer_type == "date" and not states_date(spec, cand.text):
         out.append("no date")
     if spec.answer_type == "rank" and not re.search(rules.rank_pattern, cand.text):
         out.append("no rank")
@@ -177,10 +186,11 @@ def _inherited_subject(text: str, cand: Candidate) -> str:
 
 def _names_a_place(spec: QuestionSpec, text: str) -> bool:
     """A place name the question does not already contain (…市, …馆, …中心)."""
-    endings = "|".join(question_rules().place_endings)
-    return any(
-        word not in spec.text for word in re.findall(rf"[\u4e00-\u9fff]{{1,8}}(?:{endings})", text)
-    )
+    rules = question_rules()
+    endings = "|".join(rules.place_endings)
+    words = re.findall(rf"[\u4e00-\u9fff]{{1,8}}(?:{endings})", text)
+    words += [p for p in rules.bare_places if p in text]
+    return any(word not in spec.text for word in words)
 
 
 def _other_year(spec: QuestionSpec, item: ContextItem, cand: Candidate) -> bool:
@@ -269,6 +279,9 @@ def _score(
     sub = question_rules().subperiod_cues
     if any(c in cand.text for c in sub) and not any(c in spec.text for c in sub):
         score -= 0.15  # a quarter's or a month's figure for a question about the year
+    past = question_rules().past_cues
+    if any(c in sentence for c in past) and not any(c in spec.text for c in past):
+        score -= 0.15  # "此前三届举办地…": earlier editions, not the asked one
     for year in spec.years:
         if str(year) in sentence:
             score += 0.05

@@ -208,3 +208,66 @@ def test_another_number_of_the_same_series_is_something_else():
     assert r.refused and "another numbered name" in r.reason
     ok = _read("神舟十七号发射时间？", passage(text, region=""))
     assert not ok.refused and "10月" in ok.answer
+
+
+def test_a_sentence_about_another_attribute_of_the_topic_is_refused():
+    text = "2022年下半年征兵体检时间：应征青年一般在7月底和8月初开始体检。"
+    r = _read("2022年下半年征兵报名截止时间是什么时候", passage(text, region=""))
+    assert r.refused and "another attribute" in r.reason
+    ok = _read(
+        "2022年下半年征兵报名截止时间是什么时候",
+        passage("2022年下半年征兵网上报名截止时间为8月10日。", region=""),
+    )
+    assert not ok.refused and "8月10日" in ok.answer
+
+
+def test_who_with_a_verb_asks_about_that_verb():
+    q = "2022年谁当选青山市市长"
+    assert _read(q, passage("2022年青山市长选战激烈。", region="")).refused
+    ok = _read(q, passage("2022年青山市长选举中，王某某以过半票数当选。", region=""))
+    assert not ok.refused and "王某某" in ok.answer
+
+
+def test_a_bare_phrase_question_asks_about_its_last_word():
+    q = "2023春节档电影票房冠军"
+    text = "预计2023年春节档总票房有望突破80亿元。"
+    assert _read(q, passage(text, region="")).refused
+    won = "2023年春节档票房冠军是《某某》，票房超过40亿元。"
+    assert not _read(q, passage(won, region="")).refused
+
+
+def test_a_titled_work_must_be_named_in_the_passage():
+    text = "影片定于12月15日在港澳台地区上映。"
+    r = _read("《某某之歌》的上映时间？", passage(text, region=""))
+    assert r.refused and "another work" in r.reason
+    ok = _read("《某某之歌》的上映时间？", passage("《某某之歌》" + text, region=""))
+    assert not ok.refused and "12月15日" in ok.answer
+
+
+def test_a_date_question_needs_more_than_its_own_year():
+    q = "2023年青山地震的时间"
+    assert _read(q, passage("2023年青山地震。", region="")).refused
+    ok = _read(q, passage("2023年青山地震，发生于2023年2月6日凌晨。", region=""))
+    assert not ok.refused and "2月6日" in ok.answer
+
+
+def test_a_pointer_is_not_a_name_of_the_asked_kind():
+    from rag.clause_fit import entity_bonus
+    from rag.question import QuestionSpec
+
+    spec = QuestionSpec(text="首席设计师去了哪家公司", answer_type="entity")
+    assert entity_bonus(spec, "这家公司在4年后被收购") == 0.0
+    assert entity_bonus(spec, "他加入了青山科技公司") == 0.2
+
+
+def test_a_city_named_without_its_ending_answers_where():
+    q = "2022世界青山大会举办的地点是哪里"
+    assert _read(q, passage("2022世界青山大会隆重举办，盛况空前。", region="")).refused
+    ok = _read(q, passage("2022世界青山大会在哈尔滨举办。", region=""))
+    assert not ok.refused and "哈尔滨" in ok.answer
+
+
+def test_earlier_editions_lose_to_the_asked_one():
+    text = "大会此前三届举办地分别在北京、广州、北京。2022世界青山大会在哈尔滨举办。"
+    r = _read("2022世界青山大会举办的地点是哪里", passage(text, region=""))
+    assert not r.refused and "哈尔滨" in r.answer and "广州" not in r.answer
