@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from langchain_core.runnables import RunnableLambda
 
-from core.records import AnswerResult, Filters, Passage, TableAnswer
+from core.records import AnswerResult, ChunkMeta, Filters, Passage, TableAnswer
 from core.settings import Settings, get_settings
 from rag.backends import Backend, GenerationRequest, get_backend
 from rag.context import ContextItem, build_context, format_context
+from rag.continuation import continue_cut_list
 from rag.guard import is_instruction, strip_instructions
 from rag.outline import find_outline, outline_reading
 from rag.prompts import prompt_text, refusal_text
@@ -129,6 +130,7 @@ class Answerer:
         else:
             prep.reading = read(spec, info, terms, whole, threshold)
         self._outline(prep, spec)
+        prep.reading = continue_cut_list(prep.reading, spec, self._next_chunk)
         prep.refusal = ""
         if prep.reading.refused:
             prep.refusal = prep.reading.reason or "no answer in the passages"
@@ -149,6 +151,14 @@ class Answerer:
         found = outline_reading(outline, self.searcher.passages)
         if found is not None:
             prep.reading = Reading(found[0], outline.coverage, context=found[1])
+
+    def _next_chunk(self, meta: ChunkMeta) -> Passage | None:
+        """The chunk after ``meta``'s in its document (a list cut at a chunk's end goes on)."""
+        after = [
+            cid for cid, m in self.searcher.document_chunks(meta.doc_id) if m.start > meta.start
+        ]
+        found = self.searcher.passages(after[:1])
+        return found[0] if found else None
 
     def _table(self, question: str, filters: Filters, info: QueryInfo) -> TableAnswer | None:
         """The indicator table's answer to a comparison, ranking, filter or trend question."""

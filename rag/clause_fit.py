@@ -127,11 +127,21 @@ def unit_fit(spec: QuestionSpec, text: str) -> float:
     unit = spec.unit.lstrip("万亿千百")
     if re.search(rf"\d(?:[\d.,]*\d)?\s*[万亿千百]*{re.escape(unit)}", text):
         return 0.1
+    # every figure counts another kind of thing ("来自31个省" for "多少名本科生"); a question
+    # asking "多少个" or "多少座" may be answered in any unit ("1.2万座" for "多少个学位")
+    group = next((g for g in question_rules().count_unit_groups if unit in g), ())
+    if not group:
+        return 0.0
+    units = re.findall(rf"\d\s*[万亿千百]*({_COUNT_UNITS})", text)
+    if units and all(u not in group for u in units):
+        return -0.1
     return 0.0
 
 
 #: "这家公司", "该县", "两队": a pointer or a count, not a name of the asked kind
 _POINTER = re.compile(r"^[这那该此本其各每某一两二三几多全][个家座所支位种条名只部]?")
+
+_COUNT_UNITS = "名|人|家|所|项|间|户|位|台|辆|套|条|次|个|座"
 
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]")
 

@@ -53,6 +53,7 @@ class QuestionRules:
     verb_after: tuple[str, ...] = ()
     bare_places: tuple[str, ...] = ()
     past_cues: tuple[str, ...] = ()
+    count_unit_groups: tuple[tuple[str, ...], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +89,7 @@ def question_rules() -> QuestionRules:
         verb_after=tuple(data.get("verb_after", ())),
         bare_places=tuple(data.get("bare_places", ())),
         past_cues=tuple(data.get("past_cues", ())),
+        count_unit_groups=tuple(tuple(g) for g in data.get("count_unit_groups", ())),
     )
 
 

@@ -271,3 +271,16 @@ def test_earlier_editions_lose_to_the_asked_one():
     text = "大会此前三届举办地分别在北京、广州、北京。2022世界青山大会在哈尔滨举办。"
     r = _read("2022世界青山大会举办的地点是哪里", passage(text, region=""))
     assert not r.refused and "哈尔滨" in r.answer and "广州" not in r.answer
+
+
+def test_a_figure_counting_something_else_loses_to_the_asked_unit():
+    text = "本科新生来自31个省份。学校录取7436名本科生、5010名硕士生。"
+    r = _read("本校2022年录取了多少名本科生？", passage(text, region="", year=2022))
+    assert not r.refused and "7436名" in r.answer, r.reason
+    from rag.clause_fit import unit_fit
+    from rag.question import QuestionSpec
+
+    spec = QuestionSpec(text="录取了多少名本科生", answer_type="figure", unit="名")
+    assert unit_fit(spec, "来自31个省份") < 0 < unit_fit(spec, "录取7436名本科生")
+    any_unit = QuestionSpec(text="新增多少个学位", answer_type="figure", unit="个")
+    assert unit_fit(any_unit, "新建学校1.2万座") == 0.0  # 个 may be answered in any unit
