@@ -194,8 +194,8 @@ def api_part(args: argparse.Namespace, questions: list[str]) -> dict[str, Any]:
     files = sorted(corpus.glob("*.txt"))
     proc, base = start_server(index, uploads, work / "busy-server.log")
     try:
-        ask_all(base, questions[:2])  # warm-up: model load, caches
-        idle, _, _ = ask_all(base, questions, args.think)
+        ask_all(base, questions)  # warm-up: model load, caches (the busy window starts warm)
+        idle, _, _ = ask_all(base, questions, args.think, args.window)
         progress = Progress(str(index)).start()
         ingest: dict[str, Any] = {}
         uploader = threading.Thread(target=upload_all, args=(base, files, ingest))
@@ -264,9 +264,11 @@ def wait_embedding(progress: Progress, proc: subprocess.Popen[bytes]) -> None:
 def cli_part(args: argparse.Namespace, questions: list[str]) -> dict[str, Any]:
     work = args.work
     index = base_index(work)
-    idle, i0, i1 = rag_ask(index, questions)
-    # repeat the list so the answers cover at least --window seconds of the ingest
+    _, i0, i1 = rag_ask(index, questions)
+    # repeat the list so the answers cover at least --window seconds of the ingest; the idle
+    # run repeats it as often, so both start cold and warm their caches alike
     rounds = max(1, math.ceil(args.window / max(1e-3, i1 - i0)))
+    idle, _, _ = rag_ask(index, questions * rounds)
     # the same ingest alone, then beside the answers
     alone_index = work / "cli-alone"
     progress = Progress(str(alone_index)).start()
@@ -329,7 +331,8 @@ def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         f"Command: `{meta['command']}`. {meta['questions']} gold questions (the reasoning ones, "
         "whose answers the local model writes, first), local LLM, asked in turn "
         f"({meta.get('think', 0)} s between a reply and the next question in the api part; the "
-        "list repeated until the ingest's window is covered): idle, then during an ingest "
+        "list repeated until the window is covered, idle and busy alike): idle, then during an "
+        "ingest "
         "(api: the synthetic corpus uploaded file by file "
         "through the API; cli: `python -m ingest data/` into another index beside "
         "`python -m rag ask`). Ratios come from one run. Machine load (1-min average) at the "

@@ -2,8 +2,9 @@
 
 Queries from concurrent callers are encoded in one batch (see :meth:`E5Embeddings.embed_query`),
 which is what keeps ``/api/search`` fast under load on two cores. Queries run on onnxruntime
-when a verified export exists (``models.onnx_query``, made by ``python -m models``), passages on
-torch, so the index holds the same vectors whichever runtime encodes the queries.
+when a verified export exists (``models.onnx_query``, made by ``python -m models``; the default
+int8 graph runs the texts of a batch one by one, so a vector never depends on its neighbours),
+passages on torch, so the index holds the same vectors whichever runtime encodes the queries.
 """
 
 from __future__ import annotations
@@ -149,10 +150,11 @@ class E5Embeddings(Embeddings):
         """Embed one query, batched with the queries of other threads waiting at the same time.
 
         Under load (many API clients) queries queue for the model; encoding the waiting ones in
-        one batch costs little more than encoding one, so throughput grows with the queue
-        instead of latency. A waiting thread whose query is not done yet takes the model, encodes
-        one batch (the oldest queries first) and hands the model back, so no thread keeps
-        serving the others while its own caller waits.
+        one call costs little more than encoding one (for the int8 graph: one lock and thread
+        hand-over for the lot), so throughput grows with the queue instead of latency. A waiting
+        thread whose query is not done yet takes the model, encodes one batch (the oldest
+        queries first) and hands the model back, so no thread keeps serving the others while
+        its own caller waits.
         """
         done: Future[list[float]] = Future()
         with self._turn:

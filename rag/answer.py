@@ -52,7 +52,7 @@ class Prepared:
     table: TableAnswer | None = None
 
     def searched(self) -> dict[str, str]:
-        """What was looked for, so "not found" can say it (place, year, metric)."""
+        """What was looked for, so "not found" can say it (place, year, metric, attribute)."""
         out = {}
         if self.info.regions:
             out["place"] = "、".join(self.info.regions)
@@ -60,6 +60,8 @@ class Prepared:
             out["year"] = "、".join(str(y) for y in self.info.years)
         if self.spec and self.spec.metrics:
             out["metric"] = "、".join(g[0] for g in self.spec.metrics)
+        if self.spec and self.spec.attribute:  # what the answer had to name (截止, 当选 …)
+            out["attribute"] = self.spec.attribute[0]
         return out
 
 

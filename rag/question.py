@@ -156,15 +156,15 @@ def _attribute_word(question: str, answer_type: str) -> str:
 
 
 def asked_attribute(question: str, answer_type: str = "entity") -> tuple[str, ...]:
-    """The asked attribute with the words of its synonym groups (empty when none is found)."""
+    """The asked attribute (first) with the words of its synonym groups (empty: none found)."""
     word = _attribute_word(question, answer_type)
     if not word:
         return ()
-    group = {word}
+    group: set[str] = set()
     for synonyms in question_rules().attribute_synonyms:
         if word in synonyms:
             group.update(synonyms)
-    return tuple(sorted(group, key=lambda w: (-len(w), w)))
+    return (word, *sorted(group - {word}, key=lambda w: (-len(w), w)))
 
 
 def parse_question(question: str, info: QueryInfo) -> QuestionSpec:

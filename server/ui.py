@@ -93,7 +93,7 @@ def _history(history: list[Any]) -> list[dict[str, str]]:
 
 def not_found_note(result: Any) -> str:
     """The "未找到" state: what was searched, so the user can rephrase or widen the filters."""
-    labels = {"place": "地区", "year": "年份", "metric": "指标"}
+    labels = {"place": "地区", "year": "年份", "metric": "指标", "attribute": "所问"}
     searched = getattr(result, "searched", None) or {}
     parts = [f"{labels[k]}：{v}" for k, v in searched.items() if k in labels and v]
     where = "；".join(parts) if parts else "全部已导入的报告"
