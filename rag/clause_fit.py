@@ -105,7 +105,7 @@ def names_titled_works(question: str, passage: str) -> bool:
 
 
 def states_date(spec: QuestionSpec, text: str) -> bool:
-    """``text`` states a date the question does not already give ("2023年土耳其地震" only
+    """``text`` states a date the question does not already give ("2023年某地地震" only
     repeats the asked year; "2月6日" answers)."""
     pattern = question_rules().date_pattern
     return any(m.group(0) not in spec.text for m in re.finditer(pattern, text))

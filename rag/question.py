@@ -177,7 +177,7 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
             spec.answer_type = kind
             break
     if spec.answer_type == "other" and norm.rstrip("？?。 ").endswith(("时间", "日期")):
-        spec.answer_type = "date"  # "RCEP生效时间"
+        spec.answer_type = "date"  # "新规生效时间"
     spec.metrics = lexicon().metrics(question)
     if spec.answer_type == "other" and spec.metrics:
         spec.answer_type = "figure"

@@ -10,13 +10,13 @@ from rag.question import asked_attribute
 @pytest.mark.parametrize(
     ("question", "answer_type", "want"),
     [
-        ("2022年下半年征兵报名截止时间是什么时候", "date", "截止"),  # 时间 only says "a date"
-        ("2022年谁当选台北市市长", "entity", "当选"),  # 谁 + verb: the verb
-        ("谁是北京冬奥会第一棒火炬手", "entity", "火炬手"),  # 谁是 + noun: its last word
-        ("卡塔尔世界杯季军是哪支球队", "entity", "季军"),  # 哪支球队: the word before
+        ("青山县2024年公务员考试报名的截止时间是哪天", "date", "截止"),  # 时间 only says "a date"
+        ("2024年谁当选青山县劳动模范", "entity", "当选"),  # 谁 + verb: the verb
+        ("谁是青山运动会第一棒火炬手", "entity", "火炬手"),  # 谁是 + noun: its last word
+        ("青山县篮球联赛季军是哪支球队", "entity", "季军"),  # 哪支球队: the word before
         ("青山县新体育馆什么时候开馆", "date", "开馆"),
-        ("苹果在印度的第一家旗舰店在哪个城市？", "place", "旗舰店"),  # 在哪个 + noun
-        ("一汽解放2022年上半年中重卡销量", "other", "销量"),  # no asking word
+        ("青山集团的第一家旗舰店在哪个城市？", "place", "旗舰店"),  # 在哪个 + noun
+        ("青山汽车2024年上半年新能源车销量", "other", "销量"),  # no asking word
     ],
 )
 def test_the_asked_attribute(question, answer_type, want):
@@ -36,4 +36,4 @@ def test_no_attribute_to_check(question, answer_type):
 
 
 def test_synonyms_of_the_attribute_count():
-    assert {"创立", "创办", "成立"} <= set(asked_attribute("零壹空间是谁创立的？", "entity"))
+    assert {"创立", "创办", "成立"} <= set(asked_attribute("青山航天公司是谁创立的？", "entity"))

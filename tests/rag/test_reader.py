@@ -168,10 +168,10 @@ def test_a_cue_the_question_uses_does_not_make_a_target():
 
 
 def test_a_code_is_not_a_figure():
-    text = "东航已确认这架MU5735航班上所有乘客均为中国国籍。"
-    r = _read("MU5735航班上有多少人", passage(text))
+    text = "公司已确认这趟QS8215航班上所有乘客均已安全抵达。"
+    r = _read("QS8215航班上有多少人", passage(text))
     assert r.refused and "no figure" in r.reason
-    ok = _read("MU5735航班上有多少人", passage("MU5735航班上共有乘客123人。"))
+    ok = _read("QS8215航班上有多少人", passage("QS8215航班上共有乘客123人。"))
     assert "123人" in ok.answer
 
 
@@ -197,26 +197,26 @@ def test_a_one_digit_count_is_a_figure_and_an_increase_is_not_the_stock():
 
 
 def test_a_sentence_that_asks_is_no_answer():
-    text = "您心中的春晚吉祥物是什么样子的？官方正式发布吉祥物形象“兔圆圆”。"
-    r = _read("2023年春晚吉祥物是什么", passage(text, region=""))
-    assert not r.refused and "兔圆圆" in r.answer
+    text = "运动会的吉祥物会是什么模样呢？组委会正式发布吉祥物形象“青青”。"
+    r = _read("2024年运动会吉祥物是什么", passage(text, region=""))
+    assert not r.refused and "青青" in r.answer
 
 
 def test_another_number_of_the_same_series_is_something_else():
-    text = "就连预计在今年10月发射的神舟十七号，乘组也已选定。"
-    r = _read("神舟十六号发射时间？", passage(text, region=""))
+    text = "计划今年10月发射的青山十七号卫星，载荷已经选定。"
+    r = _read("青山十六号卫星发射时间？", passage(text, region=""))
     assert r.refused and "another numbered name" in r.reason
-    ok = _read("神舟十七号发射时间？", passage(text, region=""))
+    ok = _read("青山十七号卫星发射时间？", passage(text, region=""))
     assert not ok.refused and "10月" in ok.answer
 
 
 def test_a_sentence_about_another_attribute_of_the_topic_is_refused():
-    text = "2022年下半年征兵体检时间：应征青年一般在7月底和8月初开始体检。"
-    r = _read("2022年下半年征兵报名截止时间是什么时候", passage(text, region=""))
+    text = "2024年公务员考试体检时间：考生将于7月下旬参加体检。"
+    r = _read("2024年公务员考试报名的截止时间是哪天", passage(text, region=""))
     assert r.refused and "another attribute" in r.reason
     ok = _read(
-        "2022年下半年征兵报名截止时间是什么时候",
-        passage("2022年下半年征兵网上报名截止时间为8月10日。", region=""),
+        "2024年公务员考试报名的截止时间是哪天",
+        passage("2024年公务员考试网上报名截止时间为8月10日。", region=""),
     )
     assert not ok.refused and "8月10日" in ok.answer
 
@@ -229,10 +229,10 @@ def test_who_with_a_verb_asks_about_that_verb():
 
 
 def test_a_bare_phrase_question_asks_about_its_last_word():
-    q = "2023春节档电影票房冠军"
-    text = "预计2023年春节档总票房有望突破80亿元。"
+    q = "2024国庆档电影票房冠军"
+    text = "预计2024年国庆档总票房有望突破20亿元。"
     assert _read(q, passage(text, region="")).refused
-    won = "2023年春节档票房冠军是《某某》，票房超过40亿元。"
+    won = "2024年国庆档票房冠军是《某某》，票房超过10亿元。"
     assert not _read(q, passage(won, region="")).refused
 
 
@@ -255,32 +255,32 @@ def test_a_pointer_is_not_a_name_of_the_asked_kind():
     from rag.clause_fit import entity_bonus
     from rag.question import QuestionSpec
 
-    spec = QuestionSpec(text="首席设计师去了哪家公司", answer_type="entity")
+    spec = QuestionSpec(text="总工程师去了哪家公司", answer_type="entity")
     assert entity_bonus(spec, "这家公司在4年后被收购") == 0.0
     assert entity_bonus(spec, "他加入了青山科技公司") == 0.2
 
 
 def test_a_city_named_without_its_ending_answers_where():
-    q = "2022世界青山大会举办的地点是哪里"
-    assert _read(q, passage("2022世界青山大会隆重举办，盛况空前。", region="")).refused
-    ok = _read(q, passage("2022世界青山大会在哈尔滨举办。", region=""))
+    q = "2024青山论坛的举办地点是哪里"
+    assert _read(q, passage("2024青山论坛隆重举办，盛况空前。", region="")).refused
+    ok = _read(q, passage("2024青山论坛在哈尔滨举办。", region=""))
     assert not ok.refused and "哈尔滨" in ok.answer
 
 
 def test_earlier_editions_lose_to_the_asked_one():
-    text = "大会此前三届举办地分别在北京、广州、北京。2022世界青山大会在哈尔滨举办。"
-    r = _read("2022世界青山大会举办的地点是哪里", passage(text, region=""))
+    text = "论坛此前曾先后落户北京、广州和成都。2024青山论坛在哈尔滨举办。"
+    r = _read("2024青山论坛的举办地点是哪里", passage(text, region=""))
     assert not r.refused and "哈尔滨" in r.answer and "广州" not in r.answer
 
 
 def test_a_figure_counting_something_else_loses_to_the_asked_unit():
-    text = "本科新生来自31个省份。学校录取7436名本科生、5010名硕士生。"
-    r = _read("本校2022年录取了多少名本科生？", passage(text, region="", year=2022))
+    text = "本科新生来自31个省份。学校招收7436名本科生、5010名硕士生。"
+    r = _read("学校2024年招收了多少名本科生？", passage(text, region="", year=2024))
     assert not r.refused and "7436名" in r.answer, r.reason
     from rag.clause_fit import unit_fit
     from rag.question import QuestionSpec
 
-    spec = QuestionSpec(text="录取了多少名本科生", answer_type="figure", unit="名")
-    assert unit_fit(spec, "来自31个省份") < 0 < unit_fit(spec, "录取7436名本科生")
+    spec = QuestionSpec(text="招收了多少名本科生", answer_type="figure", unit="名")
+    assert unit_fit(spec, "来自31个省份") < 0 < unit_fit(spec, "招收7436名本科生")
     any_unit = QuestionSpec(text="新增多少个学位", answer_type="figure", unit="个")
     assert unit_fit(any_unit, "新建学校1.2万座") == 0.0  # 个 may be answered in any unit
