@@ -138,45 +138,38 @@ def unit_fit(spec: QuestionSpec, text: str) -> float:
     return 0.0
 
 
-#: "这家公司", "该县", "两队": a pointer or a count, not a name of the asked kind
-_POINTER = re.compile(r"^[这那该此本其各每某一两二三几多全][个家座所支位种条名只部]?")
-
 _COUNT_UNITS = "名|人|家|所|项|间|户|位|台|辆|套|条|次|个|座"
 
-_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]")
+#: the reader's bonus for a figure that counts the asked noun
+COUNTED_NOUN_BONUS = 0.3
 
 
-def entity_bonus(spec: QuestionSpec, text: str, before: str = "") -> float:
-    """Entity questions want a name the question does not already contain: a place of the
-    asked kind (哪个县 → …县), or a quoted name (叫什么 → “…”)."""
-    q = spec.text
-    # the asked noun's last character: 哪个县 → 县, 哪支球队 → 队, 哪家公司 → 司
-    m = re.search(r"哪[个一家座所支位种条名只部]?([\u4e00-\u9fff]{1,3}?)(?=[的是在呢？?，,]|$)", q)
-    bonus = 0.0
-    if m and m.group(1)[0] not in "些里儿":
-        kind = m.group(1)[-1]
-        for word in re.findall(rf"[\u4e00-\u9fff]{{1,6}}{kind}", text):
-            if word not in q and not _POINTER.match(word):
-                bonus = 0.2
-                break
-    if any(name not in q for name in _QUOTED.findall(text)):
-        bonus = max(bonus, 0.15)
-    rules = question_rules()
-    asks_person = "谁" in q or (
-        any(c in q for c in rules.person_cues) and any(t in q for t in rules.person_titles)
-    )
-    if asks_person:  # a name after a title, in the clause or just before it on a byline
-        titles = "|".join(rules.person_titles)
-        for m in re.finditer(rf"(?:{titles})\s*([\u4e00-\u9fff]{{2,3}})", before + text):
-            if m.start(1) >= len(before):
-                bonus = max(bonus, 0.3)
-    return bonus
+def counted_noun(spec: QuestionSpec) -> str:
+    """The noun a count question counts: "多少个车站" → 车站, "多少名本科生" → 本科生."""
+    if spec.answer_type != "figure":
+        return ""
+    pattern = question_rules().asked_unit_pattern
+    norm = normalize_for_search(spec.text)
+    m = re.search(rf"{pattern}([\u4e00-\u9fff]{{2,4}}?)(?=[的？?，,。]|$)", norm)
+    return m.group(2) if m else ""
+
+
+def counted_noun_fit(spec: QuestionSpec, text: str) -> float:
+    """A figure counting the asked noun ("10座车站" for "多少个车站") answers a count question
+    better than a clause that only shares its topic."""
+    noun = counted_noun(spec)
+    if not noun:
+        return 0.0
+    units = _COUNT_UNITS + "|场|批|只|张|处|栋|幢|宗|艘|架"
+    found = re.search(rf"\d[\d.,]*\s*[万亿千百]*(?:{units})?\s*{re.escape(noun)}", text)
+    return COUNTED_NOUN_BONUS if found else 0.0
 
 
 __all__ = [
     "bound_fit",
+    "counted_noun",
+    "counted_noun_fit",
     "dated_elsewhere",
-    "entity_bonus",
     "figures",
     "names_attribute",
     "names_titled_works",

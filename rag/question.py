@@ -54,6 +54,9 @@ class QuestionRules:
     bare_places: tuple[str, ...] = ()
     past_cues: tuple[str, ...] = ()
     count_unit_groups: tuple[tuple[str, ...], ...] = ()
+    role_separators: str = ""
+    not_names: frozenset[str] = frozenset()
+    definition_pattern: str = "是一"
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +93,9 @@ def question_rules() -> QuestionRules:
         bare_places=tuple(data.get("bare_places", ())),
         past_cues=tuple(data.get("past_cues", ())),
         count_unit_groups=tuple(tuple(g) for g in data.get("count_unit_groups", ())),
+        role_separators=str(data.get("role_separators", "")),
+        not_names=frozenset(data.get("not_names", ())),
+        definition_pattern=str(data.get("definition_pattern", "是一")),
     )
 
 

@@ -26,8 +26,8 @@ from core.text import (
 )
 from rag.clause_fit import (
     bound_fit,
+    counted_noun_fit,
     dated_elsewhere,
-    entity_bonus,
     figures,
     names_attribute,
     names_titled_works,
@@ -37,6 +37,7 @@ from rag.clause_fit import (
     year_fit,
 )
 from rag.context import ContextItem
+from rag.entity_fit import entity_bonus, entity_preference
 from rag.guard import is_instruction
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
@@ -57,6 +58,8 @@ class Candidate:
     sentence: tuple[int, int]
     text: str
     score: float = 0.0
+    #: ranks the candidates that clear the threshold, never counted in answerability
+    preference: float = 0.0
     violations: list[str] = field(default_factory=list)
 
     @property
@@ -310,6 +313,15 @@ def _score(
     return score - 0.002 * max(0, len(cand.text) - 40)
 
 
+def _preference(spec: QuestionSpec, text: str) -> float:
+    """How well a clause that may answer names what is asked (see :attr:`Candidate.preference`)."""
+    if spec.answer_type == "figure":
+        return counted_noun_fit(spec, text)
+    if spec.answer_type in ("entity", "place", "date", "other"):
+        return entity_preference(spec, text)
+    return 0.0
+
+
 def candidates(
     spec: QuestionSpec, info: QueryInfo, terms: QueryTerms, context: list[ContextItem]
 ) -> list[Candidate]:
@@ -329,6 +341,7 @@ def candidates(
                     continue
                 cand.violations = _violations(spec, info, item, cand, _lead(text, sent, e))
                 cand.score = _score(spec, info, terms, item, n, cand)
+                cand.preference = _preference(spec, cand.text)
                 out.append(cand)
     return out
 
@@ -403,11 +416,14 @@ def read(
         reasons = sorted({v for c in pool for v in c.violations})
         why = "no clause fits: " + ", ".join(reasons[:3]) if reasons else "no clause"
         return Reading("", 0.0, why, context=context)
-    best = max(valid, key=lambda c: c.score)
-    if best.score < threshold:
-        why = f"best clause covers too little ({best.score:.2f})"
-        return Reading("", best.score, why, best, context)
-    return Reading(_compose(best, pool, context, spec), best.score, "", best, context)
+    top = max(valid, key=lambda c: c.score)
+    if top.score < threshold:
+        why = f"best clause covers too little ({top.score:.2f})"
+        return Reading("", top.score, why, top, context)
+    # answerability decides whether to answer; among the clauses that clear it, the
+    # preference (a name in the asked role, the counted noun …) decides which one answers
+    best = max((c for c in valid if c.score >= threshold), key=lambda c: c.score + c.preference)
+    return Reading(_compose(best, pool, context, spec), top.score, "", best, context)
 
 
 def passages_as_context(passages: list[Passage]) -> list[ContextItem]:

@@ -252,7 +252,7 @@ def test_a_date_question_needs_more_than_its_own_year():
 
 
 def test_a_pointer_is_not_a_name_of_the_asked_kind():
-    from rag.clause_fit import entity_bonus
+    from rag.entity_fit import entity_bonus
     from rag.question import QuestionSpec
 
     spec = QuestionSpec(text="总工程师去了哪家公司", answer_type="entity")
