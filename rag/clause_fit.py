@@ -104,6 +104,18 @@ def names_titled_works(question: str, passage: str) -> bool:
     return all(title in passage for title in _TITLED.findall(question))
 
 
+#: a gap of spaces between two Chinese characters: caption or poster text, not prose
+_GAP = re.compile(r"[\u4e00-\u9fff][ \t\u3000\xa0]+(?=[\u4e00-\u9fff])")
+MAX_GAPS = 2
+
+
+def fragmented(text: str) -> bool:
+    """Words strung together by spaces ("有冠军和季军 是带着一场胜利 昂首离开…  记者"): a
+    caption or a page's furniture, which cannot state who or what (figures in a table row can,
+    so the reader applies this to names, dates and places only)."""
+    return len(_GAP.findall(text)) > MAX_GAPS
+
+
 def states_date(spec: QuestionSpec, text: str) -> bool:
     """``text`` states a date the question does not already give ("2023年某地地震" only
     repeats the asked year; "2月6日" answers)."""
@@ -171,6 +183,7 @@ __all__ = [
     "counted_noun_fit",
     "dated_elsewhere",
     "figures",
+    "fragmented",
     "names_attribute",
     "names_titled_works",
     "other_numbered_name",

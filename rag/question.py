@@ -128,6 +128,8 @@ def _attribute_word(question: str, answer_type: str) -> str:
     """The word of ``question`` that names what is asked about its topic (see question.toml)."""
     rules = question_rules()
     norm = strip_years(normalize_for_search(question)).rstrip("？?。！! ")
+    # a work's title is a name, never the attribute ("《三悦有了新工作》是哪个平台的")
+    norm = re.sub(r"《[^》]*》", "", norm)
     found = [(norm.find(w), -len(w), w) for w in rules.asking_words if w in norm]
     places = set(place_mentions(question))
 
@@ -155,6 +157,8 @@ def _attribute_word(question: str, answer_type: str) -> str:
         verbs = content(after)  # "谁当选…市长", "什么时候开馆": the verb
         # "报告是谁作的": a one-character verb names no attribute to check
         return verbs[0] if verbs else ""
+    if not before and word.startswith("哪"):
+        return ""  # "《…》是哪个平台的": the noun after 哪 is the answer's kind, no attribute
     if not before:
         rest = content(after)  # "谁是…第一棒火炬手": the head noun at the end
         return rest[-1] if rest else ""

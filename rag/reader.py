@@ -29,6 +29,7 @@ from rag.clause_fit import (
     counted_noun_fit,
     dated_elsewhere,
     figures,
+    fragmented,
     names_attribute,
     names_titled_works,
     other_numbered_name,
@@ -121,6 +122,8 @@ def _violations(
     around = f"{item.meta.heading} {item.text[max(0, cand.sentence[0] - 30) : cand.sentence[1]]}"
     if not names_attribute(spec, around):
         out.append("another attribute")
+    if spec.answer_type in ("entity", "place", "date") and fragmented(cand.text):
+        out.append("not a sentence")
     if spec.answer_type == "date" and not states_date(spec, cand.text):
         out.append("no date")
     if spec.answer_type == "rank" and not re.search(rules.rank_pattern, cand.text):

@@ -37,3 +37,13 @@ def test_no_attribute_to_check(question, answer_type):
 
 def test_synonyms_of_the_attribute_count():
     assert {"创立", "创办", "成立"} <= set(asked_attribute("青山航天公司是谁创立的？", "entity"))
+
+
+def test_a_title_is_never_the_attribute():
+    assert asked_attribute("《青山新工作》是哪个平台的", "entity") == ()  # not 工作
+    assert asked_attribute("《青山之歌》的上映时间？", "date")[0] == "上映"
+
+
+def test_the_noun_after_na_is_the_answers_kind_not_an_attribute():
+    assert asked_attribute("青山县篮球联赛季军是哪支球队", "entity")[0] == "季军"
+    assert asked_attribute("是哪个平台出品的", "entity") == ()

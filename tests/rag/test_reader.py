@@ -284,3 +284,14 @@ def test_a_figure_counting_something_else_loses_to_the_asked_unit():
     assert unit_fit(spec, "来自31个省份") < 0 < unit_fit(spec, "招收7436名本科生")
     any_unit = QuestionSpec(text="新增多少个学位", answer_type="figure", unit="个")
     assert unit_fit(any_unit, "新建学校1.2万座") == 0.0  # 个 may be answered in any unit
+
+
+def test_words_strung_by_spaces_name_nobody():
+    text = "有冠军和季军 是带着一场胜利 昂首离开赛场 全力拼吧  记者"
+    r = _read("本届联赛季军是哪支球队", passage(text, region=""))
+    assert r.refused and "not a sentence" in r.reason
+    ok = _read("本届联赛季军是哪支球队", passage("本届联赛季军是青山队。", region=""))
+    assert not ok.refused and "青山队" in ok.answer
+    from rag.clause_fit import fragmented
+
+    assert not fragmented("地区生产总值 120亿元 增长5%")  # a table row keeps its figures
