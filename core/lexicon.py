@@ -23,6 +23,7 @@ class Lexicon:
     actual_terms: tuple[str, ...]
     actual_text: tuple[str, ...]
     generic: tuple[str, ...] = ()
+    strong_actual_terms: tuple[str, ...] = ()
 
     def metrics(self, text: str) -> list[tuple[str, ...]]:
         """Figure-naming synonym groups (GDP, 社零 …) that a text mentions."""
@@ -54,6 +55,7 @@ def lexicon() -> Lexicon:
         actual_terms=tuple(data["actual_terms"]),
         actual_text=tuple(data["actual_text"]),
         generic=tuple(data.get("generic", ())),
+        strong_actual_terms=tuple(data.get("strong_actual_terms", ())),
     )
 
 

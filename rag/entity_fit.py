@@ -20,7 +20,7 @@ from rag.question import QuestionSpec, question_rules
 #: "这家公司", "该县", "两队": a pointer or a count, not a name of the asked kind
 _POINTER = re.compile(r"^[这那该此本其各每某一两二三几多全][个家座所支位种条名只部]?")
 
-_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]")
+QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,12})[”\"」』]")
 
 _HAN_NAME = r"([\u4e00-\u9fff]{2,4})"
 
@@ -77,6 +77,27 @@ def defines(spec: QuestionSpec, text: str) -> bool:
     return re.search(pattern, normalize_for_search(text)) is not None
 
 
+#: a clause naming fewer new characters than this only repeats the question
+MIN_NOVEL = 2
+
+
+def novel_chars(question: str, text: str) -> int:
+    """Chinese characters of ``text`` outside every piece (two or more characters) it shares
+    with the question: "带动投资增长5%" adds nothing to "是什么带动投资增长5%的"."""
+    q, t = normalize_for_search(question), normalize_for_search(text)
+    count, i = 0, 0
+    while i < len(t):
+        size = 2
+        while i + size <= len(t) and t[i : i + size] in q:
+            size += 1
+        if size > 2:  # t[i : i + size - 1] is shared with the question
+            i += size - 1
+            continue
+        count += "\u4e00" <= t[i] <= "\u9fff"
+        i += 1
+    return count
+
+
 def phrase_overlap(question: str, text: str) -> int:
     """Length of the longest piece of the question found whole in ``text``."""
     q, t = normalize_for_search(question), normalize_for_search(text)
@@ -118,7 +139,7 @@ def entity_bonus(spec: QuestionSpec, text: str, before: str = "") -> float:
     kind, a quoted name, or a person after a title."""
     q = spec.text
     bonus = _kind_bonus(q, text)
-    if any(name not in q for name in _QUOTED.findall(text)):
+    if any(name not in q for name in QUOTED.findall(text)):
         bonus = max(bonus, QUOTED_BONUS)
     if asks_person(spec):
         bonus = max(bonus, _title_bonus(text, before))
@@ -138,10 +159,13 @@ def entity_preference(spec: QuestionSpec, text: str) -> float:
 
 
 __all__ = [
+    "MIN_NOVEL",
+    "QUOTED",
     "asks_person",
     "defines",
     "entity_bonus",
     "entity_preference",
+    "novel_chars",
     "phrase_overlap",
     "role_name",
 ]

@@ -24,6 +24,9 @@ class QueryInfo:
     years: list[int] = field(default_factory=list)
     wants_target: bool = False
     wants_actual: bool = False
+    #: the actual is asked in words no plan uses (实际, 去年): the report's year cannot turn it
+    #: into a question about the plan
+    actual_strong: bool = False
     expansions: list[str] = field(default_factory=list)
 
     @property
@@ -53,6 +56,7 @@ class QueryParser:
         lex = lexicon()
         info.wants_target = any(t in norm for t in lex.target_terms)
         info.wants_actual = any(t in norm for t in lex.actual_terms) and not info.wants_target
+        info.actual_strong = info.wants_actual and any(t in norm for t in lex.strong_actual_terms)
         info.expansions = lex.expansions(question)
         return info
 

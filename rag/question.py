@@ -57,6 +57,7 @@ class QuestionRules:
     role_separators: str = ""
     not_names: frozenset[str] = frozenset()
     definition_pattern: str = "是一"
+    plan_section_cues: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -96,6 +97,7 @@ def question_rules() -> QuestionRules:
         role_separators=str(data.get("role_separators", "")),
         not_names=frozenset(data.get("not_names", ())),
         definition_pattern=str(data.get("definition_pattern", "是一")),
+        plan_section_cues=tuple(data.get("plan_section_cues", ())),
     )
 
 

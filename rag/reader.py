@@ -38,7 +38,7 @@ from rag.clause_fit import (
     year_fit,
 )
 from rag.context import ContextItem
-from rag.entity_fit import entity_bonus, entity_preference
+from rag.entity_fit import MIN_NOVEL, QUOTED, entity_bonus, entity_preference, novel_chars
 from rag.guard import is_instruction
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
@@ -46,7 +46,8 @@ from rag.scoring import QueryTerms, wanted_kind
 
 #: Answerability threshold of a type missing from ``resources/question.toml``.
 DEFAULT_THRESHOLD = 0.3
-_TARGET_STRONG = ("预期目标", "力争", "目标是", "目标为", "预计", "计划")
+# (not 预计: a report's "全年…预计达3.2%" is last year's preliminary result)
+_TARGET_STRONG = ("预期目标", "力争", "目标是", "目标为", "计划")
 
 
 @dataclass
@@ -124,6 +125,8 @@ def _violations(
         out.append("another attribute")
     if spec.answer_type in ("entity", "place", "date") and fragmented(cand.text):
         out.append("not a sentence")
+    if spec.answer_type == "entity" and novel_chars(spec.text, cand.text) < MIN_NOVEL:
+        out.append("repeats the question")
     if spec.answer_type == "date" and not states_date(spec, cand.text):
         out.append("no date")
     if spec.answer_type == "rank" and not re.search(rules.rank_pattern, cand.text):
@@ -156,6 +159,7 @@ def _violations(
         kind == "target"
         and not any(t in scope for t in lexicon().target_text)
         and any(c in scope for c in rules.review_cues)
+        and not _in_plan_section(item, cand)
     ):
         out.append("not a target")
     if kind == "actual" and _after_report(spec, item.meta, item.text[slice(*cand.sentence)]):
@@ -190,12 +194,22 @@ def _inherited_subject(text: str, cand: Candidate) -> str:
     return ""
 
 
+def _in_plan_section(item: ContextItem, cand: Candidate) -> bool:
+    """The clause sits under a heading of the plan part ("三、2025年重点工作"), where every
+    figure is a target although its sentence names no plan word."""
+    cues = question_rules().plan_section_cues
+    lines = [item.meta.heading, *item.text[: cand.start].splitlines()[:-1]]
+    return any(len(line) <= 30 and any(c in line for c in cues) for line in lines)
+
+
 def _names_a_place(spec: QuestionSpec, text: str) -> bool:
-    """A place name the question does not already contain (…市, …馆, …中心)."""
+    """A place name the question does not already contain (…市, …馆, …中心), or a quoted
+    name ("被称为…的是哪里" → “某某”)."""
     rules = question_rules()
     endings = "|".join(rules.place_endings)
     words = re.findall(rf"[\u4e00-\u9fff]{{1,8}}(?:{endings})", text)
     words += [p for p in rules.bare_places if p in text]
+    words += QUOTED.findall(text)
     return any(word not in spec.text for word in words)
 
 
@@ -302,7 +316,7 @@ def _score(
     kind = wanted_kind(info, item.meta)
     if kind == "target" and spec.answer_type == "figure":
         lead = normalize_for_search(_lead(item.text, cand.sentence, cand.end) + item.meta.heading)
-        if not any(t in lead for t in lexicon().target_text):
+        if not any(t in lead for t in lexicon().target_text) and not _in_plan_section(item, cand):
             score -= 0.2  # no word of a plan near it: probably not the target
     if spec.answer_type == "figure":
         lead = normalize_for_search(_lead(item.text, cand.sentence, cand.end))

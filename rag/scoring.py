@@ -68,15 +68,14 @@ def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
     report's (a 2021 report states 2020 results and 2021 targets)."""
     if info.wants_target:
         return "target"
-    if info.wants_actual:
-        return "actual"
     doc_year = meta.year if meta else 0
     # only a 政府工作报告 is structured as last year's results + this year's targets
+    by_year = ""
     if doc_year and info.years and meta and "政府工作报告" in meta.doc_type:
-        if max(info.years) < doc_year:
-            return "actual"
-        return "target"
-    return ""
+        by_year = "actual" if max(info.years) < doc_year else "target"
+    if info.wants_actual and (info.actual_strong or by_year != "target"):
+        return "actual"  # "2025年完成多少投资" in the 2025 report asks about its plan
+    return by_year
 
 
 def sentence_score(

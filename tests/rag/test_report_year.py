@@ -1,0 +1,62 @@
+"""Rules that follow from how a 政府工作报告 is built: last year's results, then this year's
+plan. Each has a case it answers and a case it refuses or keeps apart."""
+
+from __future__ import annotations
+
+from rag.scoring import wanted_kind
+from tests.rag.fixtures import parser, passage
+from tests.rag.test_reader import _read
+
+PLAN = (
+    "三、2025年重点工作\n围绕今年发展目标，重点抓好以下工作：\n（一）扩大内需\n"
+    "扩围实施以旧换新政策，更新汽车50万辆、家电800万台。深入推进重点项目建设，"
+    "实施省重点项目1000个，完成投资1万亿元。"
+)
+REVIEW = "一、2024年工作回顾\n过去一年，全省更新汽车30万辆，完成投资8000亿元。"
+
+
+def test_a_plan_word_of_the_question_asks_the_plan_of_the_reports_year():
+    meta = passage("", region="青山县", year=2025).meta
+    info = parser().parse("青山县2025年完成多少投资？")
+    assert wanted_kind(info, meta) == "target"  # 完成 is a plan's wording for its own year
+    strong = parser().parse("青山县2025年实际完成多少投资？")
+    assert wanted_kind(strong, meta) == "actual"
+    past = parser().parse("青山县2024年完成多少投资？")
+    assert wanted_kind(past, meta) == "actual"
+
+
+def test_a_figure_under_a_plan_heading_is_a_target():
+    r = _read("青山县2025年计划更新汽车多少辆？", passage(PLAN, year=2025))
+    assert not r.refused and "50万辆" in r.answer
+    both = _read("青山县2025年实施多少个省重点项目、完成多少投资？", passage(PLAN, year=2025))
+    assert "1000个" in both.answer and "1万亿元" in both.answer
+
+
+def test_a_review_is_no_plan():
+    r = _read("青山县2025年计划更新汽车多少辆？", passage(REVIEW, year=2025))
+    assert r.refused
+
+
+def test_an_estimated_result_answers_last_year():
+    text = "过去一年，全社会研发投入强度预计达3.2%，区域创新能力继续保持全国第4位。"
+    r = _read("青山县2024年全社会研发投入强度是多少？", passage(text, year=2025))
+    assert not r.refused and "3.2%" in r.answer
+    plan = "今年主要预期目标是：全社会研发投入强度力争达到3.3%。"
+    assert _read("青山县2024年全社会研发投入强度是多少？", passage(plan, year=2025)).refused
+
+
+def test_a_quoted_name_answers_where():
+    text = "文旅市场持续火热，“青山里”频频出圈，被网友称为“没有淡季的景区”。"
+    r = _read("青山县被网友称为“没有淡季的景区”的是哪里？", passage(text))
+    assert not r.refused and "青山里" in r.answer
+    bare = "文旅市场持续火热，接待游客突破1亿人次。"
+    assert _read("青山县被网友称为“没有淡季的景区”的是哪里？", passage(bare)).refused
+
+
+def test_a_clause_that_only_repeats_the_question_names_nothing():
+    text = "全年基础设施、制造业投资分别增长9.4%、9.1%，带动固定资产投资增长5.1%。"
+    r = _read("青山县2020年是什么带动固定资产投资增长5.1%的？", passage(text))
+    assert not r.refused and "基础设施" in r.answer
+    echo = "这带动固定资产投资增长5.1%。"
+    r = _read("青山县2020年是什么带动固定资产投资增长5.1%的？", passage(echo))
+    assert r.refused and "repeats the question" in r.reason
