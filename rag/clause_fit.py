@@ -116,6 +116,27 @@ def fragmented(text: str) -> bool:
     return len(_GAP.findall(text)) > MAX_GAPS
 
 
+def periods(text: str) -> set[str]:
+    """The periods within a year that ``text`` names, spans of months as their named period
+    ("1—6月" → 上半年)."""
+    rules = question_rules()
+    if not rules.period_pattern:
+        return set()
+    out = set()
+    for m in re.finditer(rules.period_pattern, text):
+        key = re.sub(r"\s+", "", m.group(0))
+        key = re.sub(r"[—–－~～至]", "-", key)
+        out.add(rules.period_aliases.get(key, key))
+    return out
+
+
+def other_period(question: str, text: str) -> bool:
+    """The question names a period and ``text`` names only other ones."""
+    asked = periods(question)
+    named = periods(text)
+    return bool(asked and named) and not asked & named
+
+
 def states_date(spec: QuestionSpec, text: str) -> bool:
     """``text`` states a date the question does not already give ("2023年某地地震" only
     repeats the asked year; "2月6日" answers)."""

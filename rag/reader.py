@@ -33,6 +33,7 @@ from rag.clause_fit import (
     names_attribute,
     names_titled_works,
     other_numbered_name,
+    other_period,
     states_date,
     unit_fit,
     year_fit,
@@ -133,6 +134,8 @@ def _violations(
         out.append("no rank")
     if _other_year(spec, item, cand) or dated_elsewhere(spec, cand.text):
         out.append("another year")
+    if other_period(spec.text, lead):
+        out.append("another period")
     if spec.answer_type == "place" and not _names_a_place(spec, cand.text):
         out.append("no place")
     if spec.answer_type != "figure":

@@ -60,3 +60,15 @@ def test_a_clause_that_only_repeats_the_question_names_nothing():
     echo = "这带动固定资产投资增长5.1%。"
     r = _read("青山县2020年是什么带动固定资产投资增长5.1%的？", passage(echo))
     assert r.refused and "repeats the question" in r.reason
+
+
+def test_another_period_of_the_year_does_not_answer():
+    from rag.clause_fit import periods
+
+    assert periods("1－6月全区固投") == {"上半年"}  # a span of months is its named period
+    assert periods("一季度增速是多少？全年呢？") == {"一季度", "全年"}
+    text = "全年销量创近年新低，其中12月销量5.4万辆。"
+    r = _read("青山县2020年上半年汽车销量是多少？", passage(text))
+    assert r.refused and "another period" in r.reason
+    ok = _read("青山县2020年上半年汽车销量是多少？", passage("1-6月汽车销量8.5万辆。"))
+    assert not ok.refused and "8.5万辆" in ok.answer
