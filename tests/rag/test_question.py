@@ -47,3 +47,8 @@ def test_a_title_is_never_the_attribute():
 def test_the_noun_after_na_is_the_answers_kind_not_an_attribute():
     assert asked_attribute("青山县篮球联赛季军是哪支球队", "entity")[0] == "季军"
     assert asked_attribute("是哪个平台出品的", "entity") == ()
+
+
+def test_a_result_is_asked_by_the_words_of_an_outcome():
+    attribute = asked_attribute("青山县第六届村委会选举结果？", "other")
+    assert attribute[0] == "结果" and "当选" in attribute

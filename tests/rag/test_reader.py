@@ -295,3 +295,10 @@ def test_words_strung_by_spaces_name_nobody():
     from rag.clause_fit import fragmented
 
     assert not fragmented("地区生产总值 120亿元 增长5%")  # a table row keeps its figures
+
+
+def test_a_result_question_needs_the_outcome_not_the_event():
+    q = "青山县第六届村委会选举结果？"
+    assert _read(q, passage("青山县第六届村委会选举8日举行。", region="")).refused
+    ok = _read(q, passage("青山县第六届村委会选举中，王某某高票当选村委会主任。", region=""))
+    assert not ok.refused and "王某某" in ok.answer
