@@ -16,6 +16,7 @@ import gradio as gr  # noqa: E402
 import uvicorn  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
+from core.cpu import favour_short_requests  # noqa: E402
 from core.settings import Settings, get_settings  # noqa: E402
 from rag.backends import describe  # noqa: E402
 from server.api import create_api  # noqa: E402
@@ -28,6 +29,7 @@ log = logging.getLogger("reportqa")
 def create_app(settings: Settings | None = None, warm: bool = True) -> FastAPI:
     """Build the app: load models once, make sure an index exists, mount the UI."""
     settings = settings or get_settings()
+    favour_short_requests()  # an upload's ingest must not hold the GIL from answers
     service = ReportQAService(settings)
     log.info("index: %s", service.ensure_index())
     log.info("embedding model: %s", service.embeddings.name)

@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import statistics
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -50,6 +51,8 @@ INGEST_NICE = 10  # CFS weight 110 vs 1024: a niced thread gets ~10% of a contes
 MAX_PAUSE_S = 15.0  # longest an ingest waits for answers before embedding one more batch
 POLL_S = 0.05
 STARVED_FACTOR = 3.0  # an ingest this much slower per chunk than its best is starving
+#: how soon a thread waiting for Python's GIL takes it from a busy one (CPython's default: 5 ms)
+SERVER_SWITCH_INTERVAL_S = 0.001
 
 
 def cores() -> int:
@@ -286,6 +289,16 @@ def running_ingests(settings: Settings | None = None) -> list[IngestStatus]:
     return out
 
 
+def favour_short_requests(interval_s: float = SERVER_SWITCH_INTERVAL_S) -> None:
+    """In the server, an upload's ingest thread (cleaning, splitting, tokenising: pure Python)
+    and the request threads share one GIL. A request that releases it (an encoder call, I/O)
+    waits up to the switch interval to get it back each time, and an answer does so several
+    times: at CPython's 5 ms that added ~20 ms to a 28 ms answer during an upload. Nice values
+    do not reach the GIL, so the server shortens the interval; the ingest loses only a few
+    thread switches per millisecond."""
+    sys.setswitchinterval(interval_s)
+
+
 def run_niced(fn: Callable[[], T], nice: int = INGEST_NICE, name: str = "ingest") -> T:
     """Run ``fn`` in a fresh thread at a lower priority and return its result (or raise).
 
@@ -324,6 +337,7 @@ __all__ = [
     "answering",
     "competing_threads",
     "cores",
+    "favour_short_requests",
     "llm_threads",
     "parse_running",
     "parse_task_stat",
