@@ -58,6 +58,7 @@ class QuestionRules:
     not_names: frozenset[str] = frozenset()
     definition_pattern: str = "是一"
     plan_section_cues: tuple[str, ...] = ()
+    review_section_cues: tuple[str, ...] = ()
     period_pattern: str = ""
     period_aliases: dict[str, str] = field(default_factory=dict)
 
@@ -100,6 +101,7 @@ def question_rules() -> QuestionRules:
         not_names=frozenset(data.get("not_names", ())),
         definition_pattern=str(data.get("definition_pattern", "是一")),
         plan_section_cues=tuple(data.get("plan_section_cues", ())),
+        review_section_cues=tuple(data.get("review_section_cues", ())),
         period_pattern=str(data.get("period_pattern", "")),
         period_aliases=dict(data.get("period_aliases", {})),
     )

@@ -72,3 +72,20 @@ def test_another_period_of_the_year_does_not_answer():
     assert r.refused and "another period" in r.reason
     ok = _read("青山县2020年上半年汽车销量是多少？", passage("1-6月汽车销量8.5万辆。"))
     assert not ok.refused and "8.5万辆" in ok.answer
+
+
+def test_the_plan_part_of_a_report_holds_no_results():
+    plan = passage(
+        "推动外贸稳规模，进出口总额增长7%以上。", year=2025, heading="二、2025年重点任务"
+    )
+    r = _read("青山县2024年进出口总额增长多少？", plan)
+    assert r.refused and "a target, not a result" in r.reason
+    review = passage("全县进出口总额增长8.6%。", year=2025, heading="一、2024年工作回顾")
+    ok = _read("青山县2024年进出口总额增长多少？", review)
+    assert not ok.refused and "8.6%" in ok.answer
+    # a mid-year 汇报's 工作思路 may report what is done: only a 政府工作报告 is read this way
+    done = passage(
+        "完成14个部门集中进驻。", year=2025, heading="三、下半年工作思路", title="青山县工作汇报"
+    )
+    done.meta.doc_type = "汇报"
+    assert not _read("青山县完成了多少个部门集中进驻？", done).refused
