@@ -31,6 +31,7 @@ TITLE_BONUS = 0.3
 ROLE_BONUS = 0.35
 DEFINITION_BONUS = 0.2
 PHRASE_STEP, PHRASE_FREE, PHRASE_CAP = 0.01, 4, 0.08
+NOVEL_STEP, NOVEL_CAP = 0.005, 0.04
 
 
 def asks_person(spec: QuestionSpec) -> bool:
@@ -155,7 +156,9 @@ def entity_preference(spec: QuestionSpec, text: str) -> float:
         pref = ROLE_BONUS
     if defines(spec, text):
         pref = max(pref, DEFINITION_BONUS)
-    return pref + phrase_bonus(spec, text)
+    # among clauses that tie, the one that adds more of its own words names more
+    novel = min(NOVEL_CAP, NOVEL_STEP * novel_chars(spec.text, text))
+    return pref + phrase_bonus(spec, text) + novel
 
 
 __all__ = [

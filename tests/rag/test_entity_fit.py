@@ -89,3 +89,13 @@ def test_the_preference_never_turns_a_refusal_into_an_answer():
     between = best.score + best.preference / 2  # above the score, below score + preference
     assert read(spec, info, terms, context, threshold=between).refused
     assert not read(spec, info, terms, context, threshold=best.score).refused
+
+
+def test_among_tied_clauses_the_one_adding_more_words_names_more():
+    from rag.entity_fit import novel_chars
+
+    q = "《青山新剧》是哪个平台的"
+    assert novel_chars(q, "《青山新剧》剧照") < novel_chars(q, "白河视频自制网剧《青山新剧》收官")
+    text = "《青山新剧》剧照 10月20日，白河视频自制网剧《青山新剧》收官。"
+    r = _read(q, passage(text, region=""))
+    assert not r.refused and "白河视频" in r.answer
