@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.lexicon import lexicon
-from core.text import normalize_for_search, short_forms, years
+from core.text import normalize_for_search, place_rules, short_forms, years
 
 
 @dataclass
@@ -52,6 +52,14 @@ class QueryParser:
             if form in taken and region not in info.regions:
                 info.regions.append(region)
                 taken = taken.replace(form, "\0" * len(form))
+        rules = place_rules()
+        national = rules.national_region
+        if (
+            not info.regions
+            and any(form == national for form, _ in self.forms)
+            and any(w in norm for w in rules.national_words)
+        ):
+            info.regions.append(national)  # "国务院报告…", "我国…": the national report
         info.years = years(norm)
         lex = lexicon()
         info.wants_target = any(t in norm for t in lex.target_terms)
