@@ -24,6 +24,7 @@ class Lexicon:
     actual_text: tuple[str, ...]
     generic: tuple[str, ...] = ()
     strong_actual_terms: tuple[str, ...] = ()
+    this_year_terms: tuple[str, ...] = ()
 
     def metrics(self, text: str) -> list[tuple[str, ...]]:
         """Figure-naming synonym groups (GDP, 社零 …) that a text mentions."""
@@ -56,6 +57,7 @@ def lexicon() -> Lexicon:
         actual_text=tuple(data["actual_text"]),
         generic=tuple(data.get("generic", ())),
         strong_actual_terms=tuple(data.get("strong_actual_terms", ())),
+        this_year_terms=tuple(data.get("this_year_terms", ())),
     )
 
 

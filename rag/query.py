@@ -27,6 +27,8 @@ class QueryInfo:
     #: the actual is asked in words no plan uses (实际, 去年): the report's year cannot turn it
     #: into a question about the plan
     actual_strong: bool = False
+    #: asks about "今年" without naming the year: the report's own year
+    this_year: bool = False
     expansions: list[str] = field(default_factory=list)
 
     @property
@@ -65,6 +67,7 @@ class QueryParser:
         info.wants_target = any(t in norm for t in lex.target_terms)
         info.wants_actual = any(t in norm for t in lex.actual_terms) and not info.wants_target
         info.actual_strong = info.wants_actual and any(t in norm for t in lex.strong_actual_terms)
+        info.this_year = not info.years and any(t in norm for t in lex.this_year_terms)
         info.expansions = lex.expansions(question)
         return info
 

@@ -71,8 +71,11 @@ def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
     doc_year = meta.year if meta else 0
     # only a 政府工作报告 is structured as last year's results + this year's targets
     by_year = ""
-    if doc_year and info.years and meta and "政府工作报告" in meta.doc_type:
-        by_year = "actual" if max(info.years) < doc_year else "target"
+    if doc_year and meta and "政府工作报告" in meta.doc_type:
+        if info.years:
+            by_year = "actual" if max(info.years) < doc_year else "target"
+        elif info.this_year:
+            by_year = "target"  # "今年…要增长多少": the report's own year, its plan
     if info.wants_actual and (info.actual_strong or by_year != "target"):
         return "actual"  # "2025年完成多少投资" in the 2025 report asks about its plan
     return by_year

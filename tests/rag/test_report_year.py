@@ -89,3 +89,24 @@ def test_the_plan_part_of_a_report_holds_no_results():
     )
     done.meta.doc_type = "汇报"
     assert not _read("青山县完成了多少个部门集中进驻？", done).refused
+
+
+def test_this_year_without_its_number_is_the_reports_own_year():
+    meta = passage("", region="青山县", year=2021).meta
+    assert wanted_kind(parser().parse("青山县今年外贸进出口要增长多少？"), meta) == "target"
+    assert wanted_kind(parser().parse("青山县外贸进出口增长多少？"), meta) == ""
+    both = passage(
+        "过去一年，进出口总额增长6.6%。今年主要预期目标是：外贸进出口增长3%。", year=2021
+    )
+    r = _read("青山县今年外贸进出口要增长多少？", both)
+    assert not r.refused and "3%" in r.answer and "6.6%" not in r.answer
+
+
+def test_questions_naming_the_state_council_ask_the_national_report():
+    from rag.query import QueryParser
+
+    p = QueryParser(["全国", "青山县"])
+    assert p.parse("国务院报告提出粮食产量要保持在多少以上？").regions == ["全国"]
+    assert p.parse("我国粮食产量是多少？").regions == ["全国"]
+    assert p.parse("国家级开发区有几个？").regions == []  # 国家 qualifies, it is no scope
+    assert QueryParser(["青山县"]).parse("我国粮食产量是多少？").regions == []  # no such report
