@@ -109,7 +109,6 @@ def _violations(
 ) -> list[str]:
     """The constraints of the question that ``cand`` breaks."""
     out: list[str] = []
-    text = normalize_for_search(cand.text)
     sentence = item.text[cand.sentence[0] : cand.sentence[1]]
     if not _place_ok(spec, item.meta, sentence):
         out.append("other place")
@@ -138,8 +137,17 @@ def _violations(
         out.append("another period")
     if spec.answer_type == "place" and not _names_a_place(spec, cand.text):
         out.append("no place")
-    if spec.answer_type != "figure":
-        return out
+    if spec.answer_type == "figure":
+        out += _figure_violations(spec, info, item, cand, lead)
+    return out
+
+
+def _figure_violations(
+    spec: QuestionSpec, info: QueryInfo, item: ContextItem, cand: Candidate, lead: str
+) -> list[str]:
+    """The constraints of a figure question ``cand`` breaks: metric, rate or amount, target or
+    result, one year or several."""
+    out: list[str] = []
     nums = figures(cand.text)
     if not nums:
         out.append("no figure")
