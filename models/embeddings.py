@@ -136,7 +136,9 @@ class E5Embeddings(Embeddings):
         self.calls += 1
         vectors = self.model.encode(
             list(texts),
-            batch_size=self.settings.embedding_batch_size,
+            batch_size=max(
+                1, min(self.settings.embedding_encode_batch, self.settings.embedding_batch_size)
+            ),
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
