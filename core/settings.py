@@ -44,6 +44,14 @@ class Settings(BaseSettings):
         description="Sentence-transformers name or path; empty = bundled multilingual-e5-small.",
     )
     embedding_batch_size: int = Field(32, description="Chunks per embedding batch.")
+    embedding_encode_batch: int = Field(
+        16,
+        description=(
+            "Texts per forward pass of the passage encoder (at most the batch above): 16 "
+            "texts of 512 tokens take about half the activation memory of 32, at the same "
+            "CPU time per text (8 costs about a third more)."
+        ),
+    )
     query_encoder: Literal["onnx-int8", "onnx", "torch"] = Field(
         "onnx-int8",
         description=(

@@ -84,6 +84,9 @@ class Ingestor:
         progress: bool = True,
     ) -> None:
         self.settings = settings or get_settings()
+        # an encoder of our own is released before the commit; a shared one (the server's,
+        # which also encodes queries) is left loaded
+        self._owns_embeddings = embeddings is None
         self.embeddings = embeddings or E5Embeddings(self.settings)
         self.paths = IndexPaths(self.settings.index_dir)
         self.progress = progress
@@ -151,6 +154,9 @@ class Ingestor:
                 changed |= self._ingest_file(path, manifest, summary)
             if prune:
                 changed |= self._prune(manifest, summary)
+            self._owners = None
+            if self._owns_embeddings:
+                self.embeddings.release()  # nothing below embeds: commit without the encoder
             sync_indicators(self.paths, manifest)  # rows keyed by sha256: trusted once committed
             if changed or self._bm25_stale(manifest):
                 self._commit(manifest)

@@ -3,6 +3,7 @@ chunks count as the same text."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,8 +22,10 @@ def dedup_key(region: str | None, norm: str) -> str:
     Scoped by region: the same report saved twice (same place) is stored once, but a paragraph
     that reports of two places share word for word (a provincial policy sentence, a synthetic
     copy) stays with each, or questions filtered to the second place could never find it.
+    A digest, not the text: ingest keeps one key per committed chunk for the whole run, and
+    the normalised texts themselves would be a second copy of the corpus in memory.
     """
-    return f"{region or ''}\0{norm}"
+    return hashlib.blake2b(f"{region or ''}\0{norm}".encode(), digest_size=16).hexdigest()
 
 
 def record_dedup_key(record: dict[str, Any]) -> str:

@@ -136,12 +136,27 @@ class E5Embeddings(Embeddings):
         self.calls += 1
         vectors = self.model.encode(
             list(texts),
-            batch_size=self.settings.embedding_batch_size,
+            batch_size=max(
+                1, min(self.settings.embedding_encode_batch, self.settings.embedding_batch_size)
+            ),
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         )
         return vectors.tolist()
+
+    def release(self) -> None:
+        """Drop the passage model and hand its memory back (it loads again on next use).
+
+        The model, its 250k-word tokenizer and its memory-mapped weights hold over 1 GB; an
+        ingest that owns its encoder releases it before building the keyword index, whose
+        peak grows with the corpus and would otherwise come on top of the encoder's.
+        """
+        from core.memory import release_free_memory
+
+        with self._lock:
+            self._model = None
+        release_free_memory()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._encode([self.settings.passage_prefix + t for t in texts])

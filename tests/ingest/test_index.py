@@ -183,3 +183,49 @@ def test_pipeline_change_rechunks_without_embedding_again(tmp_path, settings_fac
     assert again.total_chunks == first.total_chunks
     third = Ingestor(settings, embeddings=embeddings, progress=False).run([folder])
     assert third.files_unchanged == 1 and third.files_rechunked == 0
+
+
+def test_own_encoder_is_released_before_the_keyword_index(
+    tmp_path, settings_factory, embeddings, monkeypatch
+):
+    """`python -m ingest` drops its encoder before the commit's BM25 build (whose peak grows
+    with the corpus); an encoder handed in (the server's, which serves queries) stays."""
+    import ingest.index as ix
+
+    events: list[str] = []
+
+    class Owned:
+        name = embeddings.name
+
+        def __init__(self, settings):
+            pass
+
+        def embed_documents(self, texts):
+            events.append("embed")
+            return embeddings.embed_documents(texts)
+
+        def embed_query(self, text):
+            return embeddings.embed_query(text)
+
+        def release(self):
+            events.append("release")
+
+    build = ix.Bm25Index.build
+
+    def spy_build(records, generation):
+        events.append("bm25")
+        return build(records, generation)
+
+    monkeypatch.setattr(ix, "E5Embeddings", Owned)
+    monkeypatch.setattr(ix.Bm25Index, "build", staticmethod(spy_build))
+    monkeypatch.setattr(embeddings, "release", lambda: events.append("shared released"))
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(DATA / "002_d3be3124dc9d7849.txt", folder / "a.txt")
+    ix.Ingestor(settings_factory(tmp_path / "own"), progress=False).run([folder])
+    assert events[-2:] == ["release", "bm25"] and "embed" in events
+    events.clear()
+    ix.Ingestor(settings_factory(tmp_path / "shared"), embeddings=embeddings, progress=False).run(
+        [folder]
+    )
+    assert "bm25" in events and "shared released" not in events
