@@ -116,25 +116,33 @@ def fragmented(text: str) -> bool:
     return len(_GAP.findall(text)) > MAX_GAPS
 
 
-def periods(text: str) -> set[str]:
-    """The periods within a year that ``text`` names, spans of months as their named period
-    ("1—6月" → 上半年)."""
+def periods(text: str) -> set[tuple[int, int]]:
+    """The periods within a year that ``text`` names, as (first, last) month: 上半年 → (1, 6),
+    "1—5月" and "截至5月底" → (1, 5), "12月" → (12, 12)."""
     rules = question_rules()
     if not rules.period_pattern:
         return set()
     out = set()
     for m in re.finditer(rules.period_pattern, text):
-        key = re.sub(r"\s+", "", m.group(0))
-        key = re.sub(r"[—–－~～至]", "-", key)
-        out.add(rules.period_aliases.get(key, key))
+        key = re.sub(r"[\s第]+", "", m.group(0))
+        if key in rules.period_months:
+            out.add(rules.period_months[key])
+        elif span := re.fullmatch(r"(\d+)[-—–－~～至](\d+)月", key):
+            out.add((int(span.group(1)), int(span.group(2))))
+        elif to_date := re.fullmatch(r"(\d+)月[底末]", key):
+            out.add((1, int(to_date.group(1))))
+        elif month := re.fullmatch(r"(\d+)月", key):
+            out.add((int(month.group(1)), int(month.group(1))))
     return out
 
 
 def other_period(question: str, text: str) -> bool:
-    """The question names a period and ``text`` names only other ones."""
+    """The question names a period and ``text`` names only periods that do not report on it:
+    one answers when it starts with the asked period and ends within it."""
     asked = periods(question)
     named = periods(text)
-    return bool(asked and named) and not asked & named
+    fits = any(a0 == b0 and a1 <= b1 for a0, a1 in named for b0, b1 in asked)
+    return bool(asked and named) and not fits
 
 
 def states_date(spec: QuestionSpec, text: str) -> bool:

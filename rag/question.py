@@ -60,7 +60,7 @@ class QuestionRules:
     plan_section_cues: tuple[str, ...] = ()
     review_section_cues: tuple[str, ...] = ()
     period_pattern: str = ""
-    period_aliases: dict[str, str] = field(default_factory=dict)
+    period_months: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -103,7 +103,7 @@ def question_rules() -> QuestionRules:
         plan_section_cues=tuple(data.get("plan_section_cues", ())),
         review_section_cues=tuple(data.get("review_section_cues", ())),
         period_pattern=str(data.get("period_pattern", "")),
-        period_aliases=dict(data.get("period_aliases", {})),
+        period_months={k: (int(v[0]), int(v[1])) for k, v in data.get("period_months", {}).items()},
     )
 
 

@@ -65,13 +65,18 @@ def test_a_clause_that_only_repeats_the_question_names_nothing():
 def test_another_period_of_the_year_does_not_answer():
     from rag.clause_fit import periods
 
-    assert periods("1－6月全区固投") == {"上半年"}  # a span of months is its named period
-    assert periods("一季度增速是多少？全年呢？") == {"一季度", "全年"}
+    assert periods("1－6月全区固投") == periods("上半年") == {(1, 6)}
+    assert periods("一季度增速是多少？全年呢？") == {(1, 3), (1, 12)}
+    assert periods("截止5月底，开工率86%") == {(1, 5)}  # counted from January
     text = "全年销量创近年新低，其中12月销量5.4万辆。"
     r = _read("青山县2020年上半年汽车销量是多少？", passage(text))
     assert r.refused and "another period" in r.reason
     ok = _read("青山县2020年上半年汽车销量是多少？", passage("1-6月汽车销量8.5万辆。"))
     assert not ok.refused and "8.5万辆" in ok.answer
+    latest = _read("青山县2020年上半年重点项目开工率是多少", passage("截止5月底，开工率86.24%。"))
+    assert not latest.refused and "86.24%" in latest.answer  # the half's latest figure
+    q2 = _read("青山县2020年上半年汽车销量是多少？", passage("二季度汽车销量4.1万辆。"))
+    assert q2.refused  # a quarter inside the half is not the half
 
 
 def test_the_plan_part_of_a_report_holds_no_results():
