@@ -53,6 +53,8 @@ def ingest_scale(scale: int, work: Path, copies: int) -> dict[str, Any]:
 
 
 def render(rows: list[dict[str, Any]], commands: dict[str, str]) -> str:
+    from bench.scale import markdown_table
+
     lines = [
         "# First-ingest peak RSS by corpus size",
         "",
@@ -60,10 +62,8 @@ def render(rows: list[dict[str, Any]], commands: dict[str, str]) -> str:
         "process (real encoder, embedded Chroma); `peak_rss_mb` is that process's `ru_maxrss`. "
         "2 cores shared with other work, so `ingest_s` is only indicative.",
         "",
-        "| " + " | ".join(COLUMNS) + " |",
-        "|" + "---|" * len(COLUMNS),
+        *markdown_table(COLUMNS, rows),
     ]
-    lines += ["| " + " | ".join(str(r.get(c, "")) for c in COLUMNS) + " |" for r in rows]
     lines += ["", "Commands:", ""]
     lines += [f"- {label}: `{cmd}`" for label, cmd in commands.items()]
     return "\n".join(lines) + "\n"

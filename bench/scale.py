@@ -341,6 +341,12 @@ COLUMNS = (
 )
 
 
+def markdown_table(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> list[str]:
+    """A markdown table of ``rows`` (dicts) under ``columns``; a missing value is empty."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    return lines + ["| " + " | ".join(str(r.get(c, "")) for c in columns) + " |" for r in rows]
+
+
 def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     lines = [
         f"# Scale benchmark ({meta['cores']} cores, {meta['created']})",
@@ -348,10 +354,8 @@ def render(rows: list[dict[str, Any]], meta: dict[str, Any]) -> str:
         f"Command: `{meta['command']}`. Corpus: synthetic copies of the sample reports "
         "(`bench/synth.py`); questions: gold questions rewritten for each copy.",
         "",
-        "| " + " | ".join(COLUMNS) + " |",
-        "|" + "---|" * len(COLUMNS),
+        *markdown_table(COLUMNS, rows),
     ]
-    lines += ["| " + " | ".join(str(r.get(c, "")) for c in COLUMNS) + " |" for r in rows]
     lines += ["", "Median time per search step (ms):", ""]
     lines += [f"- {r['corpus']}: {r['search_parts_ms']}" for r in rows]
     plain = [r for r in rows if "server" not in r["corpus"]]
