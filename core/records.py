@@ -60,6 +60,11 @@ class DocumentFields(_Record):
     end: int = 0
 
 
+#: Joins a chunk's heading path ("二、2025年重点任务 › （三）…"): written by the splitter, read
+#: by the readers of sections.
+HEADING_SEP = " › "
+
+
 @dataclass
 class ChunkMeta(DocumentFields):
     """Where a chunk comes from: its document, section and offsets (``start``/``end`` are the
@@ -264,6 +269,7 @@ class AnswerResult:
 
 
 __all__ = [
+    "HEADING_SEP",
     "AnswerResult",
     "ChunkMeta",
     "Citation",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from core.records import HEADING_SEP
 from core.text import CN_NUMERAL_CHARS, normalize_for_search
 from ingest.clean import MappedText
 from ingest.documents import Document
@@ -339,7 +340,7 @@ def split_document(
                 doc_id=doc.doc_id,
                 ordinal=len(chunks),
                 text=piece,
-                heading=" › ".join(first.path),
+                heading=HEADING_SEP.join(first.path),
                 start=src_start,
                 end=src_end,
                 tokens=count(piece),

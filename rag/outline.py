@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.records import ChunkMeta, Passage
+from core.records import HEADING_SEP, ChunkMeta, Passage
 from core.text import YEAR
 from index.terms import get_tokenizer
 from rag.context import ContextItem
@@ -22,7 +22,6 @@ from rag.question import QuestionSpec, question_rules
 from rag.scoring import QueryTerms
 
 #: heading path separator written at ingest ("二、2025年重点任务 › （一）…")
-SEP = " › "
 _ENUMERATOR = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*")
 _NUMERALS = "一二三四五六七八九十"
 #: a numbered item at the start of a line or after a sentence end: （三）… up to its first stop
@@ -72,7 +71,7 @@ def find_outline(
     least = question_rules().outline_min_coverage
     best: tuple[float, Passage, str] | None = None
     for p in passages:
-        section = p.meta.heading.split(SEP)[0].strip()
+        section = p.meta.heading.split(HEADING_SEP)[0].strip()
         if not section or not _section_fits(spec, p.meta, section):
             continue
         cover = _overlap(topic, section)
@@ -84,7 +83,7 @@ def find_outline(
     ids = [
         cid
         for cid, meta in chunks_of(passage.meta.doc_id)
-        if meta.heading.split(SEP)[0].strip() == section
+        if meta.heading.split(HEADING_SEP)[0].strip() == section
     ]
     return Outline(section, ids[:MAX_CHUNKS], cover) if ids else None
 
@@ -118,4 +117,4 @@ def outline_reading(
     return f"{_ENUMERATOR.sub('', outline.section)}：" + "\n".join(parts), context
 
 
-__all__ = ["SEP", "Outline", "find_outline", "numbered_items", "outline_reading"]
+__all__ = ["Outline", "find_outline", "numbered_items", "outline_reading"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from core.lexicon import lexicon
-from core.records import ChunkMeta, Passage
+from core.records import HEADING_SEP, ChunkMeta, Passage
 from core.text import (
     YEAR,
     clause_spans,
@@ -213,7 +213,7 @@ def _in_plan_section(item: ContextItem, cand: Candidate) -> bool:
     figure is a target although its sentence names no plan word."""
     rules = question_rules()
     # the heading path ("二、2025年工作思路和重点任务 › （三）…") and the lines above the clause
-    lines = [*item.meta.heading.split("›"), *item.text[: cand.start].splitlines()[:-1]]
+    lines = [*item.meta.heading.split(HEADING_SEP), *item.text[: cand.start].splitlines()[:-1]]
     return any(
         len(line) <= 30
         and any(c in line for c in rules.plan_section_cues)
