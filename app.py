@@ -7,27 +7,33 @@ Run: ``python app.py`` (or ``make run``). Settings: ``REPORTQA_*`` (see README).
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from models.packages import configure_offline
 
 configure_offline()
 
-import gradio as gr  # noqa: E402
-import uvicorn  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
-
-from core.cpu import favour_short_requests  # noqa: E402
 from core.settings import Settings, get_settings  # noqa: E402
-from rag.backends import describe  # noqa: E402
-from server.api import create_api  # noqa: E402
-from server.service import ReportQAService  # noqa: E402
-from server.ui import CSS, build_ui  # noqa: E402
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 log = logging.getLogger("reportqa")
 
 
 def create_app(settings: Settings | None = None, warm: bool = True) -> FastAPI:
-    """Build the app: load models once, make sure an index exists, mount the UI."""
+    """Build the app: load models once, make sure an index exists, mount the UI.
+
+    The imports are here, not at the top, because the server's ingest worker is a spawned
+    process that re-runs this file's top level: it needs the offline set-up, not Gradio."""
+    import gradio as gr
+
+    from core.cpu import favour_short_requests
+    from rag.backends import describe
+    from server.api import create_api
+    from server.service import ReportQAService
+    from server.ui import CSS, build_ui
+
     settings = settings or get_settings()
     favour_short_requests()  # an upload's ingest must not hold the GIL from answers
     service = ReportQAService(settings)
@@ -67,6 +73,8 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> FastAPI:
 
 
 def main() -> None:
+    import uvicorn
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = get_settings()
     app = create_app(settings)

@@ -87,7 +87,11 @@ def main() -> None:
     commands = saved.get("commands", {})
     commands[args.label] = "python bench/ingest_memory.py " + " ".join(sys.argv[1:])
     for scale in args.scales:
-        row = {"label": args.label, "commit": args.commit, **ingest_scale(scale, args.work, 10)}
+        row = {
+            "label": args.label,
+            "commit": args.commit,
+            **ingest_scale(scale, args.work, max(args.scales)),
+        }
         row["measured"] = time.strftime("%Y-%m-%d %H:%M")
         print(json.dumps(row), file=sys.stderr)
         rows[(args.label, scale)] = row

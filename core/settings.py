@@ -68,6 +68,14 @@ class Settings(BaseSettings):
     chunk_max_tokens: int = Field(420, description="Hard cap in cl100k tokens (e5 window is 512).")
     chunk_overlap_sentences: int = Field(1, description="Sentences repeated between chunks.")
     max_file_mb: int = Field(200, description="Files larger than this are skipped by ingest.")
+    ingest_process: bool = Field(
+        True,
+        description="The server ingests uploads in a niced child process (own GIL); "
+        "false = in a server thread.",
+    )
+    ingest_worker_idle_s: float = Field(
+        300.0, description="Seconds without uploads before that process stops (0 = never)."
+    )
 
     # --- vector store ------------------------------------------------------------------------
     collection: str = Field("reportqa", description="Chroma collection name.")

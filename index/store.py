@@ -260,12 +260,17 @@ class ChromaEmbeddingFunction:
         return ChromaEmbeddingFunction(E5Embeddings())
 
 
-def _forget_client(settings: Settings) -> None:
-    """Drop a client that failed to open, here and in Chroma's per-path system cache.
+def forget_client(settings: Settings) -> None:
+    """Drop this process's embedded client, here and in Chroma's per-path system cache; the
+    next :func:`get_collection` opens the store afresh. Clients already handed out keep working.
 
-    Chroma caches a system per folder before starting it, so after a failed start every later
-    client for that folder gets the half-built one; without this a repaired index would still
-    fail until the process restarts."""
+    Two reasons to reopen: Chroma caches a system per folder before starting it, so after a
+    failed start every later client for that folder gets the half-built one (a repaired index
+    would still fail until the process restarts); and an embedded client keeps its vector
+    index in memory, so vectors another process added are counted but never found until the
+    store is reopened (measured with Chroma 1.5.9; reopening replays them from the log)."""
+    if settings.chroma_host:
+        return  # a Chroma server serves every process the same, current index
     key = (str(settings.index_dir), settings.chroma_host, settings.chroma_port)
     with _clients_lock:
         _clients.pop(key, None)
@@ -305,7 +310,7 @@ def get_collection(settings: Settings, embeddings: Any) -> Any:
                 f"({type(exc).__name__}: {exc}); check that it is running, or unset "
                 "REPORTQA_CHROMA_HOST to use the embedded store"
             ) from exc
-        _forget_client(settings)
+        forget_client(settings)
         paths = IndexPaths(settings.index_dir)
         if paths.manifest.exists() or not paths.chroma.exists():
             raise IndexUnavailable(
@@ -339,6 +344,7 @@ __all__ = [
     "chroma_client",
     "chroma_metadata",
     "file_key",
+    "forget_client",
     "get_collection",
     "iter_committed_records",
     "load_manifest",

@@ -23,7 +23,14 @@ from core.records import ChunkMeta, DocumentInfo, Filters, Passage
 from core.settings import Settings, get_settings
 from core.text import normalize_for_search
 from index.bm25 import Bm25Index
-from index.store import IndexPaths, IndexUnavailable, get_collection, load_manifest, rebuild_hint
+from index.store import (
+    IndexPaths,
+    IndexUnavailable,
+    forget_client,
+    get_collection,
+    load_manifest,
+    rebuild_hint,
+)
 from index.terms import get_tokenizer
 from models.embeddings import E5Embeddings
 from rag.query import QueryInfo, QueryParser
@@ -72,6 +79,11 @@ class Searcher:
             self.parser = QueryParser(d.region for d in docs if d.region)
             self._id_set = set(bm25.ids)
             self._row = {cid: i for i, cid in enumerate(bm25.ids)}
+            if self._generation is not None:
+                # a commit, maybe by another process (the server's ingest worker, a CLI
+                # ingest): this process's vector index would not find its new vectors
+                forget_client(self.settings)
+                self._collection = None
             self._generation = generation
 
     @property

@@ -21,6 +21,7 @@ from index.store import (
     load_manifest,
 )
 from models.embeddings import E5Embeddings
+from server.ingest_worker import index_writer
 
 log = logging.getLogger(__name__)
 _SAFE = re.compile(r"[^\w\u3400-\u9fff.\-（）()【】《》 ]+")
@@ -124,6 +125,7 @@ class ReportQAService:
         self._health: _Health | None = None
         self._rechecking = False
         self.upload_dir = Path(self.settings.upload_dir)
+        self.writer = index_writer(self.settings, self.embeddings)
 
     @property
     def searcher(self) -> Any:
@@ -160,11 +162,7 @@ class ReportQAService:
                 f"index is empty and {self.settings.data_dir} does not exist: upload "
                 "documents in the 知识库 tab or run `python -m ingest <folder>`"
             )
-        from ingest.index import Ingestor
-
-        summary = Ingestor(self.settings, embeddings=self.embeddings, progress=False).run(
-            [Path(self.settings.data_dir)]
-        )
+        summary = self.writer.ingest([Path(self.settings.data_dir)])
         return f"built index from {self.settings.data_dir}: {summary.total_chunks} chunks"
 
     def index_problem(self) -> str:
@@ -303,12 +301,8 @@ class ReportQAService:
         tmp = target.with_name(f".{name}.part")
         tmp.write_bytes(data)
         tmp.replace(target)
-        from ingest.index import Ingestor
-
         try:
-            summary = Ingestor(self.settings, embeddings=self.embeddings, progress=False).run(
-                [target]
-            )
+            summary = self.writer.ingest([target])
         except BaseException:
             # Leave the upload folder as it was, so a retry after the repair ingests again.
             if previous is None:
@@ -338,25 +332,17 @@ class ReportQAService:
         )
         if key is None:
             return None
-        from ingest.index import Ingestor
-
-        entry = Ingestor(
-            self.settings, embeddings=self.embeddings, progress=False
-        ).remove_document_file(key)
+        entry = self.writer.remove(key)
         if entry and Path(entry.path).parent.resolve() == self.upload_dir.resolve():
             Path(entry.path).unlink(missing_ok=True)
         self.searcher.reload()
         return {"file_id": key, "source": entry.source if entry else "", "removed": True}
 
     def reingest(self) -> dict[str, Any]:
-        from ingest.index import Ingestor
-
         folders = [Path(self.settings.data_dir)]
         if self.upload_dir.exists():
             folders.append(self.upload_dir)
-        summary = Ingestor(self.settings, embeddings=self.embeddings, progress=False).run(
-            [f for f in folders if f.exists()], prune=True
-        )
+        summary = self.writer.ingest([f for f in folders if f.exists()], prune=True)
         self.searcher.reload()
         return summary.as_dict()
 
