@@ -61,6 +61,7 @@ class QuestionRules:
     review_section_cues: tuple[str, ...] = ()
     period_pattern: str = ""
     period_months: dict[str, tuple[int, int]] = field(default_factory=dict)
+    measure_words: tuple[tuple[str, ...], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +105,7 @@ def question_rules() -> QuestionRules:
         review_section_cues=tuple(data.get("review_section_cues", ())),
         period_pattern=str(data.get("period_pattern", "")),
         period_months={k: (int(v[0]), int(v[1])) for k, v in data.get("period_months", {}).items()},
+        measure_words=tuple(tuple(g) for g in data.get("measure_words", ())),
     )
 
 
@@ -197,6 +199,10 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
     if spec.answer_type == "other" and norm.rstrip("？?。 ").endswith(("时间", "日期")):
         spec.answer_type = "date"  # "新规生效时间"
     spec.metrics = lexicon().metrics(question)
+    bare = question  # "新增多少城镇就业" names 新增城镇就业 once the asking word is out
+    for word in rules.asking_words:
+        bare = bare.replace(word, "")
+    spec.metrics += [g for g in lexicon().metrics(bare) if g not in spec.metrics]
     if spec.answer_type == "other" and spec.metrics:
         spec.answer_type = "figure"
     if spec.answer_type == "figure":

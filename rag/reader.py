@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from core.lexicon import lexicon
-from core.records import HEADING_SEP, ChunkMeta, Passage
+from core.records import ChunkMeta, Passage
 from core.text import (
     YEAR,
     clause_spans,
@@ -43,7 +43,7 @@ from rag.entity_fit import MIN_NOVEL, QUOTED, entity_bonus, entity_preference, n
 from rag.guard import is_instruction
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
-from rag.scoring import QueryTerms, wanted_kind
+from rag.scoring import QueryTerms, in_plan_section, wanted_kind
 
 #: Answerability threshold of a type missing from ``resources/question.toml``.
 DEFAULT_THRESHOLD = 0.3
@@ -156,6 +156,15 @@ def _figure_violations(
         out.append("other metric")
     elif spec.metrics and nums and not _metric_has_figure(spec, item.text, cand):
         out.append("the metric's figure is elsewhere")
+    elif not spec.metrics and lexicon().metrics(cand.text):
+        # the lexicon knows how people ask for GDP, 社零 …: a question using none of those
+        # words asks for something else ("农业总产值"), which a GDP clause cannot answer
+        # (the clause's own words: "其中农业产值…" continues a GDP clause without being one)
+        out.append("a metric the question does not name")
+    if _other_measure(spec, text):
+        out.append("another measure of the metric")
+    if spec.asks == 1 and _two_facts(spec, item.text, cand):
+        out.append("two facts")
     if spec.asks == 1 and nums:
         rates = {n for n in nums if n[0] == "%"}
         if spec.wants_rate and not rates:
@@ -195,6 +204,30 @@ def _figure_violations(
     return out
 
 
+def _other_measure(spec: QuestionSpec, text: str) -> bool:
+    """The question asks a measure of its metric ("研发投入强度", "人均GDP") that ``text`` (the
+    clause with its subject, normalised) does not state; a measure word that is part of the
+    metric's own name ("人均可支配收入") asks nothing more."""
+    names = [t for g in spec.metrics for t in g if t in spec.text]
+    return any(
+        group[0] in spec.text
+        and not any(n in text for n in group)
+        and not any(group[0] in n for n in names)
+        for group in question_rules().measure_words
+    )
+
+
+def _two_facts(spec: QuestionSpec, text: str, cand: Candidate) -> bool:
+    """A pair of clauses that each state a figure of their own metric ("外贸进出口增长3%；
+    社会消费品零售总额增长7%") answers two questions; a pair answers one when its second
+    clause continues the first ("…120亿元，增长3%")."""
+    clauses = [text[s:e] for s, e in clause_spans(text, cand.start, cand.end)]
+    if len(clauses) < 2 or not all(figures(c) for c in clauses):
+        return False
+    asked = {t for g in spec.metrics for t in g}
+    return any(not set(g) & asked for c in clauses for g in lexicon().metrics(c))
+
+
 def _inherited_subject(text: str, cand: Candidate) -> str:
     """For a clause that continues another ("…，全年增长5.1%，达6502亿元"), the nearest earlier
     clause of its sentence that names a metric: the subject the figure belongs to."""
@@ -209,17 +242,7 @@ def _inherited_subject(text: str, cand: Candidate) -> str:
 
 
 def _in_plan_section(item: ContextItem, cand: Candidate) -> bool:
-    """The clause sits under a heading of the plan part ("三、2025年重点工作"), where every
-    figure is a target although its sentence names no plan word."""
-    rules = question_rules()
-    # the heading path ("二、2025年工作思路和重点任务 › （三）…") and the lines above the clause
-    lines = [*item.meta.heading.split(HEADING_SEP), *item.text[: cand.start].splitlines()[:-1]]
-    return any(
-        len(line) <= 30
-        and any(c in line for c in rules.plan_section_cues)
-        and not any(c in line for c in rules.review_section_cues)  # "重点工作完成情况"
-        for line in lines
-    )
+    return in_plan_section(item.meta.heading, item.text[: cand.start])
 
 
 def _names_a_place(spec: QuestionSpec, text: str) -> bool:

@@ -22,7 +22,7 @@ from core.text import (
     place_mentions,
 )
 from rag.query import QueryInfo
-from rag.scoring import IdfLookup, topic_terms, wanted_kind
+from rag.scoring import IdfLookup, in_plan_section, topic_terms, wanted_kind
 
 _OUTPUT_RULES = Path(__file__).with_name("resources") / "model_output.toml"
 
@@ -109,7 +109,11 @@ def _states_metric(p: Passage, terms: list[str], info: QueryInfo) -> bool:
             continue
         # a target list opens with 预期目标是: and runs over several clauses
         lead = normalize_for_search(p.text[max(0, m.start() - 120) : m.end()])
-        if kind == "target" and not any(t in lead for t in lex.target_text):
+        if (
+            kind == "target"
+            and not any(t in lead for t in lex.target_text)
+            and not in_plan_section(p.meta.heading, p.text[: m.start()])
+        ):
             continue
         return True
     return False

@@ -106,6 +106,7 @@ def merge(previous: str, question: str, parser: QueryParser) -> str:
     rules = followup_rules()
     rest = rules.start.sub("", rest).strip(" ，,？?呢。")
     base, rest = _swap_metric(base, rest)
+    base, rest = _swap_sibling(base, rest, prev)
     if len(rest) < 2:
         return base
     lex = lexicon()
@@ -134,6 +135,35 @@ def _swap_metric(base: str, rest: str) -> tuple[str, str]:
         for term in sorted(group, key=len, reverse=True):
             if term in base:
                 return base.replace(term, said, 1), rest.replace(said, "", 1).strip(" ，,？?呢。")
+    return base, rest
+
+
+_HAN_WORD = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
+
+
+def _swap_sibling(base: str, rest: str, prev: QueryInfo) -> tuple[str, str]:
+    """A follow-up naming a sibling of a word of the previous question ("农村居民呢？" after
+    "城镇居民人均可支配收入是多少", "工业呢？" after "农业产值"): a word of the same length that
+    ends the same way is replaced, so the question asks the sibling's figure, not both."""
+    if not _HAN_WORD.match(rest):
+        return base, rest
+    taken = [
+        (m.start(), m.end())
+        for r in prev.regions
+        for form in short_forms(r)
+        for m in re.finditer(re.escape(form), base)
+    ]
+    size = len(rest)
+    for keep in range(size - 1, 0, -1):  # the longest shared ending first
+        ending = rest[-keep:]
+        for m in re.finditer(re.escape(ending), base):
+            start = m.end() - size
+            word = base[start : m.end()]
+            if start < 0 or word == rest or not _HAN_WORD.match(word):
+                continue
+            if any(s < m.end() and start < e for s, e in taken):
+                continue  # inside a place name ("江城区" for "新区")
+            return base[:start] + rest + base[m.end() :], ""
     return base, rest
 
 

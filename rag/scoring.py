@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.lexicon import lexicon, stopwords
-from core.records import ChunkMeta
+from core.records import HEADING_SEP, ChunkMeta
 from core.text import numbers, sentences, short_forms, strip_years
 from index.terms import get_tokenizer
 from models.tokens import count_tokens
@@ -79,6 +79,20 @@ def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
     if info.wants_actual and (info.actual_strong or by_year != "target"):
         return "actual"  # "2025年完成多少投资" in the 2025 report asks about its plan
     return by_year
+
+
+def in_plan_section(heading: str, before: str) -> bool:
+    """Text under a heading of the plan part ("三、2025年重点工作"), where every figure is a
+    target although its sentence names no plan word. ``heading`` is the chunk's heading path,
+    ``before`` the chunk's text before the sentence (the lines above it may be headings)."""
+    rules = question_rules()
+    lines = [*heading.split(HEADING_SEP), *before.splitlines()[:-1]]
+    return any(
+        len(line) <= 30
+        and any(c in line for c in rules.plan_section_cues)
+        and not any(c in line for c in rules.review_section_cues)  # "重点工作完成情况"
+        for line in lines
+    )
 
 
 def sentence_score(

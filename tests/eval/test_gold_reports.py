@@ -29,6 +29,9 @@ TRAPS = {
     "year-not-covered",
     "place-not-covered",
     "metric-not-reported",
+    "metric-not-in-lexicon",
+    "target-in-plan-section",
+    "target-list",
 }
 ANSWER_WINDOW = 200
 SECTION_WINDOW = 20_000

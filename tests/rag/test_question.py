@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.question import asked_attribute
+from rag.question import asked_attribute, parse_question
+from tests.rag.fixtures import parser
 
 
 @pytest.mark.parametrize(
@@ -52,3 +53,9 @@ def test_the_noun_after_na_is_the_answers_kind_not_an_attribute():
 def test_a_result_is_asked_by_the_words_of_an_outcome():
     attribute = asked_attribute("青山县第六届村委会选举结果？", "other")
     assert attribute[0] == "结果" and "当选" in attribute
+
+
+def test_a_metric_split_by_the_asking_word_is_still_named():
+    info = parser().parse("青山县2021年计划新增多少城镇就业")
+    spec = parse_question("青山县2021年计划新增多少城镇就业", info)
+    assert any("城镇新增就业" in g for g in spec.metrics)

@@ -104,3 +104,13 @@ def test_question_words_are_no_topic():
 def test_a_province_without_its_suffix_that_no_report_covers_is_refused():
     e = _evidence("广东2021年GDP目标是多少", [passage(TARGETS)])
     assert unknown_place(e) == "no report about 广东"
+
+
+def test_a_target_under_a_plan_heading_counts_without_a_plan_word():
+    heading = "二、2021年工作安排 › （三）扩大开放"
+    text = "加强海外仓布局，大力发展服务贸易，进出口总额增长7%以上。"
+    e = _evidence("青山县2021年进出口总额增长目标是多少", [passage(text, heading=heading)])
+    assert missing_metric(e) == ""
+    review = "一、2020年工作回顾 › （三）扩大开放"
+    e = _evidence("青山县2021年进出口总额增长目标是多少", [passage(text, heading=review)])
+    assert missing_metric(e) == "no figure for 进出口总额"

@@ -47,3 +47,18 @@ def test_a_new_topic_keeps_the_question_word():
     assert "基本财力保障资金" in out and out.endswith("多少？")
     asked = rewrite("那基本财力保障资金是什么？", history, parser())
     assert asked.count("什么") == 1 and "多少" not in asked
+
+
+def test_a_sibling_follow_up_replaces_its_sibling_instead_of_asking_both():
+    history = _user("青山县2020年城镇居民人均可支配收入是多少？")
+    out = rewrite("农村居民呢？", history, parser())
+    assert out == "青山县2020年农村居民人均可支配收入是多少？"
+    assert rewrite("工业呢？", _user("青山县2020年农业产值是多少"), parser()) == (
+        "青山县2020年工业产值是多少"
+    )
+
+
+def test_a_sibling_is_never_found_inside_a_place_name():
+    out = rewrite("新区呢？", _user("青山县2020年GDP是多少？"), parser())
+    assert "青山县" in out or "新区" in out
+    assert "青新区" not in out
