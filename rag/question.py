@@ -62,6 +62,7 @@ class QuestionRules:
     period_pattern: str = ""
     period_months: dict[str, tuple[int, int]] = field(default_factory=dict)
     measure_words: tuple[tuple[str, ...], ...] = ()
+    period_end_cues: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -106,6 +107,7 @@ def question_rules() -> QuestionRules:
         period_pattern=str(data.get("period_pattern", "")),
         period_months={k: (int(v[0]), int(v[1])) for k, v in data.get("period_months", {}).items()},
         measure_words=tuple(tuple(g) for g in data.get("measure_words", ())),
+        period_end_cues=tuple(data.get("period_end_cues", ())),
     )
 
 

@@ -450,8 +450,26 @@ def _compose(
                     parts.append(c)
             parts.sort(key=lambda c: c.start)
         body = "，".join(p.text for p in parts)
+        if spec.answer_type == "figure":
+            body = _period_lead(item.text, parts[0]) + body
     body = body.rstrip("。；;，,！!？? ")
     return f"{body}[{best.n}]。"
+
+
+def _period_lead(text: str, first: Candidate) -> str:
+    """The period a sentence opens with ("截止5月底，…开工率86.24%"), kept before a figure
+    quoted from later in the sentence: without it a five-month figure reads as the year's."""
+    pattern = question_rules().period_pattern
+    spans = clause_spans(text, first.sentence[0], first.start)
+    if not pattern or not spans or re.search(pattern, first.text):
+        return ""
+    lead = text[slice(*spans[0])]
+    if len(lead) > 12 or figures(lead) or not re.search(pattern, lead):
+        return ""
+    # a day is a point ("8月1日", a dateline), not a period, unless a period ends there
+    if re.search(r"\d\s*[日号]", lead) and not lead.startswith(question_rules().period_end_cues):
+        return ""
+    return f"{lead}，"
 
 
 def threshold_for(spec: QuestionSpec, scale: float = 1.0) -> float:

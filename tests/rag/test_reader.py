@@ -347,3 +347,14 @@ def test_a_measure_of_the_metric_must_be_stated():
     text = "力争高新技术产业比重达到45%。"
     share = _read("青山县2021年高新技术产业占比目标是多少", passage(text))
     assert "45%" in share.answer  # 比重 states what 占比 asks
+
+
+def test_a_period_the_sentence_opens_with_stays_with_its_figure():
+    text = "截止5月底，全县重点项目已开工94个，开工率86.24%；已完成投资169.53亿元。"
+    r = _read("青山县2021年上半年重点项目开工率是多少", passage(text))
+    assert r.answer.startswith("截止5月底，") and "86.24%" in r.answer
+    dateline = _read("青山县新增企业多少家", passage("8月1日，青山县新增企业120家。"))
+    assert "120家" in dateline.answer and "8月1日" not in dateline.answer
+    text = "全年地区生产总值增长3%，城镇新增就业12万人。"
+    jobs = _read("青山县2021年城镇新增就业多少人", passage(text, year=2022))
+    assert "12万人" in jobs.answer and "地区生产总值" not in jobs.answer
