@@ -41,6 +41,7 @@ from rag.clause_fit import (
 from rag.context import ContextItem
 from rag.entity_fit import MIN_NOVEL, QUOTED, entity_bonus, entity_preference, novel_chars
 from rag.guard import is_instruction
+from rag.metric_fit import other_measure, two_facts
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
 from rag.scoring import QueryTerms, in_plan_section, wanted_kind
@@ -161,9 +162,9 @@ def _figure_violations(
         # words asks for something else ("农业总产值"), which a GDP clause cannot answer
         # (the clause's own words: "其中农业产值…" continues a GDP clause without being one)
         out.append("a metric the question does not name")
-    if _other_measure(spec, text):
+    if other_measure(spec, text):
         out.append("another measure of the metric")
-    if spec.asks == 1 and _two_facts(spec, item.text, cand):
+    if spec.asks == 1 and two_facts(spec, item.text, cand.start, cand.end):
         out.append("two facts")
     if spec.asks == 1 and nums:
         rates = {n for n in nums if n[0] == "%"}
@@ -202,30 +203,6 @@ def _figure_violations(
     ):
         out.append("a multi-year figure")
     return out
-
-
-def _other_measure(spec: QuestionSpec, text: str) -> bool:
-    """The question asks a measure of its metric ("研发投入强度", "人均GDP") that ``text`` (the
-    clause with its subject, normalised) does not state; a measure word that is part of the
-    metric's own name ("人均可支配收入") asks nothing more."""
-    names = [t for g in spec.metrics for t in g if t in spec.text]
-    return any(
-        group[0] in spec.text
-        and not any(n in text for n in group)
-        and not any(group[0] in n for n in names)
-        for group in question_rules().measure_words
-    )
-
-
-def _two_facts(spec: QuestionSpec, text: str, cand: Candidate) -> bool:
-    """A pair of clauses that each state a figure of their own metric ("外贸进出口增长3%；
-    社会消费品零售总额增长7%") answers two questions; a pair answers one when its second
-    clause continues the first ("…120亿元，增长3%")."""
-    clauses = [text[s:e] for s, e in clause_spans(text, cand.start, cand.end)]
-    if len(clauses) < 2 or not all(figures(c) for c in clauses):
-        return False
-    asked = {t for g in spec.metrics for t in g}
-    return any(not set(g) & asked for c in clauses for g in lexicon().metrics(c))
 
 
 def _inherited_subject(text: str, cand: Candidate) -> str:

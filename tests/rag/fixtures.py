@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from core.records import ChunkMeta, Passage
 from rag.query import QueryParser
+
+if TYPE_CHECKING:
+    from rag.reader import Reading
 
 REGIONS = ["青山县", "白河区", "东江市"]
 
@@ -42,3 +47,15 @@ TARGETS = (
     "固定资产投资增长15%；社会消费品零售总额增长10%。"
 )
 RESULTS = "过去一年，全县实现地区生产总值120.5亿元，增长3.1%。"
+
+
+def read_question(question: str, *passages: Passage) -> Reading:
+    """The clause reader's decision on ``passages`` (numbered in order) for ``question``."""
+    from rag.question import parse_question
+    from rag.reader import passages_as_context, read
+    from rag.scoring import query_terms
+
+    info = parser().parse(question)
+    spec = parse_question(question, info)
+    terms = query_terms(question, info, flat_idf)
+    return read(spec, info, terms, passages_as_context(list(passages)))

@@ -1,0 +1,53 @@
+"""Does a clause state the asked metric itself, not a part, a measure or a neighbour of it?
+
+The metric check of the reader (:mod:`rag.reader`) only asks whether a clause names the metric;
+a question may ask a measure of it ("研发投入强度" is not answered by "研发投入增长15%"), and
+report sentences name it beside another metric in a pair of clauses. The words are data
+(``resources/question.toml``, the metric lexicon).
+
+Not checked: a qualifier in front of the metric ("跨境电商进出口" is a part of 进出口). A rule
+flagging any word there that is not a scope, a verb or a synonym lost 9 of 143 own-gold
+questions ("本地生产总值", "社会生产总值", "成功争取专项债券" …): the words before a metric
+are too varied for a list. Nor the reverse of the measure rule (a clause stating a share,
+"占国内生产总值的比重达到17%", for "GDP增长多少"): it lost "其中分配县88.84亿元、占比81%", whose
+clause states the asked amount beside a share.
+"""
+
+from __future__ import annotations
+
+from core.lexicon import lexicon
+from core.text import clause_spans
+from rag.clause_fit import figures
+from rag.question import QuestionSpec, question_rules
+
+
+def _asked_names(spec: QuestionSpec) -> list[str]:
+    """The metric words the question itself uses ("人均可支配收入")."""
+    return [t for g in spec.metrics for t in g if t in spec.text]
+
+
+def other_measure(spec: QuestionSpec, text: str) -> bool:
+    """The question asks a measure of its metric ("研发投入强度", "人均GDP") that ``text`` (the
+    clause with its subject, normalised) does not state; a measure word inside the metric's
+    own name ("人均可支配收入") is part of the name, not a measure."""
+    names = _asked_names(spec)
+    return any(
+        group[0] in spec.text
+        and not any(w in text for w in group)
+        and not any(group[0] in n for n in names)
+        for group in question_rules().measure_words
+    )
+
+
+def two_facts(spec: QuestionSpec, text: str, start: int, end: int) -> bool:
+    """A pair of clauses that each state a figure of their own metric ("外贸进出口增长3%；
+    社会消费品零售总额增长7%") answers two questions; a pair answers one when its second
+    clause continues the first ("…120亿元，增长3%")."""
+    clauses = [text[s:e] for s, e in clause_spans(text, start, end)]
+    if len(clauses) < 2 or not all(figures(c) for c in clauses):
+        return False
+    asked = {t for g in spec.metrics for t in g}
+    return any(not set(g) & asked for c in clauses for g in lexicon().metrics(c))
+
+
+__all__ = ["other_measure", "two_facts"]
