@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     # --- retrieval ---------------------------------------------------------------------------
     retriever: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Retrieval mode.")
     top_k: int = Field(5, description="Passages returned by retrieval.")
+    extra_figure_passages: int = Field(
+        3, description="More passages the reader sees for a figure of a year, target or result."
+    )
     fetch_k: int = Field(20, description="Candidates fetched from each retriever before fusion.")
     dense_weight: float = Field(1.0, description="RRF weight of the dense retriever.")
     bm25_weight: float = Field(1.5, description="RRF weight of the BM25 retriever.")

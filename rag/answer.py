@@ -65,6 +65,13 @@ class Prepared:
         return out
 
 
+def _two_part_report(passages: list[Passage], info: QueryInfo) -> bool:
+    """The question asks a year's result or target and the passages come from a 政府工作报告
+    (last year's results, then this year's targets)."""
+    asks_kind = bool(info.years or info.wants_target or info.wants_actual)
+    return asks_kind and any("政府工作报告" in p.meta.doc_type for p in passages[:1])
+
+
 def turns(history: History) -> list[Turn]:
     """Chat messages (``{"role", "content"}``, as the UI and the API send them) as turns."""
     return [Turn(str(m.get("role", "")), str(m.get("content") or "")) for m in history or []]
@@ -104,7 +111,11 @@ class Answerer:
         if table is not None:  # a comparison across reports: answered from the indicator table
             terms = QueryTerms(set(), set(), {})
             return Prepared(standalone, info, [], [], terms, table=table)
-        passages = self.searcher.search(standalone, k=k, filters=filters, timings=timings)
+        k = k or self.settings.top_k
+        found = self.searcher.search(
+            standalone, k=k + self.settings.extra_figure_passages, filters=filters, timings=timings
+        )
+        passages = found[:k]
         docs = self.searcher.documents
         evidence = Evidence(
             question=standalone,
@@ -127,6 +138,10 @@ class Answerer:
         prep.context = build_context(passages, info, terms, self.settings)
         threshold = threshold_for(spec, self.settings.answer_threshold_scale)
         whole = passages_as_context(passages)
+        if spec.answer_type == "figure" and _two_part_report(passages, info):
+            # a 政府工作报告 states a metric's result and its target in different parts; the
+            # top passages are often all one part, so the reader also sees the next ones
+            whole = passages_as_context(found)
         if refusal:  # only an outline can answer it: the clause reader is not run
             prep.reading = Reading("", 0.0, refusal, context=whole)
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rag.question import parse_question
 from rag.reader import candidates, passages_as_context
 from rag.scoring import query_terms
-from tests.rag.fixtures import RESULTS, flat_idf, parser, passage
+from tests.rag.fixtures import RESULTS, TARGETS, flat_idf, parser, passage
 from tests.rag.fixtures import read_question as _read
 
 
@@ -36,3 +36,14 @@ def test_a_measure_of_the_metric_must_be_stated():
     text = "力争高新技术产业比重达到45%。"
     share = _read("青山县2021年高新技术产业占比目标是多少", passage(text))
     assert "45%" in share.answer  # 比重 states what 占比 asks
+
+
+def test_the_reader_sees_more_passages_of_a_two_part_report():
+    from rag.answer import _two_part_report
+
+    info = parser().parse("青山县2021年GDP目标是多少")
+    assert _two_part_report([passage(TARGETS)], info)
+    assert not _two_part_report([passage(TARGETS)], parser().parse("青山县GDP是什么意思"))
+    news = passage(TARGETS)
+    news.meta.doc_type = "新闻"
+    assert not _two_part_report([news], info)

@@ -320,3 +320,9 @@ def test_a_period_the_sentence_opens_with_stays_with_its_figure():
     text = "全年地区生产总值增长3%，城镇新增就业12万人。"
     jobs = _read("青山县2021年城镇新增就业多少人", passage(text, year=2022))
     assert "12万人" in jobs.answer and "地区生产总值" not in jobs.answer
+
+
+def test_a_horizon_of_years_is_not_one_year():
+    text = "专家预计，未来10年全球GDP每年可能会增长7%。"
+    r = _read("2022年重庆的GDP增长率是多少", passage(text, region=""))
+    assert r.refused and "a multi-year figure" in r.reason
