@@ -63,6 +63,8 @@ class QuestionRules:
     period_months: dict[str, tuple[int, int]] = field(default_factory=dict)
     measure_words: tuple[tuple[str, ...], ...] = ()
     period_end_cues: tuple[str, ...] = ()
+    distributive_cues: tuple[str, ...] = ()
+    quantity_words: tuple[str, ...] = ("多少", "几")
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +110,8 @@ def question_rules() -> QuestionRules:
         period_months={k: (int(v[0]), int(v[1])) for k, v in data.get("period_months", {}).items()},
         measure_words=tuple(tuple(g) for g in data.get("measure_words", ())),
         period_end_cues=tuple(data.get("period_end_cues", ())),
+        distributive_cues=tuple(data.get("distributive_cues", ())),
+        quantity_words=tuple(data.get("quantity_words", ("多少", "几"))),
     )
 
 
@@ -216,7 +220,7 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
     unit = re.search(rules.asked_unit_pattern, norm)
     spec.unit = unit.group(1) if unit else ""
     spec.multi_year = any(c in norm for c in rules.period_question_cues)
-    spec.asks = max(1, sum(norm.count(m) for m in ("多少", "几")), norm.count("?"))
+    spec.asks = max(1, sum(norm.count(m) for m in rules.quantity_words), norm.count("?"))
     if "分别" in norm and len(spec.metrics) != 1:
         spec.asks = max(spec.asks, 2)  # "农业产值和工业产值分别是多少"
     if spec.answer_type in rules.attribute_types:

@@ -24,6 +24,7 @@ from core.text import (
     normalize_for_search,
     short_forms,
 )
+from rag.citations import bigrams
 from rag.clause_fit import (
     bound_fit,
     counted_noun_fit,
@@ -49,6 +50,7 @@ from rag.scoring import QueryTerms, in_plan_section, wanted_kind
 #: Answerability threshold of a type missing from ``resources/question.toml``.
 DEFAULT_THRESHOLD = 0.3
 # (not 预计: a report's "全年…预计达3.2%" is last year's preliminary result)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _TARGET_STRONG = ("预期目标", "力争", "目标是", "目标为", "计划")
 
 
@@ -412,7 +414,7 @@ def _compose(
     if spec.answer_type in ("list", "reason", "other"):
         body = _sentence_answer(item, best, spec)
     else:
-        parts = [best]
+        parts = [_enumerated_item(item.text, best, spec) or best]
         if spec.asks > 1:  # "目标是多少？完成率多少？": more figures of the same sentence
             same = [
                 c for c in pool
@@ -431,6 +433,39 @@ def _compose(
             body = _period_lead(item.text, parts[0]) + body
     body = body.rstrip("。；;，,！!？? ")
     return f"{body}[{best.n}]。"
+
+
+def _enumerated_item(text: str, best: Candidate, spec: QuestionSpec) -> Candidate | None:
+    """The one item of an enumeration ("新增上市公司23家、单项冠军44家、“小巨人”企业398家")
+    that names what the question asks, when each item states its own figure of its own noun;
+    None when the clause is no such list or no item stands out (or "分别" spreads the figures
+    over a list of names)."""
+    if spec.answer_type != "figure" or spec.asks > 1:
+        return None
+    rules = question_rules()
+    if any(c in best.text or c in spec.text for c in rules.distributive_cues):
+        return None
+    if len(clause_spans(text, best.start, best.end)) != 1:
+        return None  # a pair of clauses is the reader's choice, not a list
+    items = clause_spans(text, best.start, best.end, enumeration=True)
+    if len(items) < 2:
+        return None
+    own = [text[s:e] for s, e in items]
+    if not all(figures(t) and _names_its_own(t, rules.rate_cues) for t in own):
+        return None  # "生产总值6.36万亿元、增长5.1%": the second item's subject is the first's
+    asked = bigrams(spec.text)
+    ranked = sorted(((len(asked & bigrams(t)), i) for i, t in enumerate(own)), reverse=True)
+    if ranked[0][0] == ranked[1][0]:
+        return None
+    s, e = items[ranked[0][1]]
+    return Candidate(best.n, s, e, best.sentence, text[s:e], best.score)
+
+
+def _names_its_own(item: str, cues: tuple[str, ...]) -> bool:
+    """An enumeration item names its own subject: two Chinese characters besides cue words."""
+    for cue in cues:
+        item = item.replace(cue, "")
+    return len(_HAN.findall(item)) >= 2
 
 
 def _period_lead(text: str, first: Candidate) -> str:

@@ -326,3 +326,14 @@ def test_a_horizon_of_years_is_not_one_year():
     text = "专家预计，未来10年全球GDP每年可能会增长7%。"
     r = _read("2022年重庆的GDP增长率是多少", passage(text, region=""))
     assert r.refused and "a multi-year figure" in r.reason
+
+
+def test_one_item_of_an_enumeration_of_figures_answers():
+    text = "2021年新增上市公司23家、单项冠军企业44家、专精特新小巨人企业398家。"
+    r = _read("青山县2021年新增专精特新小巨人企业多少家", passage(text))
+    assert "398家" in r.answer and "23家" not in r.answer
+    both = _read("青山县2021年新增上市公司和单项冠军企业各多少家", passage(text))
+    assert "23家" in both.answer and "44家" in both.answer  # 各 asks for every item
+    text = "全年实现地区生产总值120.5亿元、增长3.1%。"  # the second item has no subject
+    growth = _read("青山县2020年GDP增长多少", passage(text, year=2021))
+    assert "地区生产总值" in growth.answer and "3.1%" in growth.answer
