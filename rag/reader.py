@@ -24,7 +24,6 @@ from core.text import (
     normalize_for_search,
     short_forms,
 )
-from rag.citations import bigrams
 from rag.clause_fit import (
     bound_fit,
     counted_noun_fit,
@@ -39,6 +38,7 @@ from rag.clause_fit import (
     unit_fit,
     year_fit,
 )
+from rag.compose import enumerated_item, period_lead, sentence_answer
 from rag.context import ContextItem
 from rag.entity_fit import MIN_NOVEL, QUOTED, entity_bonus, entity_preference, novel_chars
 from rag.guard import is_instruction
@@ -50,7 +50,6 @@ from rag.scoring import QueryTerms, in_plan_section, wanted_kind
 #: Answerability threshold of a type missing from ``resources/question.toml``.
 DEFAULT_THRESHOLD = 0.3
 # (not 预计: a report's "全年…预计达3.2%" is last year's preliminary result)
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _TARGET_STRONG = ("预期目标", "力争", "目标是", "目标为", "计划")
 
 
@@ -385,36 +384,18 @@ def candidates(
     return out
 
 
-def _sentence_answer(item: ContextItem, cand: Candidate, spec: QuestionSpec) -> str:
-    """The whole sentence of ``cand`` (reasons, descriptions), with list continuations."""
-    text = item.text
-    s, e = cand.sentence
-    if spec.answer_type == "list":
-        rules = question_rules()
-        sentences = full_sentence_spans(text)
-        following = [sp for sp in sentences if sp[0] >= e]
-        body = text[s:e].rstrip()
-        opens_list = body.endswith(("：", ":")) or any(c in body for c in rules.enumerators)
-        for fs, fe in following[:8]:
-            nxt = text[fs:fe].lstrip()
-            if not (opens_list or nxt.startswith(rules.enumerators)):
-                break
-            if not nxt.startswith(rules.enumerators) and not body.endswith(("：", ":")):
-                break
-            e = fe
-            body = text[s:e].rstrip()
-    return text[s:e].strip()
-
-
 def _compose(
     best: Candidate, pool: list[Candidate], context: list[ContextItem], spec: QuestionSpec
 ) -> str:
     """The answer text: the clause(s), or the sentence for lists, reasons and descriptions."""
     item = context[best.n - 1]
     if spec.answer_type in ("list", "reason", "other"):
-        body = _sentence_answer(item, best, spec)
+        body = sentence_answer(item.text, best.sentence, spec)
     else:
-        parts = [_enumerated_item(item.text, best, spec) or best]
+        parts = [best]
+        one = enumerated_item(item.text, best.start, best.end, spec)
+        if one:
+            parts = [Candidate(best.n, *one, best.sentence, item.text[slice(*one)], best.score)]
         if spec.asks > 1:  # "目标是多少？完成率多少？": more figures of the same sentence
             same = [
                 c for c in pool
@@ -430,58 +411,10 @@ def _compose(
             parts.sort(key=lambda c: c.start)
         body = "，".join(p.text for p in parts)
         if spec.answer_type == "figure":
-            body = _period_lead(item.text, parts[0]) + body
+            first = parts[0]
+            body = period_lead(item.text, first.sentence[0], first.start, first.text) + body
     body = body.rstrip("。；;，,！!？? ")
     return f"{body}[{best.n}]。"
-
-
-def _enumerated_item(text: str, best: Candidate, spec: QuestionSpec) -> Candidate | None:
-    """The one item of an enumeration ("新增上市公司23家、单项冠军44家、“小巨人”企业398家")
-    that names what the question asks, when each item states its own figure of its own noun;
-    None when the clause is no such list or no item stands out (or "分别" spreads the figures
-    over a list of names)."""
-    if spec.answer_type != "figure" or spec.asks > 1:
-        return None
-    rules = question_rules()
-    if any(c in best.text or c in spec.text for c in rules.distributive_cues):
-        return None
-    if len(clause_spans(text, best.start, best.end)) != 1:
-        return None  # a pair of clauses is the reader's choice, not a list
-    items = clause_spans(text, best.start, best.end, enumeration=True)
-    if len(items) < 2:
-        return None
-    own = [text[s:e] for s, e in items]
-    if not all(figures(t) and _names_its_own(t, rules.rate_cues) for t in own):
-        return None  # "生产总值6.36万亿元、增长5.1%": the second item's subject is the first's
-    asked = bigrams(spec.text)
-    ranked = sorted(((len(asked & bigrams(t)), i) for i, t in enumerate(own)), reverse=True)
-    if ranked[0][0] == ranked[1][0]:
-        return None
-    s, e = items[ranked[0][1]]
-    return Candidate(best.n, s, e, best.sentence, text[s:e], best.score)
-
-
-def _names_its_own(item: str, cues: tuple[str, ...]) -> bool:
-    """An enumeration item names its own subject: two Chinese characters besides cue words."""
-    for cue in cues:
-        item = item.replace(cue, "")
-    return len(_HAN.findall(item)) >= 2
-
-
-def _period_lead(text: str, first: Candidate) -> str:
-    """The period a sentence opens with ("截止5月底，…开工率86.24%"), kept before a figure
-    quoted from later in the sentence: without it a five-month figure reads as the year's."""
-    pattern = question_rules().period_pattern
-    spans = clause_spans(text, first.sentence[0], first.start)
-    if not pattern or not spans or re.search(pattern, first.text):
-        return ""
-    lead = text[slice(*spans[0])]
-    if len(lead) > 12 or figures(lead) or not re.search(pattern, lead):
-        return ""
-    # a day is a point ("8月1日", a dateline), not a period, unless a period ends there
-    if re.search(r"\d\s*[日号]", lead) and not lead.startswith(question_rules().period_end_cues):
-        return ""
-    return f"{lead}，"
 
 
 def threshold_for(spec: QuestionSpec, scale: float = 1.0) -> float:

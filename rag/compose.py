@@ -1,0 +1,89 @@
+"""From the clause the reader chose to the words of the answer.
+
+The reader (:mod:`rag.reader`) decides which clause answers; this module decides how much of
+its text is quoted: the whole sentence for lists and reasons, one item of an enumeration of
+figures, and the period the sentence opens with. Everything returned is a span of the
+passage, so the answer stays a verifiable quote. Works on offsets, not on the reader's types.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.text import clause_spans, full_sentence_spans
+from rag.citations import bigrams
+from rag.clause_fit import figures
+from rag.question import QuestionSpec, question_rules
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def sentence_answer(text: str, sentence: tuple[int, int], spec: QuestionSpec) -> str:
+    """The whole sentence (reasons, descriptions), with the items of a list that follow it."""
+    s, e = sentence
+    if spec.answer_type == "list":
+        rules = question_rules()
+        following = [sp for sp in full_sentence_spans(text) if sp[0] >= e]
+        body = text[s:e].rstrip()
+        opens_list = body.endswith(("：", ":")) or any(c in body for c in rules.enumerators)
+        for fs, fe in following[:8]:
+            nxt = text[fs:fe].lstrip()
+            if not (opens_list or nxt.startswith(rules.enumerators)):
+                break
+            if not nxt.startswith(rules.enumerators) and not body.endswith(("：", ":")):
+                break
+            e = fe
+            body = text[s:e].rstrip()
+    return text[s:e].strip()
+
+
+def enumerated_item(text: str, start: int, end: int, spec: QuestionSpec) -> tuple[int, int] | None:
+    """The one item of an enumeration ("新增上市公司23家、单项冠军44家、“小巨人”企业398家")
+    in ``text[start:end]`` that names what the question asks, when each item states its own
+    figure of its own noun; None when the clause is no such list, no item stands out, or
+    "分别"/"各" spreads the figures over a list of names."""
+    if spec.answer_type != "figure" or spec.asks > 1:
+        return None
+    rules = question_rules()
+    if any(c in text[start:end] or c in spec.text for c in rules.distributive_cues):
+        return None
+    if len(clause_spans(text, start, end)) != 1:
+        return None  # a pair of clauses is the reader's choice, not a list
+    items = clause_spans(text, start, end, enumeration=True)
+    if len(items) < 2:
+        return None
+    own = [text[s:e] for s, e in items]
+    if not all(figures(t) and _names_its_own(t, rules.rate_cues) for t in own):
+        return None  # "生产总值6.36万亿元、增长5.1%": the second item's subject is the first's
+    asked = bigrams(spec.text)
+    ranked = sorted(((len(asked & bigrams(t)), i) for i, t in enumerate(own)), reverse=True)
+    if ranked[0][0] == ranked[1][0]:
+        return None
+    return items[ranked[0][1]]
+
+
+def _names_its_own(item: str, cues: tuple[str, ...]) -> bool:
+    """An enumeration item names its own subject: two Chinese characters besides cue words."""
+    for cue in cues:
+        item = item.replace(cue, "")
+    return len(_HAN.findall(item)) >= 2
+
+
+def period_lead(text: str, sentence_start: int, start: int, quoted: str) -> str:
+    """The period a sentence opens with ("截止5月底，…开工率86.24%"), kept before a figure
+    quoted from later in the sentence (``quoted``, starting at ``start``): without it a
+    five-month figure reads as the year's. Empty when there is none to keep."""
+    rules = question_rules()
+    spans = clause_spans(text, sentence_start, start)
+    if not rules.period_pattern or not spans or re.search(rules.period_pattern, quoted):
+        return ""
+    lead = text[slice(*spans[0])]
+    if len(lead) > 12 or figures(lead) or not re.search(rules.period_pattern, lead):
+        return ""
+    # a day is a point ("8月1日", a dateline), not a period, unless a period ends there
+    if re.search(r"\d\s*[日号]", lead) and not lead.startswith(rules.period_end_cues):
+        return ""
+    return f"{lead}，"
+
+
+__all__ = ["enumerated_item", "period_lead", "sentence_answer"]
