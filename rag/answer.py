@@ -28,6 +28,7 @@ from rag.question import QuestionSpec, parse_question
 from rag.reader import Reading, passages_as_context, read, threshold_for
 from rag.refusal import SCOPE_RULES, Evidence, refusal_reason
 from rag.repair import check_answer
+from rag.report_header import header_answer
 from rag.retrieve import Searcher
 from rag.rewrite import Turn, rewrite
 from rag.scoring import QueryTerms, query_terms, topic_terms
@@ -116,6 +117,15 @@ class Answerer:
             standalone, k=k + self.settings.extra_figure_passages, filters=filters, timings=timings
         )
         passages = found[:k]
+        header = header_answer(standalone, passages, self._opening)
+        if header is not None:  # who delivered the report, when, where: its opening lines
+            text, first = header
+            item = ContextItem(first.id, first.text, first.text, first.meta)
+            terms = query_terms(standalone, info, self.searcher.idf)
+            spec = parse_question(standalone, info)
+            prep = Prepared(standalone, info, [first, *passages], [item], terms, spec=spec)
+            prep.reading = Reading(text, 1.0, context=[item])
+            return prep
         docs = self.searcher.documents
         evidence = Evidence(
             question=standalone,
@@ -168,6 +178,12 @@ class Answerer:
         found = outline_reading(outline, self.searcher.passages)
         if found is not None:
             prep.reading = Reading(found[0], outline.coverage, context=found[1])
+
+    def _opening(self, doc_id: str) -> Passage | None:
+        """The first chunk of a document (where a report's header is)."""
+        chunks = self.searcher.document_chunks(doc_id)
+        found = self.searcher.passages([chunks[0][0]]) if chunks else []
+        return found[0] if found else None
 
     def _next_chunk(self, meta: ChunkMeta) -> Passage | None:
         """The chunk after ``meta``'s in its document (a list cut at a chunk's end goes on)."""

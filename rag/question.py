@@ -65,6 +65,9 @@ class QuestionRules:
     period_end_cues: tuple[str, ...] = ()
     distributive_cues: tuple[str, ...] = ()
     quantity_words: tuple[str, ...] = ("多少", "几")
+    header_speaker_cues: tuple[str, ...] = ()
+    header_occasion_cues: tuple[str, ...] = ()
+    header_address_cues: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -112,6 +115,9 @@ def question_rules() -> QuestionRules:
         period_end_cues=tuple(data.get("period_end_cues", ())),
         distributive_cues=tuple(data.get("distributive_cues", ())),
         quantity_words=tuple(data.get("quantity_words", ("多少", "几"))),
+        header_speaker_cues=tuple(data.get("header_speaker_cues", ())),
+        header_occasion_cues=tuple(data.get("header_occasion_cues", ())),
+        header_address_cues=tuple(data.get("header_address_cues", ())),
     )
 
 

@@ -101,3 +101,11 @@ def test_a_section_question_is_answered_with_its_numbered_items(answerer):
     for c in r.citations:
         source = (DATA / c.source).read_text(encoding="utf-8")
         assert c.verified and c.quote.replace("\n", "")[:8] in source[c.start : c.end]
+
+
+def test_who_delivered_a_report_is_read_from_its_opening_lines(answerer):
+    r = answerer.ask("云浮市2021年政府工作报告是谁作的？")
+    assert not r.refused and "王胜" in r.answer
+    assert r.citations and "王胜" in r.citations[0].quote
+    when = answerer.ask("云浮市2021年政府工作报告是在哪次会议上作的？")
+    assert "2021年2月1日" in when.answer and "第六届人民代表大会第七次会议" in when.answer
