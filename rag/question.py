@@ -68,6 +68,7 @@ class QuestionRules:
     header_speaker_cues: tuple[str, ...] = ()
     header_occasion_cues: tuple[str, ...] = ()
     header_address_cues: tuple[str, ...] = ()
+    weak_target_cues: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -118,6 +119,7 @@ def question_rules() -> QuestionRules:
         header_speaker_cues=tuple(data.get("header_speaker_cues", ())),
         header_occasion_cues=tuple(data.get("header_occasion_cues", ())),
         header_address_cues=tuple(data.get("header_address_cues", ())),
+        weak_target_cues=tuple(data.get("weak_target_cues", ())),
     )
 
 

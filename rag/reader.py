@@ -45,7 +45,7 @@ from rag.guard import is_instruction
 from rag.metric_fit import other_measure, two_facts
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
-from rag.scoring import QueryTerms, in_plan_section, wanted_kind
+from rag.scoring import QueryTerms, in_plan_section, in_review_section, wanted_kind
 
 #: Answerability threshold of a type missing from ``resources/question.toml``.
 DEFAULT_THRESHOLD = 0.3
@@ -184,6 +184,15 @@ def _figure_violations(
         and not _in_plan_section(item, cand)
     ):
         out.append("not a target")
+    if (
+        kind == "target"
+        and "政府工作报告" in item.meta.doc_type
+        and in_review_section(item.meta.heading)
+        and not any(
+            t in lead_norm for t in lexicon().target_text if t not in rules.weak_target_cues
+        )
+    ):
+        out.append("a result, not a target")  # "…工作回顾": 6.5%左右 is last year's estimate
     if kind == "actual" and _after_report(spec, item.meta, item.text[slice(*cand.sentence)]):
         out.append("a result after the report")
     # a cue the question itself uses ("实际控制在多少") does not make the clause a target

@@ -95,6 +95,18 @@ def in_plan_section(heading: str, before: str) -> bool:
     )
 
 
+def in_review_section(heading: str) -> bool:
+    """A heading path in the review part ("一、2024年工作回顾 › （七）…"), where a figure is a
+    result even with 左右 or 预计 after it."""
+    rules = question_rules()
+    return any(
+        len(line) <= 30
+        and any(c in line for c in rules.review_section_cues)
+        and not any(c in line for c in rules.plan_section_cues)
+        for line in heading.split(HEADING_SEP)
+    )
+
+
 def sentence_score(
     sent: str, q_grams: QueryTerms, info: QueryInfo, meta: ChunkMeta | None = None
 ) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rag.scoring import wanted_kind
 from tests.rag.fixtures import parser, passage
-from tests.rag.test_reader import _read
+from tests.rag.fixtures import read_question as _read
 
 PLAN = (
     "三、2025年重点工作\n围绕今年发展目标，重点抓好以下工作：\n（一）扩大内需\n"
@@ -115,3 +115,20 @@ def test_questions_naming_the_state_council_ask_the_national_report():
     assert p.parse("我国粮食产量是多少？").regions == ["全国"]
     assert p.parse("国家级开发区有几个？").regions == []  # 国家 qualifies, it is no scope
     assert QueryParser(["青山县"]).parse("我国粮食产量是多少？").regions == []  # no such report
+
+
+def test_a_hedged_figure_of_the_review_is_not_the_target():
+    review = "一、2024年工作回顾 › （七）缩小差距"
+    hedged = passage("实施倍增行动，全省海洋生产总值增长6.5%左右。", year=2025, heading=review)
+    plan = passage(
+        "培育海洋产业，力争海洋生产总值增长6%以上。", year=2025, heading="二、2025年重点工作"
+    )
+    r = _read("青山县2025年海洋生产总值增长目标是多少？", hedged, plan)
+    assert "6%以上" in r.answer and "6.5%" not in r.answer
+    alone = _read("青山县2025年海洋生产总值增长目标是多少？", hedged)
+    assert alone.refused and "a result, not a target" in alone.reason
+    # a target word other than 左右/预计 still states a target there ("目标任务数为3.3亿元")
+    stated = passage(
+        "完成投资2.9亿元，目标任务数为3.3亿元，完成率87.88%。", year=2025, heading=review
+    )
+    assert "3.3亿元" in _read("青山县2025年投资目标任务数是多少？", stated).answer
