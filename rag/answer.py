@@ -70,7 +70,7 @@ def _two_part_report(passages: list[Passage], info: QueryInfo) -> bool:
     """The question asks a year's result or target and the passages come from a 政府工作报告
     (last year's results, then this year's targets)."""
     asks_kind = bool(info.years or info.wants_target or info.wants_actual)
-    return asks_kind and any("政府工作报告" in p.meta.doc_type for p in passages[:1])
+    return asks_kind and bool(passages) and "政府工作报告" in passages[0].meta.doc_type
 
 
 def turns(history: History) -> list[Turn]:

@@ -24,6 +24,7 @@ from starlette.types import Message as AsgiMessage
 from core.settings import Settings
 from index.store import IndexUnavailable
 from server.indicators_api import indicators_router
+from server.ingest_worker import IngestWorkerDied
 from server.schemas import (
     AskResponse,
     ChatChoice,
@@ -195,6 +196,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IndexUnavailable)
     async def _index(_: Request, exc: IndexUnavailable) -> JSONResponse:
         return error_response(503, str(exc), "index_unavailable")
+
+    @app.exception_handler(IngestWorkerDied)
+    async def _worker(_: Request, exc: IngestWorkerDied) -> JSONResponse:
+        return error_response(503, str(exc), "ingest_failed")
 
     @app.exception_handler(UploadRejected)
     async def _upload(_: Request, exc: UploadRejected) -> JSONResponse:

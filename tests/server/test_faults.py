@@ -13,7 +13,10 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
 import subprocess
+import threading
+import time
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -28,6 +31,7 @@ from tests.server.conftest import start_server
 
 pytestmark = pytest.mark.slow
 MB = 2**20
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 @dataclass
@@ -289,6 +293,47 @@ def test_very_long_names_are_stored_under_a_safe_short_name(live, name):
     assert stored.endswith(".txt") and len(stored.encode()) <= 200
     assert (live.uploads / stored).is_file()
     assert any(src == stored for _, src in documents(live.base))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:  # the thread ended meanwhile
+        return ""
+
+
+def _ingest_worker(server_pid: int) -> int | None:
+    """The server's ingest worker process, once it runs an ingest (its status file says so)."""
+    from core import cpu
+
+    children = [  # a child belongs to the thread that spawned it: read every thread's list
+        c for t in Path(f"/proc/{server_pid}/task").iterdir() for c in _read(t / "children").split()
+    ]
+    running = {job.pid for job in cpu.running_ingests()}
+    return next((int(c) for c in children if int(c) in running), None)
+
+
+def test_an_upload_whose_ingest_process_is_killed_fails_clearly_and_a_retry_indexes_it(live):
+    data = (
+        "青山县2031年工作总结（故障测试）\n".encode()
+        + (DATA / "004_8a7bc9ce6e61cdbb.txt").read_bytes()
+    )
+    result: list[httpx.Response] = []
+    sender = threading.Thread(target=lambda: result.append(upload(live.base, "故障测试.txt", data)))
+    sender.start()
+    deadline = time.time() + 180
+    worker = None
+    while worker is None and time.time() < deadline and sender.is_alive():
+        worker = _ingest_worker(live.proc.pid)
+        time.sleep(0.1)
+    assert worker, "the upload's ingest never started in a worker process"
+    os.kill(worker, signal.SIGKILL)
+    sender.join(timeout=120)
+    message = error_message(result[0], 503)
+    assert "keeps its last commit" in message
+    assert not any("故障测试" in source for _, source in documents(live.base))
+    retry = upload(live.base, "故障测试.txt", data)  # a new worker takes it
+    assert retry.status_code == 200 and retry.json()["results"][0]["status"] == "indexed"
 
 
 def test_refused_reupload_keeps_the_indexed_file(live):
