@@ -8,15 +8,22 @@ generation and an answer that takes 1 s alone takes 10 s beside an ingest. The r
   last generated token (:func:`answering`). It is a file lock, so an ingest in another process
   (``python -m ingest``), in the server (an upload) or of another index sees it alike, and a
   crashed answer releases it.
-* **Ingests pause between embedding batches** while any answer holds it
-  (:meth:`IngestJob.yield_to_answers`), for at most :data:`MAX_PAUSE_S` per wait so a stuck
-  answer cannot stop an ingest for good; and they run niced (:data:`INGEST_NICE`), so the batch
-  in flight when a question arrives barely slows it.
+* **A running ingest keeps one core** (``REPORTQA_INGEST_CORES``, default 1, when the machine
+  has more): while answers are being generated, or were within :data:`ANSWER_RECENT_S`, its
+  encoder runs on that many threads (:meth:`IngestJob.encoder_threads`) and llama.cpp gets
+  the rest; alone it uses every core. Measured on 2 cores: the passage encoder on one thread
+  keeps 0.55-0.7 of its two-thread rate, while pausing for answers that come back to back left
+  the ingest 0.07-0.24 of its rate. The recent-answer window keeps the thread count from
+  flapping between answers: an ingest batch started on two threads when a generation begins
+  would leave one of its threads on llama.cpp's core, niced, holding the batch back.
+* With ``REPORTQA_INGEST_CORES=0`` (or one core) answers take every core: **ingests pause
+  between embedding batches** while any answer holds it (:meth:`IngestJob.yield_to_answers`),
+  for at most :data:`MAX_PAUSE_S` per wait so a stuck answer cannot stop an ingest for good,
+  unless the ingest is starving (its last batch, pauses included, took
+  :data:`STARVED_FACTOR` times its best time per chunk): then answers leave it one core.
+  Ingests always run niced (:data:`INGEST_NICE`).
 * **llama.cpp's threads are chosen per answer from the load** (:func:`llm_threads`): the cores
-  minus the normal-priority threads already runnable. A paused or niced ingest does not count,
-  unless it is starving (its last batch, pauses included, took :data:`STARVED_FACTOR` times
-  its best time per chunk): then answers leave it one core and it stops pausing, so answers
-  coming back to back cannot stop it. Other
+  minus the normal-priority threads already runnable and the cores ingests keep. Other
   programs always count, because giving llama.cpp a core someone else holds is what makes it
   collapse.
 
@@ -51,6 +58,8 @@ INGEST_NICE = 10  # CFS weight 110 vs 1024: a niced thread gets ~10% of a contes
 MAX_PAUSE_S = 15.0  # longest an ingest waits for answers before embedding one more batch
 POLL_S = 0.05
 STARVED_FACTOR = 3.0  # an ingest this much slower per chunk than its best is starving
+#: an answer generated this recently still counts as "answers are running" for an ingest
+ANSWER_RECENT_S = 5.0
 #: how soon a thread waiting for Python's GIL takes it from a busy one (CPython's default: 5 ms)
 SERVER_SWITCH_INTERVAL_S = 0.001
 
@@ -80,6 +89,12 @@ def threads_for(available: int, competing: int, configured: int = 0) -> int:
     if configured > 0:
         return configured
     return max(1, available - max(0, competing))
+
+
+def kept_cores(settings: Settings | None = None) -> int:
+    """Cores a running ingest keeps beside answers: the setting, if the machine has more."""
+    keep = (settings or get_settings()).ingest_cores
+    return keep if 0 < keep < cores() else 0
 
 
 def starving(chunk_s_last: float, chunk_s_best: float) -> bool:
@@ -120,20 +135,23 @@ def competing_threads(settings: Settings | None = None, samples: int = 5) -> int
 
     ``/proc/loadavg``'s running count is an instant; five snapshots a few milliseconds apart
     smooth it without the minute-long lag of the load average. Niced threads of registered
-    ingests are left out: they pause for answers and yield to normal threads anyway; a
-    starving ingest counts as one thread, so it gets a core back.
+    ingests are left out and each ingest counts as the cores it keeps (:func:`kept_cores`);
+    when ingests keep none, they pause for answers instead and only a starving one counts,
+    as one thread, so it gets a core back.
     """
     try:
         counts = []
         jobs = running_ingests(settings)
         pids = sorted({job.pid for job in jobs})
+        kept = kept_cores(settings)
         starved = sum(starving(job.chunk_s_last, job.chunk_s_best) for job in jobs)
+        reserved = kept * len(jobs) if kept else starved
         for i in range(samples):
             if i:
                 time.sleep(0.002)
             running = parse_running(Path("/proc/loadavg").read_text())
             counts.append(running - 1 - _niced_runnable(pids))
-        return max(0, int(statistics.median(counts))) + starved
+        return max(0, int(statistics.median(counts))) + reserved
     except (OSError, ValueError, IndexError):
         return 0  # not Linux: assume an idle machine
 
@@ -172,7 +190,22 @@ def answering(settings: Settings | None = None) -> Iterator[None]:
         try:
             yield
         finally:
+            with contextlib.suppress(OSError):  # its time is when an answer last ended
+                path.with_name("answered.stamp").touch()
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def answers_recent(settings: Settings | None = None, within_s: float | None = None) -> bool:
+    """True while an answer is generated or one ended less than ``within_s`` ago
+    (default :data:`ANSWER_RECENT_S`)."""
+    within_s = ANSWER_RECENT_S if within_s is None else within_s
+    if answer_in_progress(settings):
+        return True
+    try:
+        ended = (signal_dir(settings) / "answered.stamp").stat().st_mtime
+    except OSError:
+        return False
+    return time.time() - ended < within_s
 
 
 def answer_in_progress(settings: Settings | None = None) -> bool:
@@ -249,12 +282,18 @@ class IngestJob:
             self.status.chunk_s_best = per_chunk if not best else min(best, per_chunk)
         self._publish()
 
+    def encoder_threads(self) -> int:
+        """Threads for the next batch: the kept cores while answers run, else every core."""
+        kept = kept_cores(self.settings)
+        return kept if kept and answers_recent(self.settings) else cores()
+
     def yield_to_answers(self) -> float:
         """Wait while an answer is being generated (at most :data:`MAX_PAUSE_S`); seconds waited.
 
-        A starving ingest does not wait: answers then leave it a core (:func:`llm_threads`).
+        An ingest that keeps a core, or is starving, does not wait: answers leave it a core
+        (:func:`llm_threads`).
         """
-        if self.starving() or not answer_in_progress(self.settings):
+        if kept_cores(self.settings) or self.starving() or not answer_in_progress(self.settings):
             return 0.0
         started = time.perf_counter()
         while time.perf_counter() - started < MAX_PAUSE_S:
@@ -335,9 +374,11 @@ __all__ = [
     "IngestStatus",
     "answer_in_progress",
     "answering",
+    "answers_recent",
     "competing_threads",
     "cores",
     "favour_short_requests",
+    "kept_cores",
     "llm_threads",
     "parse_running",
     "parse_task_stat",

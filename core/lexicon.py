@@ -25,6 +25,7 @@ class Lexicon:
     generic: tuple[str, ...] = ()
     strong_actual_terms: tuple[str, ...] = ()
     this_year_terms: tuple[str, ...] = ()
+    report_nouns: tuple[str, ...] = ()
 
     def metrics(self, text: str) -> list[tuple[str, ...]]:
         """Figure-naming synonym groups (GDP, 社零 …) that a text mentions."""
@@ -58,6 +59,7 @@ def lexicon() -> Lexicon:
         generic=tuple(data.get("generic", ())),
         strong_actual_terms=tuple(data.get("strong_actual_terms", ())),
         this_year_terms=tuple(data.get("this_year_terms", ())),
+        report_nouns=tuple(data.get("report_nouns", ())),
     )
 
 

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
         description="The server ingests uploads in a niced child process (own GIL); "
         "false = in a server thread.",
     )
+    ingest_cores: int = Field(
+        1,
+        description="Cores a running ingest keeps while answers are generated (llama.cpp gets "
+        "the rest); 0 = answers take every core and the ingest pauses between batches.",
+    )
     ingest_worker_idle_s: float = Field(
         300.0, description="Seconds without uploads before that process stops (0 = never)."
     )

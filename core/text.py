@@ -155,6 +155,18 @@ def years(text: str) -> list[int]:
     return sorted({int(y) for y in YEAR.findall(text)})
 
 
+def report_years(text: str, report_nouns: tuple[str, ...], gap: int = 8) -> list[int]:
+    """Years that name a report ("2023年国务院政府工作报告", "据2025年浙江省政府工作报告"),
+    not the period a figure is about: a noun of ``report_nouns`` follows the year within
+    ``gap`` characters, with no punctuation or other year between."""
+    out = set()
+    for m in YEAR.finditer(text):
+        after = re.split(r"[，。？！、；：,.?!;:（）()\d]", text[m.end() : m.end() + gap + 8])[0]
+        if any(0 <= after.find(noun) <= gap for noun in report_nouns):
+            out.add(int(m.group(1)))
+    return sorted(out)
+
+
 def years_in_order(text: str) -> list[int]:
     """Years written as "2021年" or "二〇二一年", in text order, within a plausible range."""
     out = []
@@ -324,6 +336,7 @@ __all__ = [
     "place_mentions",
     "place_rules",
     "replace_year",
+    "report_years",
     "sentence_spans",
     "sentences",
     "short_forms",

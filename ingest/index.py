@@ -291,6 +291,7 @@ class Ingestor:
             started = time.perf_counter()
             if self._job:
                 self._job.yield_to_answers()
+                self.embeddings.set_passage_threads(self._job.encoder_threads())
             batch = records[i : i + size]
             vectors = self.embeddings.embed_documents(
                 [embed_text(r["metadata"], r["text"]) for r in batch]

@@ -158,6 +158,17 @@ class E5Embeddings(Embeddings):
             self._model = None
         release_free_memory()
 
+    def set_passage_threads(self, threads: int) -> None:
+        """Threads the calling thread's next passage batches use (``core.cpu`` decides).
+
+        torch's intra-op thread count is per calling thread under OpenMP, so an ingest thread
+        that sets it does not change the threads of the server's query encoding.
+        """
+        import torch
+
+        if threads > 0 and torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._encode([self.settings.passage_prefix + t for t in texts])
 

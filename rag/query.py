@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.lexicon import lexicon
-from core.text import normalize_for_search, place_rules, short_forms, years
+from core.text import normalize_for_search, place_rules, report_years, short_forms, years
 
 
 @dataclass
@@ -29,6 +29,8 @@ class QueryInfo:
     actual_strong: bool = False
     #: asks about "今年" without naming the year: the report's own year
     this_year: bool = False
+    #: years that name a report ("2023年政府工作报告"), not the period of the figure asked
+    report_years: list[int] = field(default_factory=list)
     expansions: list[str] = field(default_factory=list)
 
     @property
@@ -64,9 +66,13 @@ class QueryParser:
             info.regions.append(national)  # "国务院报告…", "我国…": the national report
         info.years = years(norm)
         lex = lexicon()
+        info.report_years = report_years(norm, lex.report_nouns)
         info.wants_target = any(t in norm for t in lex.target_terms)
-        info.wants_actual = any(t in norm for t in lex.actual_terms) and not info.wants_target
-        info.actual_strong = info.wants_actual and any(t in norm for t in lex.strong_actual_terms)
+        strong = any(t in norm for t in lex.strong_actual_terms)
+        info.wants_actual = (
+            strong or any(t in norm for t in lex.actual_terms)
+        ) and not info.wants_target
+        info.actual_strong = info.wants_actual and strong
         info.this_year = not info.years and any(t in norm for t in lex.this_year_terms)
         info.expansions = lex.expansions(question)
         return info

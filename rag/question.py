@@ -205,7 +205,9 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
     """The constraints of ``question`` (``info`` holds its places, years and intent)."""
     rules = question_rules()
     norm = normalize_for_search(question)
-    spec = QuestionSpec(text=question, regions=list(info.regions), years=list(info.years))
+    # the year of a named report ("2023年政府工作报告…过去五年") picks the report, not the period
+    asked = [y for y in info.years if y not in info.report_years]
+    spec = QuestionSpec(text=question, regions=list(info.regions), years=asked)
     for kind in ANSWER_TYPES:
         if any(c in norm for c in rules.types[kind]):
             spec.answer_type = kind

@@ -71,6 +71,17 @@ def year_absent(e: Evidence) -> str:
     return ""
 
 
+def report_absent(e: Evidence) -> str:
+    """The question names a report of a year ("浙江省2024年政府工作报告设定的目标") and no passage
+    comes from a report of that year: the next year's report reviews that year's results but
+    does not hold its plan. Passages of unknown year do not decide."""
+    doc_years = {p.meta.year for p in e.passages if p.meta.year}
+    for year in e.info.report_years:
+        if doc_years and year not in doc_years:
+            return f"no {year} report in passages"
+    return ""
+
+
 def coverage(e: Evidence) -> float:
     """How much of the question's topic (IDF-weighted, synonyms counted) the best passage
     holds; regions, years and question words do not count."""
@@ -121,10 +132,17 @@ def _states_metric(p: Passage, terms: list[str], info: QueryInfo) -> bool:
 
 Rule = Callable[[Evidence], str]
 #: The rules in the order they run.
-RULES: tuple[Rule, ...] = (no_passages, unknown_place, year_absent, low_coverage, missing_metric)
+RULES: tuple[Rule, ...] = (
+    no_passages,
+    unknown_place,
+    year_absent,
+    report_absent,
+    low_coverage,
+    missing_metric,
+)
 #: The rules about where and when (no passages, an unknown place, an absent year): what a
 #: section-title answer (:mod:`rag.outline`) must still pass.
-SCOPE_RULES: tuple[Rule, ...] = (no_passages, unknown_place, year_absent)
+SCOPE_RULES: tuple[Rule, ...] = (no_passages, unknown_place, year_absent, report_absent)
 
 
 def refusal_reason(e: Evidence, rules: tuple[Rule, ...] = RULES) -> str:
@@ -159,6 +177,7 @@ __all__ = [
     "no_passages",
     "output_rules",
     "refusal_reason",
+    "report_absent",
     "unknown_place",
     "year_absent",
 ]

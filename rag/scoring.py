@@ -72,8 +72,10 @@ def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
     # only a 政府工作报告 is structured as last year's results + this year's targets
     by_year = ""
     if doc_year and meta and "政府工作报告" in meta.doc_type:
-        if info.years:
-            by_year = "actual" if max(info.years) < doc_year else "target"
+        # "据2023年政府工作报告，2022年…": the report's year says which report, not which period
+        asked = [y for y in info.years if y not in info.report_years] or info.years
+        if asked:
+            by_year = "actual" if max(asked) < doc_year else "target"
         elif info.this_year:
             by_year = "target"  # "今年…要增长多少": the report's own year, its plan
     if info.wants_actual and (info.actual_strong or by_year != "target"):

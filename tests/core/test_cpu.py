@@ -15,7 +15,14 @@ from core.settings import Settings
 
 @pytest.fixture
 def settings(tmp_path):
-    return Settings(cache_dir=tmp_path / "cache")
+    """The pausing policy (ingests keep no core); ``keeping`` is the default one."""
+    return Settings(cache_dir=tmp_path / "cache", ingest_cores=0)
+
+
+@pytest.fixture
+def keeping(tmp_path, monkeypatch):
+    monkeypatch.setattr(cpu, "cores", lambda: 2)
+    return Settings(cache_dir=tmp_path / "cache", ingest_cores=1)
 
 
 @pytest.mark.parametrize(
@@ -100,3 +107,30 @@ def test_run_niced_returns_raises_and_leaves_the_caller_alone():
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
     with pytest.raises(ValueError, match="boom"):
         cpu.run_niced(lambda: (_ for _ in ()).throw(ValueError("boom")))
+
+
+def test_kept_cores_needs_a_core_to_spare(keeping, monkeypatch):
+    assert cpu.kept_cores(keeping) == 1
+    assert cpu.kept_cores(keeping.model_copy(update={"ingest_cores": 0})) == 0
+    monkeypatch.setattr(cpu, "cores", lambda: 1)
+    assert cpu.kept_cores(keeping) == 0  # one core: answers take it, the ingest pauses
+
+
+def test_an_ingest_keeping_a_core_narrows_while_answers_run(keeping, monkeypatch):
+    with cpu.IngestJob(keeping, "idx") as job:
+        assert job.encoder_threads() == 2  # alone: every core
+        with cpu.answering(keeping):
+            assert job.encoder_threads() == 1
+            assert job.yield_to_answers() == 0.0  # never pauses: it has its core
+        assert job.encoder_threads() == 1  # answers just ran: more may follow
+        monkeypatch.setattr(cpu, "ANSWER_RECENT_S", 0.0)
+        assert not cpu.answers_recent(keeping, within_s=0.0)
+        assert job.encoder_threads() == 2
+
+
+def test_answers_leave_a_running_ingest_its_core(keeping, monkeypatch):
+    monkeypatch.setattr(cpu, "parse_running", lambda text: 1)  # only the caller runs
+    assert cpu.llm_threads(keeping) == 2
+    with cpu.IngestJob(keeping, "idx"):
+        assert cpu.llm_threads(keeping) == 1
+    assert cpu.llm_threads(keeping) == 2

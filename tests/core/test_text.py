@@ -43,3 +43,13 @@ def test_expanding_lowercase_keeps_length():
     out = normalize_for_search(text)
     assert len(out) == len(text)
     assert out[1:] == "统计"
+
+
+def test_report_years_are_the_years_naming_a_report():
+    from core.text import report_years
+
+    nouns = ("政府工作报告", "报告")
+    assert report_years("据2025年浙江省政府工作报告，2024年浙江收入多少", nouns) == [2025]
+    assert report_years("2023年政府工作报告披露的2022年粮食产量", nouns) == [2023]
+    assert report_years("2024年河南在哪个国家举办了论坛", nouns) == []
+    assert report_years("2024年GDP是多少？报告怎么说", nouns) == []  # punctuation between

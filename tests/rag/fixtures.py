@@ -18,6 +18,7 @@ def passage(
 ) -> Passage:
     """A retrieved passage of a 政府工作报告 of ``region`` and ``year``."""
     title = meta.pop("title", f"{year}年{region}政府工作报告")
+    doc_type = meta.pop("doc_type", "政府工作报告")
     return Passage(
         cid,
         text,
@@ -25,7 +26,7 @@ def passage(
             title=title,
             region=region,
             year=year,
-            doc_type="政府工作报告",
+            doc_type=doc_type,
             source=f"{region}.txt",
             start=100,
             **meta,

@@ -266,7 +266,8 @@ def test_earlier_editions_lose_to_the_asked_one():
 
 def test_a_figure_counting_something_else_loses_to_the_asked_unit():
     text = "本科新生来自31个省份。学校招收7436名本科生、5010名硕士生。"
-    r = _read("学校2024年招收了多少名本科生？", passage(text, region="", year=2024))
+    school = passage(text, region="", year=2024, doc_type="工作总结")
+    r = _read("学校2024年招收了多少名本科生？", school)
     assert not r.refused and "7436名" in r.answer, r.reason
     from rag.clause_fit import unit_fit
     from rag.question import QuestionSpec

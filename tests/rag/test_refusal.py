@@ -10,6 +10,7 @@ from rag.refusal import (
     model_refused,
     no_passages,
     refusal_reason,
+    report_absent,
     unknown_place,
     year_absent,
 )
@@ -57,6 +58,15 @@ def test_year_absent():
     assert year_absent(e) == "year 2015 not in passages"
     # a 2021 report reviews 2020 without always naming it
     assert year_absent(_evidence("青山县2020年GDP是多少", [passage(RESULTS)])) == ""
+
+
+def test_report_absent_needs_the_named_reports_year():
+    # the 2021 report reviews 2020, but the 2020 report's targets are not in it
+    e = _evidence("青山县2020年政府工作报告设定的GDP目标是多少", [passage(TARGETS)])
+    assert report_absent(e) == "no 2020 report in passages"
+    assert report_absent(_evidence("青山县2021年政府工作报告的GDP目标", [passage(TARGETS)])) == ""
+    past = _evidence("据2021年政府工作报告，2020年GDP是多少", [passage(RESULTS)])
+    assert report_absent(past) == ""
 
 
 def test_low_coverage():

@@ -132,3 +132,17 @@ def test_a_hedged_figure_of_the_review_is_not_the_target():
         "完成投资2.9亿元，目标任务数为3.3亿元，完成率87.88%。", year=2025, heading=review
     )
     assert "3.3亿元" in _read("青山县2025年投资目标任务数是多少？", stated).answer
+
+
+def test_the_year_of_a_named_report_is_not_the_year_asked():
+    meta = passage("", region="青山县", year=2025).meta
+    info = parser().parse("据青山县2025年政府工作报告，2024年完成多少投资？")
+    assert info.report_years == [2025] and wanted_kind(info, meta) == "actual"
+    r = _read("据青山县2025年政府工作报告，2024年完成多少投资？", passage(REVIEW, year=2025))
+    assert not r.refused and "8000亿元" in r.answer
+    # the report's year alone still means its plan, unless the question looks back
+    assert wanted_kind(parser().parse("青山县2025年政府工作报告完成多少投资？"), meta) == "target"
+    looking_back = parser().parse("青山县2025年政府工作报告回顾过去一年时说完成了多少投资？")
+    assert wanted_kind(looking_back, meta) == "actual"
+    r = _read("青山县2025年政府工作报告说完成了多少投资？", passage(REVIEW, year=2025))
+    assert not r.refused and "8000亿元" in r.answer
