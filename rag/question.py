@@ -68,7 +68,11 @@ class QuestionRules:
     header_speaker_cues: tuple[str, ...] = ()
     header_occasion_cues: tuple[str, ...] = ()
     header_address_cues: tuple[str, ...] = ()
+    header_when_words: tuple[str, ...] = ()
+    header_deliver_verbs: tuple[str, ...] = ()
     weak_target_cues: tuple[str, ...] = ()
+    place_pattern: str = ""
+    question_word_pattern: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -103,6 +107,8 @@ def question_rules() -> QuestionRules:
         attribute_synonyms=tuple(tuple(g) for g in data.get("attribute_synonyms", ())),
         verb_after=tuple(data.get("verb_after", ())),
         bare_places=tuple(data.get("bare_places", ())),
+        place_pattern=str(data.get("place_pattern", "")),
+        question_word_pattern=str(data.get("question_word_pattern", "")),
         past_cues=tuple(data.get("past_cues", ())),
         count_unit_groups=tuple(tuple(g) for g in data.get("count_unit_groups", ())),
         role_separators=str(data.get("role_separators", "")),
@@ -119,6 +125,8 @@ def question_rules() -> QuestionRules:
         header_speaker_cues=tuple(data.get("header_speaker_cues", ())),
         header_occasion_cues=tuple(data.get("header_occasion_cues", ())),
         header_address_cues=tuple(data.get("header_address_cues", ())),
+        header_when_words=tuple(data.get("header_when_words", ())),
+        header_deliver_verbs=tuple(data.get("header_deliver_verbs", ())),
         weak_target_cues=tuple(data.get("weak_target_cues", ())),
     )
 

@@ -240,6 +240,8 @@ def _names_a_place(spec: QuestionSpec, text: str) -> bool:
     words = re.findall(rf"[\u4e00-\u9fff]{{1,8}}(?:{endings})", text)
     words += [p for p in rules.bare_places if p in text]
     words += QUOTED.findall(text)
+    if rules.place_pattern:
+        words += re.findall(rules.place_pattern, text)
     return any(word not in spec.text for word in words)
 
 

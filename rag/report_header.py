@@ -45,6 +45,10 @@ def asked_fact(question: str) -> str:
         return "speaker"
     if any(c in question for c in rules.header_occasion_cues):
         return "occasion"
+    for word in rules.header_when_words:
+        at = question.find(word)
+        if at >= 0 and any(v in question[at + len(word) :] for v in rules.header_deliver_verbs):
+            return "occasion"
     return ""
 
 

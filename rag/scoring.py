@@ -6,6 +6,7 @@ Shared by the context builder (which sentences a passage is cut to), the extract
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -54,8 +55,11 @@ def topic_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
         skip.update(short_forms(region))
         skip.update(get_tokenizer().tokens(region))
     topic = strip_years(question)
-    for word in question_rules().question_words:  # no token may span a question word
+    rules = question_rules()
+    for word in rules.question_words:  # no token may span a question word
         topic = topic.replace(word, " ")
+    if rules.question_word_pattern:
+        topic = re.sub(rules.question_word_pattern, " ", topic)
     terms = query_terms(topic, info, idf)
     terms.own = {t for t in terms.own if t not in skip and not t.isdigit()}
     if any(len(t) > 1 for t in terms.own):  # a lone character ("作") is no topic beside words

@@ -316,3 +316,11 @@ def test_a_horizon_of_years_is_not_one_year():
     text = "专家预计，未来10年全球GDP每年可能会增长7%。"
     r = _read("2022年重庆的GDP增长率是多少", passage(text, region=""))
     assert r.refused and "a multi-year figure" in r.reason
+
+
+def test_a_place_without_a_place_ending_is_named_by_the_sentence_shape():
+    text = "开放通道提质增效。在卢森堡成功举办第二届国际合作论坛，新开国际航线5条。"
+    r = _read("2024年青山县在哪个国家成功举办了第二届国际合作论坛？", passage(text, year=2025))
+    assert not r.refused and "卢森堡" in r.answer, r.reason
+    r = _read("2024年青山县在哪个国家举办了推介会？", passage("成功举办推介会。", year=2025))
+    assert r.refused

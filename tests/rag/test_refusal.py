@@ -124,3 +124,9 @@ def test_a_target_under_a_plan_heading_counts_without_a_plan_word():
     review = "一、2020年工作回顾 › （三）扩大开放"
     e = _evidence("青山县2021年进出口总额增长目标是多少", [passage(text, heading=review)])
     assert missing_metric(e) == "no figure for 进出口总额"
+
+
+def test_measure_word_question_forms_make_no_topic_words():
+    question = "青山县2025年计划新开工哪几条高铁？"
+    terms = topic_terms(question, parser().parse(question), flat_idf)
+    assert "高铁" in terms.own and not {"条高", "工哪", "哪几", "几条"} & terms.own
