@@ -26,6 +26,8 @@ class Lexicon:
     strong_actual_terms: tuple[str, ...] = ()
     this_year_terms: tuple[str, ...] = ()
     report_nouns: tuple[str, ...] = ()
+    distributive_cues: tuple[str, ...] = ()
+    distributive_compounds: tuple[tuple[str, ...], ...] = ()
 
     def metrics(self, text: str) -> list[tuple[str, ...]]:
         """Figure-naming synonym groups (GDP, 社零 …) that a text mentions."""
@@ -35,6 +37,20 @@ class Lexicon:
             for g in self.groups
             if g[0] not in self.generic and any(normalize_for_search(t) in norm for t in g)
         ]
+
+    def distributed(self, text: str) -> str:
+        """``text`` followed by its readings part by part when it spreads figures over a
+        compound with 分别 ("城乡居民收入分别增长4.3%、6.1%" also reads "农村居民收入…"), so a
+        metric check finds the part a question asks; ``text`` alone otherwise."""
+        if not any(c in text for c in self.distributive_cues):
+            return text
+        readings = [
+            text.replace(compound, part)
+            for compound, *parts in self.distributive_compounds
+            if compound in text
+            for part in parts
+        ]
+        return " ".join([text, *readings])
 
     def expansions(self, text: str) -> list[str]:
         """Report wordings of every synonym group a text mentions (longest matches first)."""
@@ -60,6 +76,8 @@ def lexicon() -> Lexicon:
         strong_actual_terms=tuple(data.get("strong_actual_terms", ())),
         this_year_terms=tuple(data.get("this_year_terms", ())),
         report_nouns=tuple(data.get("report_nouns", ())),
+        distributive_cues=tuple(data.get("distributive_cues", ())),
+        distributive_compounds=tuple(tuple(g) for g in data.get("distributive_compounds", ())),
     )
 
 

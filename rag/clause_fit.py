@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from core.text import YEAR, normalize_for_search, numbers
+from core.text import YEAR, normalize_for_search, numbers, place_mentions, short_forms
 from rag.question import QuestionSpec, question_rules
 
 _DATE_PART = re.compile(r"(\d{1,2})\s*(?:月|日|号|季度)")
@@ -220,3 +220,22 @@ __all__ = [
     "unit_fit",
     "year_fit",
 ]
+
+
+#: a place of a level below a province, named with its unit ("武汉市", "青山县")
+_LOCAL_UNITS = ("市", "县", "区", "州", "旗")
+
+
+def other_place(question: str, region: str, around: str) -> str:
+    """A city or county the question names that is not the report's region and is not named
+    around the clause (its sentence and heading): "武汉市2024年GDP" is not answered by the
+    province's GDP in a provincial report. Returns the place, or ''."""
+    for place in place_mentions(question):
+        place = place.lstrip("（(")
+        if not place.endswith(_LOCAL_UNITS) or not region:
+            continue
+        if place in region or region in place:
+            continue
+        if not any(form in around for form in short_forms(place)):
+            return place
+    return ""

@@ -56,10 +56,27 @@ def enumerated_item(text: str, start: int, end: int, spec: QuestionSpec) -> tupl
     if not all(figures(t) and _names_its_own(t, rules.rate_cues) for t in own):
         return None  # "生产总值6.36万亿元、增长5.1%": the second item's subject is the first's
     asked = bigrams(spec.text)
-    ranked = sorted(((len(asked & bigrams(t)), i) for i, t in enumerate(own)), reverse=True)
-    if ranked[0][0] == ranked[1][0]:
-        return None
-    return items[ranked[0][1]]
+    # the noun right before each figure decides; words shared by the list's lead ("五年累计")
+    # sit in the first item only and would favour it
+    for key in (_item_head, lambda t: t):
+        ranked = sorted(
+            ((len(asked & bigrams(key(t))), i) for i, t in enumerate(own)), reverse=True
+        )
+        if ranked[0][0] != ranked[1][0]:
+            return items[ranked[0][1]]
+    return None
+
+
+def _item_head(item: str, size: int = 4) -> str:
+    """The last ``size`` Chinese characters before an item's last number, counting and
+    period words left out: the noun the figure is of (a count before it, "734个…项目完成投资
+    2831亿元", is part of the noun)."""
+    numbers = list(re.finditer(r"\d[\d.,]*", item))
+    head = item[: numbers[-1].start()] if numbers else item
+    rules = question_rules()
+    for word in (*rules.period_clause_cues, *rules.rate_cues, *rules.item_head_fillers):
+        head = head.replace(word, "")
+    return "".join(_HAN.findall(head))[-size:]
 
 
 def _names_its_own(item: str, cues: tuple[str, ...]) -> bool:

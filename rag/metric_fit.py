@@ -8,15 +8,18 @@ report sentences name it beside another metric in a pair of clauses. The words a
 Not checked: a qualifier in front of the metric ("跨境电商进出口" is a part of 进出口). A rule
 flagging any word there that is not a scope, a verb or a synonym lost 9 of 143 own-gold
 questions ("本地生产总值", "社会生产总值", "成功争取专项债券" …): the words before a metric
-are too varied for a list. Nor the reverse of the measure rule (a clause stating a share,
-"占国内生产总值的比重达到17%", for "GDP增长多少"): it lost "其中分配县88.84亿元、占比81%", whose
-clause states the asked amount beside a share. Nor a pair whose second clause has another
+are too varied for a list. Nor the reverse of the measure rule (any clause stating a share
+for "GDP增长多少"): it lost "其中分配县88.84亿元、占比81%", whose clause states the asked amount
+beside a share; only a metric named as nothing but the base of a share is caught
+(:func:`only_share_base`). Nor a pair whose second clause has another
 subject without naming a metric ("获国家科技奖30项，…研发投入强度预计达3.2%"): a figure
 clause often keeps the first clause's subject without a continuation word ("…年均增长6%以上,
 力争到2025年突破450亿元"), and that rule lost 4 own-gold and 2 reports questions.
 """
 
 from __future__ import annotations
+
+import re
 
 from core.lexicon import lexicon
 from core.text import clause_spans
@@ -40,6 +43,32 @@ def other_measure(spec: QuestionSpec, text: str) -> bool:
         and not any(group[0] in n for n in names)
         for group in question_rules().measure_words
     )
+
+
+def only_share_base(spec: QuestionSpec, text: str) -> bool:
+    """Every mention of the asked metric in ``text`` is the base of a share ("新业态增加值占
+    国内生产总值的比重达到17%" for "国内生产总值增长了多少"), and the question asks no share."""
+    rules = question_rules()
+    if not rules.share_base_pattern or any(w in spec.text for w in rules.share_words):
+        return False
+    terms = sorted({t for g in spec.metrics for t in g if t in text}, key=len, reverse=True)
+    if not terms:
+        return False
+    alternatives = "|".join(re.escape(t) for t in terms)
+    bases = re.compile(rules.share_base_pattern.replace("{metric}", f"(?:{alternatives})"))
+    left = bases.sub(" ", text)
+    return not any(t in left for t in terms)
+
+
+def share_figures(spec: QuestionSpec, text: str) -> set[tuple[str, float]]:
+    """The percentages of ``text`` that are shares ("占比51%", "比重达到17%"), when the question
+    asks no share: they do not answer how much something grew."""
+    rules = question_rules()
+    if any(w in spec.text for w in rules.share_words):
+        return set()
+    words = "|".join(re.escape(w) for w in rules.share_words)
+    found = re.findall(rf"(?:{words})[^\d，。；,;]{{0,4}}?(\d+(?:\.\d+)?)\s*[%％]", text)
+    return {("%", float(v)) for v in found}
 
 
 def two_facts(spec: QuestionSpec, text: str, start: int, end: int) -> bool:

@@ -73,6 +73,9 @@ class QuestionRules:
     weak_target_cues: tuple[str, ...] = ()
     place_pattern: str = ""
     question_word_pattern: str = ""
+    share_base_pattern: str = ""
+    share_words: tuple[str, ...] = ()
+    item_head_fillers: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -109,6 +112,9 @@ def question_rules() -> QuestionRules:
         bare_places=tuple(data.get("bare_places", ())),
         place_pattern=str(data.get("place_pattern", "")),
         question_word_pattern=str(data.get("question_word_pattern", "")),
+        share_base_pattern=str(data.get("share_base_pattern", "")),
+        share_words=tuple(data.get("share_words", ())),
+        item_head_fillers=tuple(data.get("item_head_fillers", ())),
         past_cues=tuple(data.get("past_cues", ())),
         count_unit_groups=tuple(tuple(g) for g in data.get("count_unit_groups", ())),
         role_separators=str(data.get("role_separators", "")),

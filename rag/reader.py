@@ -34,6 +34,7 @@ from rag.clause_fit import (
     names_titled_works,
     other_numbered_name,
     other_period,
+    other_place,
     states_date,
     unit_fit,
     year_fit,
@@ -42,7 +43,7 @@ from rag.compose import enumerated_item, period_lead, sentence_answer
 from rag.context import ContextItem
 from rag.entity_fit import MIN_NOVEL, QUOTED, entity_bonus, entity_preference, novel_chars
 from rag.guard import is_instruction
-from rag.metric_fit import other_measure, two_facts
+from rag.metric_fit import only_share_base, other_measure, share_figures, two_facts
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
 from rag.scoring import QueryTerms, in_plan_section, in_review_section, wanted_kind
@@ -137,6 +138,8 @@ def _violations(
         out.append("another year")
     if other_period(spec.text, lead):
         out.append("another period")
+    if other_place(spec.text, item.meta.region, _place_scope(spec, item, cand, around)):
+        out.append("another place")
     if spec.answer_type == "place" and not _names_a_place(spec, cand.text):
         out.append("no place")
     if spec.answer_type == "figure":
@@ -154,7 +157,8 @@ def _figure_violations(
     if not nums:
         out.append("no figure")
     text = normalize_for_search(_inherited_subject(item.text, cand) + cand.text)
-    if spec.metrics and not any(normalize_for_search(t) in text for g in spec.metrics for t in g):
+    named = lexicon().distributed(text)  # "城乡…分别增长4.3%、6.1%" names 农村… too
+    if spec.metrics and not any(normalize_for_search(t) in named for g in spec.metrics for t in g):
         out.append("other metric")
     elif spec.metrics and nums and not _metric_has_figure(spec, item.text, cand):
         out.append("the metric's figure is elsewhere")
@@ -165,12 +169,14 @@ def _figure_violations(
         out.append("a metric the question does not name")
     if other_measure(spec, text):
         out.append("another measure of the metric")
+    if only_share_base(spec, text):
+        out.append("the metric is a share's base")
     if spec.asks == 1 and two_facts(spec, item.text, cand.start, cand.end):
         out.append("two facts")
     if spec.asks == 1 and nums:
         rates = {n for n in nums if n[0] == "%"}
-        if spec.wants_rate and not rates:
-            out.append("not a rate")
+        if spec.wants_rate and not rates - share_figures(spec, cand.text):
+            out.append("not a rate")  # "…152.7亿美元，其中制造业外资占比51%" for 增长多少
         if spec.wants_amount and rates == nums:
             out.append("not an amount")
     kind = wanted_kind(info, item.meta)
@@ -243,6 +249,15 @@ def _names_a_place(spec: QuestionSpec, text: str) -> bool:
     if rules.place_pattern:
         words += re.findall(rules.place_pattern, text)
     return any(word not in spec.text for word in words)
+
+
+def _place_scope(spec: QuestionSpec, item: ContextItem, cand: Candidate, around: str) -> str:
+    """Where the asked place must be named: for a figure, its own clause ("武汉…增速靠前，
+    襄阳、宜昌经济总量突破6000亿元" states no figure of 武汉); else the sentence."""
+    if spec.answer_type != "figure":
+        return around
+    clauses = [c for c in re.split(r"[，,；;]", cand.text) if re.search(r"\d", c)]
+    return f"{item.meta.heading} {clauses[-1] if clauses else cand.text}"
 
 
 def _other_year(spec: QuestionSpec, item: ContextItem, cand: Candidate) -> bool:

@@ -116,7 +116,7 @@ def _states_metric(p: Passage, terms: list[str], info: QueryInfo) -> bool:
     kind = wanted_kind(info, p.meta)
     for m in SENTENCE.finditer(p.text):
         sent = normalize_for_search(m.group(0))
-        if not any(t in sent for t in terms) or not numbers(sent):
+        if not any(t in lex.distributed(sent) for t in terms) or not numbers(sent):
             continue
         # a target list opens with 预期目标是: and runs over several clauses
         lead = normalize_for_search(p.text[max(0, m.start() - 120) : m.end()])

@@ -27,3 +27,14 @@ def test_one_item_of_an_enumeration_of_figures_answers():
     text = "全年实现地区生产总值120.5亿元、增长3.1%。"  # the second item has no subject
     growth = _read("青山县2020年GDP增长多少", passage(text, year=2021))
     assert "地区生产总值" in growth.answer and "3.1%" in growth.answer
+
+
+def test_the_noun_before_each_figure_picks_the_item():
+    text = "减税降费公平普惠，五年累计减税5.4万亿元、降费2.8万亿元。"
+    assert "降费2.8万亿元" in _read("青山县过去五年累计降费多少？", passage(text)).answer
+    text = "发放以旧换新补贴66.7亿元、拉动消费785亿元，网上零售额增长19%。"
+    r = _read("青山县2020年以旧换新拉动了多少消费？", passage(text))
+    assert "785亿元" in r.answer and "66.7" not in r.answer, r.answer
+    text = "734个制造业重大项目完成投资2831亿元、投资完成率119.7%。"
+    r = _read("青山县2020年734个制造业重大项目完成投资多少亿元？", passage(text))
+    assert "2831亿元" in r.answer, r.answer

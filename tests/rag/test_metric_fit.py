@@ -47,3 +47,32 @@ def test_the_reader_sees_more_passages_of_a_two_part_report():
     news = passage(TARGETS)
     news.meta.doc_type = "新闻"
     assert not _two_part_report([news], info)
+
+
+def test_a_metric_named_only_as_a_shares_base_has_no_figure_there():
+    text = "新产业新业态新模式增加值占国内生产总值的比重达到17%以上。全年国内生产总值增长3%。"
+    r = _read("2022年国内生产总值实际增长了多少？", passage(text, year=2023))
+    assert not r.refused and "增长3%" in r.answer and "17%" not in r.answer, r.answer
+    share = _read("新业态增加值占国内生产总值的比重是多少？", passage(text, year=2023))
+    assert "17%" in share.answer  # a share asked is answered by the share
+
+
+def test_a_share_is_no_growth_rate():
+    text = "实际使用外资152.7亿美元，其中制造业外资占比51%。"
+    assert _read("青山县2020年实际使用外资增长了多少？", passage(text)).refused
+    assert "51%" in _read("青山县2020年制造业外资占比多少？", passage(text)).answer
+
+
+def test_figures_spread_over_a_compound_answer_each_part():
+    text = "城乡居民人均可支配收入分别增长4.3%、6.1%，民生实事圆满完成。"
+    r = _read("青山县2020年农村居民人均可支配收入增长多少？", passage(text))
+    assert not r.refused and "6.1%" in r.answer, r.reason
+
+
+def test_a_city_the_question_names_is_not_answered_by_the_province():
+    text = "全省地区生产总值增长5.8%，总量达到60013亿元；武汉在副省级城市中增速靠前。"
+    meta = {"region": "湖北省", "year": 2025}
+    r = _read("湖北省2025年政府工作报告中，武汉市2024年GDP是多少？", passage(text, **meta))
+    assert r.refused, r.answer
+    r = _read("湖北省2024年GDP是多少？", passage(text, **meta))
+    assert "60013亿元" in r.answer
