@@ -31,7 +31,7 @@ from rag.repair import check_answer
 from rag.report_header import header_answer
 from rag.retrieve import Searcher
 from rag.rewrite import Turn, rewrite
-from rag.scoring import QueryTerms, query_terms, topic_terms
+from rag.scoring import QueryTerms, query_terms, reading_terms, topic_terms
 from rag.table_answer import answer_from_table, table_citations
 
 History = Sequence[Mapping[str, str]] | None
@@ -138,7 +138,7 @@ class Answerer:
             min_coverage=self.settings.min_term_coverage,
         )
         refusal = refusal_reason(evidence)
-        terms = query_terms(standalone, info, self.searcher.idf)
+        terms = reading_terms(standalone, info, self.searcher.idf)
         spec = parse_question(standalone, info)
         prep = Prepared(standalone, info, passages, [], terms, refusal, spec=spec)
         if refusal and not (

@@ -73,6 +73,7 @@ class QuestionRules:
     weak_target_cues: tuple[str, ...] = ()
     place_pattern: str = ""
     question_word_pattern: str = ""
+    source_phrases: tuple[str, ...] = ()
     share_base_pattern: str = ""
     share_words: tuple[str, ...] = ()
     item_head_fillers: tuple[str, ...] = ()
@@ -112,6 +113,7 @@ def question_rules() -> QuestionRules:
         bare_places=tuple(data.get("bare_places", ())),
         place_pattern=str(data.get("place_pattern", "")),
         question_word_pattern=str(data.get("question_word_pattern", "")),
+        source_phrases=tuple(data.get("source_phrases", ())),
         share_base_pattern=str(data.get("share_base_pattern", "")),
         share_words=tuple(data.get("share_words", ())),
         item_head_fillers=tuple(data.get("item_head_fillers", ())),

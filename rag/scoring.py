@@ -48,15 +48,36 @@ def query_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
     return QueryTerms(own, extra, idf(own | extra))
 
 
+def reading_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
+    """The terms a clause is scored on: the question's, without how it cites its source
+    ("2023年国务院政府工作报告提到，…"), whose words no answering clause holds."""
+    text = question
+    for phrase in sorted(question_rules().source_phrases, key=len, reverse=True):
+        text = text.replace(phrase, " ")
+    return query_terms(text, info, idf)
+
+
 def topic_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
-    """The question's topic: its terms without places, years, digits and question words."""
+    """The question's topic: its terms without places, years, digits, question words and the
+    citing of its source, unless the report itself is all it asks about ("…报告是谁作的")."""
+    terms = _topic_terms(question, info, idf, question_rules().source_phrases)
+    if not any(len(t) > 1 for t in terms.own):
+        terms = _topic_terms(question, info, idf, ())
+    return terms
+
+
+def _topic_terms(
+    question: str, info: QueryInfo, idf: IdfLookup, source_phrases: tuple[str, ...]
+) -> QueryTerms:
     skip = set(stopwords())
     for region in info.regions:
         skip.update(short_forms(region))
         skip.update(get_tokenizer().tokens(region))
     topic = strip_years(question)
     rules = question_rules()
-    for word in rules.question_words:  # no token may span a question word
+    forms = [f for region in info.regions for f in short_forms(region)]
+    # no token may span a question word, a place or the question's citing of its source
+    for word in sorted({*rules.question_words, *source_phrases, *forms}, key=len)[::-1]:
         topic = topic.replace(word, " ")
     if rules.question_word_pattern:
         topic = re.sub(rules.question_word_pattern, " ", topic)
@@ -170,6 +191,7 @@ __all__ = [
     "QueryTerms",
     "focus",
     "query_terms",
+    "reading_terms",
     "sentence_score",
     "topic_terms",
     "wanted_kind",

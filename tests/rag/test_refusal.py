@@ -130,3 +130,12 @@ def test_measure_word_question_forms_make_no_topic_words():
     question = "青山县2025年计划新开工哪几条高铁？"
     terms = topic_terms(question, parser().parse(question), flat_idf)
     assert "高铁" in terms.own and not {"条高", "工哪", "哪几", "几条"} & terms.own
+
+
+def test_how_a_question_cites_its_source_is_no_topic():
+    from rag.scoring import reading_terms
+
+    q = "据2021年青山县政府工作报告提到，全县组建了哪个机构？"
+    own = topic_terms(q, parser().parse(q), flat_idf).own
+    assert "组建" in own and not own & {"告提", "府工", "作报", "政府"}
+    assert not reading_terms(q, parser().parse(q), flat_idf).own & {"告提", "府工"}
