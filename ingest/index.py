@@ -291,7 +291,9 @@ class Ingestor:
             started = time.perf_counter()
             if self._job:
                 self._job.yield_to_answers()
-                self.embeddings.set_passage_threads(self._job.encoder_threads())
+                limit = getattr(self.embeddings, "set_passage_threads", None)
+                if limit is not None:  # any LangChain Embeddings may be handed in
+                    limit(self._job.encoder_threads())
             batch = records[i : i + size]
             vectors = self.embeddings.embed_documents(
                 [embed_text(r["metadata"], r["text"]) for r in batch]

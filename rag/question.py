@@ -74,6 +74,7 @@ class QuestionRules:
     place_pattern: str = ""
     question_word_pattern: str = ""
     source_phrases: tuple[str, ...] = ()
+    filler_words: tuple[str, ...] = ()
     share_base_pattern: str = ""
     share_words: tuple[str, ...] = ()
     item_head_fillers: tuple[str, ...] = ()
@@ -114,6 +115,7 @@ def question_rules() -> QuestionRules:
         place_pattern=str(data.get("place_pattern", "")),
         question_word_pattern=str(data.get("question_word_pattern", "")),
         source_phrases=tuple(data.get("source_phrases", ())),
+        filler_words=tuple(data.get("filler_words", ())),
         share_base_pattern=str(data.get("share_base_pattern", "")),
         share_words=tuple(data.get("share_words", ())),
         item_head_fillers=tuple(data.get("item_head_fillers", ())),

@@ -50,9 +50,11 @@ def query_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
 
 def reading_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
     """The terms a clause is scored on: the question's, without how it cites its source
-    ("2023年国务院政府工作报告提到，…"), whose words no answering clause holds."""
+    ("2023年国务院政府工作报告提到，…") and its filler words ("今年要", "一共"), which no
+    answering clause needs to hold."""
     text = question
-    for phrase in sorted(question_rules().source_phrases, key=len, reverse=True):
+    rules = question_rules()
+    for phrase in sorted({*rules.source_phrases, *rules.filler_words}, key=len, reverse=True):
         text = text.replace(phrase, " ")
     return query_terms(text, info, idf)
 

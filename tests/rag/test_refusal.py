@@ -139,3 +139,5 @@ def test_how_a_question_cites_its_source_is_no_topic():
     own = topic_terms(q, parser().parse(q), flat_idf).own
     assert "组建" in own and not own & {"告提", "府工", "作报", "政府"}
     assert not reading_terms(q, parser().parse(q), flat_idf).own & {"告提", "府工"}
+    wordy = "青山县今年要承接建设哪个有关的合作平台？"
+    assert not reading_terms(wordy, parser().parse(wordy), flat_idf).own & {"今年", "有关"}
