@@ -75,6 +75,7 @@ class QuestionRules:
     question_word_pattern: str = ""
     source_phrases: tuple[str, ...] = ()
     filler_words: tuple[str, ...] = ()
+    level_cues: tuple[str, ...] = ()
     share_base_pattern: str = ""
     share_words: tuple[str, ...] = ()
     item_head_fillers: tuple[str, ...] = ()
@@ -116,6 +117,7 @@ def question_rules() -> QuestionRules:
         question_word_pattern=str(data.get("question_word_pattern", "")),
         source_phrases=tuple(data.get("source_phrases", ())),
         filler_words=tuple(data.get("filler_words", ())),
+        level_cues=tuple(data.get("level_cues", ())),
         share_base_pattern=str(data.get("share_base_pattern", "")),
         share_words=tuple(data.get("share_words", ())),
         item_head_fillers=tuple(data.get("item_head_fillers", ())),
@@ -244,7 +246,11 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
         for term in sorted({t for g in spec.metrics for t in g}, key=len, reverse=True):
             asked = asked.replace(normalize_for_search(term), " ")
         spec.wants_amount = any(c in asked for c in rules.amount_cues)
-        spec.wants_rate = not spec.wants_amount and any(c in asked for c in rules.rate_cues)
+        spec.wants_rate = (
+            not spec.wants_amount
+            and any(c in asked for c in rules.rate_cues)
+            and not any(c in asked for c in rules.level_cues)
+        )
     unit = re.search(rules.asked_unit_pattern, norm)
     spec.unit = unit.group(1) if unit else ""
     spec.multi_year = any(c in norm for c in rules.period_question_cues)

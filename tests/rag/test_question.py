@@ -59,3 +59,13 @@ def test_a_metric_split_by_the_asking_word_is_still_named():
     info = parser().parse("青山县2021年计划新增多少城镇就业")
     spec = parse_question("青山县2021年计划新增多少城镇就业", info)
     assert any("城镇新增就业" in g for g in spec.metrics)
+
+
+def test_a_level_reached_is_no_rate():
+    def spec(q):
+        return parse_question(q, parser().parse(q))
+
+    assert spec("青山县补助标准提高了多少？").wants_rate
+    raised_to = spec("青山县医保人均财政补助标准提高到了多少钱？")
+    assert not raised_to.wants_rate and raised_to.wants_amount
+    assert not spec("青山县失业率降至多少？").wants_rate

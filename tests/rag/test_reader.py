@@ -324,3 +324,9 @@ def test_a_place_without_a_place_ending_is_named_by_the_sentence_shape():
     assert not r.refused and "卢森堡" in r.answer, r.reason
     r = _read("2024年青山县在哪个国家举办了推介会？", passage("成功举办推介会。", year=2025))
     assert r.refused
+
+
+def test_a_level_reached_is_answered_by_the_figure_it_reached():
+    text = "持续提高基本医保水平，城乡居民医保人均财政补助标准从450元提高到610元。"
+    r = _read("青山县过去五年城乡居民医保人均财政补助标准提高到了多少钱？", passage(text))
+    assert not r.refused and "610元" in r.answer, r.reason
