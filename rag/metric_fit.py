@@ -20,9 +20,11 @@ clause often keeps the first clause's subject without a continuation word ("…�
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from core.lexicon import lexicon
 from core.text import clause_spans
+from index.terms import get_tokenizer
 from rag.clause_fit import figures
 from rag.question import QuestionSpec, question_rules
 
@@ -58,6 +60,29 @@ def only_share_base(spec: QuestionSpec, text: str) -> bool:
     bases = re.compile(rules.share_base_pattern.replace("{metric}", f"(?:{alternatives})"))
     left = bases.sub(" ", text)
     return not any(t in left for t in terms)
+
+
+def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bool:
+    """The question asks a measure of a subject the lexicon does not know ("森林覆盖率"); the
+    clause has the measure word ("覆盖率") after another word ("检验项目覆盖率达90%") and its
+    sentence never names the question's subject ("森林")."""
+    if spec.metrics:
+        return False
+    rules = question_rules()
+    tok = get_tokenizer()
+    words = tok.words(spec.text)
+    pairs = [
+        (a, b)
+        for a, b in pairwise(words)
+        if len(b) >= 2 and b.endswith(rules.measure_suffixes) and len(a) >= 2 and a.isalpha()
+    ]
+    if not pairs:
+        return False
+    subject, measure = pairs[-1]
+    if measure not in clause or subject in sentence or subject in spec.regions:
+        return False
+    before = [w for w in tok.words(clause[: clause.index(measure)]) if w.isalpha()]
+    return bool(before) and before[-1] not in rules.measure_scope_words
 
 
 def share_figures(spec: QuestionSpec, text: str) -> set[tuple[str, float]]:

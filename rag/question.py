@@ -76,6 +76,8 @@ class QuestionRules:
     source_phrases: tuple[str, ...] = ()
     filler_words: tuple[str, ...] = ()
     level_cues: tuple[str, ...] = ()
+    measure_suffixes: tuple[str, ...] = ()
+    measure_scope_words: tuple[str, ...] = ()
     share_base_pattern: str = ""
     share_words: tuple[str, ...] = ()
     item_head_fillers: tuple[str, ...] = ()
@@ -118,6 +120,8 @@ def question_rules() -> QuestionRules:
         source_phrases=tuple(data.get("source_phrases", ())),
         filler_words=tuple(data.get("filler_words", ())),
         level_cues=tuple(data.get("level_cues", ())),
+        measure_suffixes=tuple(data.get("measure_suffixes", ())),
+        measure_scope_words=tuple(data.get("measure_scope_words", ())),
         share_base_pattern=str(data.get("share_base_pattern", "")),
         share_words=tuple(data.get("share_words", ())),
         item_head_fillers=tuple(data.get("item_head_fillers", ())),

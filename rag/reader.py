@@ -43,7 +43,13 @@ from rag.compose import enumerated_item, period_lead, sentence_answer
 from rag.context import ContextItem
 from rag.entity_fit import MIN_NOVEL, QUOTED, entity_bonus, entity_preference, novel_chars
 from rag.guard import is_instruction
-from rag.metric_fit import only_share_base, other_measure, share_figures, two_facts
+from rag.metric_fit import (
+    only_share_base,
+    other_measure,
+    other_subjects_measure,
+    share_figures,
+    two_facts,
+)
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
 from rag.scoring import QueryTerms, in_plan_section, in_review_section, wanted_kind
@@ -171,6 +177,8 @@ def _figure_violations(
         out.append("another measure of the metric")
     if only_share_base(spec, text):
         out.append("the metric is a share's base")
+    if other_subjects_measure(spec, item.text[slice(*cand.sentence)], cand.text):
+        out.append("another subject's measure")
     if spec.asks == 1 and two_facts(spec, item.text, cand.start, cand.end):
         out.append("two facts")
     if spec.asks == 1 and nums:

@@ -76,3 +76,13 @@ def test_a_city_the_question_names_is_not_answered_by_the_province():
     assert r.refused, r.answer
     r = _read("湖北省2024年GDP是多少？", passage(text, **meta))
     assert "60013亿元" in r.answer
+
+
+def test_the_same_measure_of_another_subject_does_not_answer():
+    text = "“互认”高频检查检验项目覆盖率达90%，异地结算定点医院开通率达100%。"
+    assert _read("青山县2020年森林覆盖率是多少？", passage(text)).refused
+    forest = "全县森林覆盖率达61.2%，空气质量优良天数比例95%。"
+    assert "61.2%" in _read("青山县2020年森林覆盖率是多少？", passage(forest)).answer
+    scope = "全县覆盖率达61.2%。"  # a scope word before the measure names no other subject
+    scoped = passage("全县森林资源丰富。" + scope)
+    assert not _read("青山县2020年森林覆盖率是多少？", scoped).refused
