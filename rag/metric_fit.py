@@ -74,15 +74,30 @@ def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bo
     pairs = [
         (a, b)
         for a, b in pairwise(words)
-        if len(b) >= 2 and b.endswith(rules.measure_suffixes) and len(a) >= 2 and a.isalpha()
+        if len(b) >= 2 and b.endswith(rules.measure_suffixes) and _names_a_subject(a)
     ]
     if not pairs:
         return False
     subject, measure = pairs[-1]
     if measure not in clause or subject in sentence or subject in spec.regions:
         return False
-    before = [w for w in tok.words(clause[: clause.index(measure)]) if w.isalpha()]
-    return bool(before) and before[-1] not in rules.measure_scope_words
+    lead = re.split(r"[，,；;：:]", clause[: clause.index(measure)])[-1]  # its own clause only
+    before = [w for w in tok.words(lead) if _names_a_subject(w)]
+    return bool(before)
+
+
+def _names_a_subject(word: str) -> bool:
+    """A word of two characters or more that is neither a scope (全省) nor a time (上半年)."""
+    rules = question_rules()
+    return (
+        len(word) >= 2
+        and word.isalpha()
+        and word not in rules.measure_scope_words
+        and not word.endswith(_TIME_ENDINGS)
+    )
+
+
+_TIME_ENDINGS = ("年", "月", "季度", "旬", "日")
 
 
 def share_figures(spec: QuestionSpec, text: str) -> set[tuple[str, float]]:
