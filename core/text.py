@@ -98,6 +98,11 @@ CLAUSE_BREAK = re.compile(r"[；;，。！？!?\n]" + _DIGIT_SAFE)
 _ITEM_BREAK = re.compile(r"[；;，、。！？!?\n]" + _DIGIT_SAFE)
 
 
+#: A title or a short quoted name ("《黑神话：悟空》", "“腾笼换鸟、凤凰涅槃”"): one piece, never
+#: split at the colon or comma inside it.
+_NAMED = re.compile(r"《[^》\n]{1,40}》|“[^”\n]{1,30}”")
+
+
 def full_sentence_spans(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each full sentence (terminators kept; ``；`` does not end one)."""
     return [(m.start(), m.end()) for m in FULL_SENTENCE.finditer(text)]
@@ -114,9 +119,13 @@ def clause_spans(
     splits at ``、`` (list items)."""
     end = len(text) if end is None else end
     breaks = _ITEM_BREAK if enumeration else CLAUSE_BREAK
+    names = [(n.start(), n.end()) for n in _NAMED.finditer(text, start, end)]
+    found = [
+        m for m in breaks.finditer(text, start, end) if not any(a < m.start() < b for a, b in names)
+    ]
     spans: list[tuple[int, int]] = []
     pos = start
-    for m in [*breaks.finditer(text, start, end), None]:
+    for m in [*found, None]:
         s, e = pos, (m.start() if m else end)
         while s < e and (text[s].isspace() or text[s] in SENTENCE_END + "。"):
             s += 1
@@ -284,7 +293,7 @@ def place_rules() -> PlaceRules:
     suffixes = "|".join(sorted(data["mention"], key=len, reverse=True))
     # a 2-4 character stem that is not a function word, then a place suffix
     mention = re.compile(
-        r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[年的在和与]))"
+        r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[年的在和与给对向从把]))"
         r"([^\x00-\u33ff这那该此本全我各个里给做学作的了是和与及年上下中内外新老大小在]{2,4}"
         rf"(?:{suffixes}))"
     )

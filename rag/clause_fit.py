@@ -84,18 +84,21 @@ def year_fit(spec: QuestionSpec, lead: str) -> float:
     return -0.12
 
 
+_TITLED = re.compile(r"《([^》]{1,40})》")
+
+
 def names_attribute(spec: QuestionSpec, text: str) -> bool:
     """``text`` names the asked attribute (``spec.attribute``), or no attribute is asked.
     A word of three or more characters counts by its first or last two ("火炬" for 火炬手)."""
     if not spec.attribute:
         return True
+    titled = question_rules().titled_attributes
+    if _TITLED.search(text) and any(a in titled for a in spec.attribute):
+        return True  # 《新龙门客栈》 is a work whatever the sentence calls it
     norm = normalize_for_search(text)
     return any(
         a in norm or (len(a) >= 3 and (a[:2] in norm or a[-2:] in norm)) for a in spec.attribute
     )
-
-
-_TITLED = re.compile(r"《([^》]{1,40})》")
 
 
 def names_titled_works(question: str, passage: str) -> bool:

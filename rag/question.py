@@ -77,6 +77,7 @@ class QuestionRules:
     filler_words: tuple[str, ...] = ()
     level_cues: tuple[str, ...] = ()
     measure_suffixes: tuple[str, ...] = ()
+    titled_attributes: tuple[str, ...] = ()
     measure_scope_words: tuple[str, ...] = ()
     share_base_pattern: str = ""
     share_words: tuple[str, ...] = ()
@@ -121,6 +122,7 @@ def question_rules() -> QuestionRules:
         filler_words=tuple(data.get("filler_words", ())),
         level_cues=tuple(data.get("level_cues", ())),
         measure_suffixes=tuple(data.get("measure_suffixes", ())),
+        titled_attributes=tuple(data.get("titled_attributes", ())),
         measure_scope_words=tuple(data.get("measure_scope_words", ())),
         share_base_pattern=str(data.get("share_base_pattern", "")),
         share_words=tuple(data.get("share_words", ())),

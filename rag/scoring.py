@@ -93,9 +93,9 @@ def _topic_terms(
 def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
     """``target`` or ``actual``: from the question's words, else from its year relative to the
     report's (a 2021 report states 2020 results and 2021 targets)."""
-    if info.wants_target:
-        return "target"
     doc_year = meta.year if meta else 0
+    if info.wants_target and not _estimated_result(info, doc_year):
+        return "target"
     # only a 政府工作报告 is structured as last year's results + this year's targets
     by_year = ""
     if doc_year and meta and "政府工作报告" in meta.doc_type:
@@ -108,6 +108,15 @@ def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
     if info.wants_actual and (info.actual_strong or by_year != "target"):
         return "actual"  # "2025年完成多少投资" in the 2025 report asks about its plan
     return by_year
+
+
+def _estimated_result(info: QueryInfo, doc_year: int) -> bool:
+    """ "2024年…预计达到多少" in a 2025 report: only a weak plan word (预计), for a year the
+    report looks back on, asks last year's estimated result, not a target."""
+    weak = question_rules().weak_target_cues
+    strong = [t for t in lexicon().target_terms if t in info.text and t not in weak]
+    asked = [y for y in info.years if y not in info.report_years]
+    return bool(doc_year and asked and not strong and max(asked) < doc_year)
 
 
 def in_plan_section(heading: str, before: str) -> bool:

@@ -45,6 +45,8 @@ class Cues:
     kind: dict[str, tuple[str, ...]]
     measure: dict[str, tuple[str, ...]]
     metric_words: dict[str, str]
+    position: tuple[str, ...] = ()
+    scope_patterns: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +65,8 @@ def cues() -> Cues:
         kind={k: tuple(v) for k, v in d["kind"].items()},
         measure={k: tuple(v) for k, v in d["measure"].items()},
         metric_words=d["metric_words"],
+        position=t.get("position", ()),
+        scope_patterns=t.get("scope_patterns", ()),
     )
 
 
@@ -131,6 +135,10 @@ def parse_question(question: str, store: IndicatorStore) -> Intent | None:
     """The table query a question asks for, or None when it is not a cross-report question."""
     c = cues()
     q = normalize_width(question)
+    if _has(q, c.position):
+        return None  # "居全国第几": the rank one report states
+    for pattern in c.scope_patterns:
+        q = re.sub(pattern, " ", q)
     metrics, _, _ = store.facets()
     metric = _metric(q, metrics)
     if not metric:
@@ -149,8 +157,8 @@ def parse_question(question: str, store: IndicatorStore) -> Intent | None:
         operation = "rank"
     elif len(places) >= 2:
         operation = "compare"
-    elif _has(q, c.table) or levels:
-        operation = "table"
+    elif (_has(q, c.table) and len(places) != 1) or levels:
+        operation = "table"  # one place with 分别: several figures of its own report
     else:
         return None
     kind = next((k for k in ("plan", "target", "actual") if _has(q, c.kind[k])), "")

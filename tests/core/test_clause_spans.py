@@ -36,3 +36,9 @@ def test_a_colon_between_digits_is_a_ratio_not_a_clause_end():
         "主要目标是",
         "增长7%",
     ]
+
+
+def test_a_title_or_quoted_name_is_never_split():
+    text = "《黑神话：悟空》、越剧《新龙门客栈》成为爆款，“腾笼换鸟，凤凰涅槃”深入推进"
+    pieces = [text[s:e] for s, e in clause_spans(text)]
+    assert pieces[0].startswith("《黑神话：悟空》") and pieces[1] == "“腾笼换鸟，凤凰涅槃”深入推进"

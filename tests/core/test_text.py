@@ -53,3 +53,9 @@ def test_report_years_are_the_years_naming_a_report():
     assert report_years("2023年政府工作报告披露的2022年粮食产量", nouns) == [2023]
     assert report_years("2024年河南在哪个国家举办了论坛", nouns) == []
     assert report_years("2024年GDP是多少？报告怎么说", nouns) == []  # punctuation between
+
+
+def test_a_place_after_a_preposition_is_a_mention():
+    from core.text import place_mentions
+
+    assert "杭州市" in place_mentions("浙江2025年给杭州市定的增长目标是多少？")

@@ -330,3 +330,15 @@ def test_a_level_reached_is_answered_by_the_figure_it_reached():
     text = "持续提高基本医保水平，城乡居民医保人均财政补助标准从450元提高到610元。"
     r = _read("青山县过去五年城乡居民医保人均财政补助标准提高到了多少钱？", passage(text))
     assert not r.refused and "610元" in r.answer, r.reason
+
+
+def test_a_title_in_book_marks_is_a_work_and_one_piece():
+    text = "文旅融合提质增效，《黑神话：悟空》、越剧《新龙门客栈》成为现象级“爆款”产品。"
+    r = _read("青山县2020年成为现象级“爆款”的越剧作品是哪部？", passage(text))
+    assert not r.refused and r.answer.startswith("《黑神话：悟空》"), r.reason
+
+
+def test_an_estimate_of_a_past_year_is_its_result():
+    text = "全社会研发投入强度预计达3.2%。今年主要预期目标：研发投入强度达3.3%左右。"
+    r = _read("青山县2024年全社会R&D投入强度预计达到多少？", passage(text, year=2025))
+    assert "3.2%" in r.answer and "3.3%" not in r.answer, r.answer

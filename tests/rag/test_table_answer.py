@@ -80,3 +80,10 @@ def test_provinces_compare(settings):
         ("浙江省", 5.5),
         ("湖北省", 6.0),
     }
+
+
+def test_one_reports_own_figures_are_not_a_table_question(settings):
+    # 分别 over two figures of one place, and the position one report states
+    assert answer_from_table("紫金县2021年GDP和固定资产投资分别增长多少？", settings) is None
+    assert answer_from_table("紫金县2020年GDP增速居全市第几？", settings) is None
+    assert answer_from_table("紫金县2020年GDP增速在全国排名第几？", settings) is None
