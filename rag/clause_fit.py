@@ -182,6 +182,15 @@ def unit_fit(spec: QuestionSpec, text: str) -> float:
     return 0.0
 
 
+def only_other_measures(spec: QuestionSpec, text: str) -> bool:
+    """The question counts in a unit ("多少万辆") and every figure of ``text`` is a percentage or
+    a sum of money ("零售额增长35.8%", "90亿元"): a count cannot be read from it."""
+    if not spec.unit or spec.answer_type != "figure" or spec.unit.lstrip("万亿千百") in ("元", ""):
+        return False
+    found = re.findall(r"\d(?:[\d.,]*\d)?\s*([万亿千百]*)(元|%|％|\S?)", text)
+    return bool(found) and all(unit in ("元", "%", "％") for _, unit in found)
+
+
 _COUNT_UNITS = "名|人|家|所|项|间|户|位|台|辆|套|条|次|个|座"
 
 #: the reader's bonus for a figure that counts the asked noun

@@ -78,6 +78,7 @@ class QuestionRules:
     level_cues: tuple[str, ...] = ()
     measure_suffixes: tuple[str, ...] = ()
     titled_attributes: tuple[str, ...] = ()
+    year_question_words: tuple[str, ...] = ()
     measure_scope_words: tuple[str, ...] = ()
     share_base_pattern: str = ""
     share_words: tuple[str, ...] = ()
@@ -123,6 +124,7 @@ def question_rules() -> QuestionRules:
         level_cues=tuple(data.get("level_cues", ())),
         measure_suffixes=tuple(data.get("measure_suffixes", ())),
         titled_attributes=tuple(data.get("titled_attributes", ())),
+        year_question_words=tuple(data.get("year_question_words", ())),
         measure_scope_words=tuple(data.get("measure_scope_words", ())),
         share_base_pattern=str(data.get("share_base_pattern", "")),
         share_words=tuple(data.get("share_words", ())),

@@ -32,6 +32,7 @@ from rag.clause_fit import (
     fragmented,
     names_attribute,
     names_titled_works,
+    only_other_measures,
     other_numbered_name,
     other_period,
     other_place,
@@ -140,7 +141,8 @@ def _violations(
         out.append("no date")
     if spec.answer_type == "rank" and not re.search(rules.rank_pattern, cand.text):
         out.append("no rank")
-    if _other_year(spec, item, cand) or dated_elsewhere(spec, cand.text):
+    asks_year = any(w in spec.text for w in rules.year_question_words)  # the year is the answer
+    if not asks_year and (_other_year(spec, item, cand) or dated_elsewhere(spec, cand.text)):
         out.append("another year")
     if other_period(spec.text, lead):
         out.append("another period")
@@ -177,6 +179,8 @@ def _figure_violations(
         out.append("another measure of the metric")
     if only_share_base(spec, text):
         out.append("the metric is a share's base")
+    if spec.asks == 1 and only_other_measures(spec, cand.text):
+        out.append("not in the asked unit")
     if other_subjects_measure(spec, item.text[slice(*cand.sentence)], cand.text):
         out.append("another subject's measure")
     if spec.asks == 1 and two_facts(spec, item.text, cand.start, cand.end):

@@ -342,3 +342,16 @@ def test_an_estimate_of_a_past_year_is_its_result():
     text = "全社会研发投入强度预计达3.2%。今年主要预期目标：研发投入强度达3.3%左右。"
     r = _read("青山县2024年全社会R&D投入强度预计达到多少？", passage(text, year=2025))
     assert "3.2%" in r.answer and "3.3%" not in r.answer, r.answer
+
+
+def test_a_year_asked_is_the_answer_not_another_year():
+    text = "着力做好防灾减灾。有力应对2008年以来最严重的低温雨雪冰冻灾害。"
+    r = _read("青山县2024年应对的冰冻灾害是自哪一年以来最严重的？", passage(text, year=2025))
+    assert not r.refused and "2008年" in r.answer, r.reason
+
+
+def test_a_count_is_not_read_from_percentages_and_money():
+    text = "用足用好90亿元以旧换新资金，家电、新能源汽车零售额分别增长23.9%、35.8%。"
+    assert _read("青山县2020年新能源汽车产量达到多少万辆？", passage(text)).refused
+    made = "新能源汽车产量达到45万辆，增长30%。"
+    assert "45万辆" in _read("青山县2020年新能源汽车产量达到多少万辆？", passage(made)).answer
