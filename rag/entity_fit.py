@@ -161,6 +161,19 @@ def entity_preference(spec: QuestionSpec, text: str) -> float:
     return pref + phrase_bonus(spec, text) + novel
 
 
+def names_a_place(spec: QuestionSpec, text: str) -> bool:
+    """A place name the question does not already contain (…市, …馆, …中心), or a quoted
+    name ("被称为…的是哪里" → “某某”)."""
+    rules = question_rules()
+    endings = "|".join(rules.place_endings)
+    words = re.findall(rf"[\u4e00-\u9fff]{{1,8}}(?:{endings})", text)
+    words += [p for p in rules.bare_places if p in text]
+    words += QUOTED.findall(text)
+    if rules.place_pattern:
+        words += re.findall(rules.place_pattern, text)
+    return any(word not in spec.text for word in words)
+
+
 __all__ = [
     "MIN_NOVEL",
     "QUOTED",
@@ -168,6 +181,7 @@ __all__ = [
     "defines",
     "entity_bonus",
     "entity_preference",
+    "names_a_place",
     "novel_chars",
     "phrase_overlap",
     "role_name",

@@ -42,7 +42,13 @@ from rag.clause_fit import (
 )
 from rag.compose import enumerated_item, period_lead, sentence_answer
 from rag.context import ContextItem
-from rag.entity_fit import MIN_NOVEL, QUOTED, entity_bonus, entity_preference, novel_chars
+from rag.entity_fit import (
+    MIN_NOVEL,
+    entity_bonus,
+    entity_preference,
+    names_a_place,
+    novel_chars,
+)
 from rag.guard import is_instruction
 from rag.metric_fit import (
     only_share_base,
@@ -148,7 +154,7 @@ def _violations(
         out.append("another period")
     if other_place(spec.text, item.meta.region, _place_scope(spec, item, cand, around)):
         out.append("another place")
-    if spec.answer_type == "place" and not _names_a_place(spec, cand.text):
+    if spec.answer_type == "place" and not names_a_place(spec, cand.text):
         out.append("no place")
     if spec.answer_type == "figure":
         out += _figure_violations(spec, info, item, cand, lead)
@@ -248,19 +254,6 @@ def _inherited_subject(text: str, cand: Candidate) -> str:
 
 def _in_plan_section(item: ContextItem, cand: Candidate) -> bool:
     return in_plan_section(item.meta.heading, item.text[: cand.start])
-
-
-def _names_a_place(spec: QuestionSpec, text: str) -> bool:
-    """A place name the question does not already contain (…市, …馆, …中心), or a quoted
-    name ("被称为…的是哪里" → “某某”)."""
-    rules = question_rules()
-    endings = "|".join(rules.place_endings)
-    words = re.findall(rf"[\u4e00-\u9fff]{{1,8}}(?:{endings})", text)
-    words += [p for p in rules.bare_places if p in text]
-    words += QUOTED.findall(text)
-    if rules.place_pattern:
-        words += re.findall(rules.place_pattern, text)
-    return any(word not in spec.text for word in words)
 
 
 def _place_scope(spec: QuestionSpec, item: ContextItem, cand: Candidate, around: str) -> str:
