@@ -239,15 +239,19 @@ _LOCAL_UNITS = ("市", "县", "区", "州", "旗")
 
 
 def other_place(question: str, region: str, around: str) -> str:
-    """A city or county the question names that is not the report's region and is not named
-    around the clause (its sentence and heading): "武汉市2024年GDP" is not answered by the
-    province's GDP in a provincial report. Returns the place, or ''."""
+    """A city or county the question names that is not the report's region, nor its parent
+    named before it, and is not named around the clause (its sentence and heading):
+    "武汉市2024年GDP" is not answered by the province's GDP in a provincial report. Returns
+    the place, or ''."""
+    if not region:
+        return ""
+    named_at = [question.find(f) for f in short_forms(region) if f in question]
     for place in place_mentions(question):
         place = place.lstrip("（(")
-        if not place.endswith(_LOCAL_UNITS) or not region:
+        if not place.endswith(_LOCAL_UNITS) or place in region or region in place:
             continue
-        if place in region or region in place:
-            continue
+        if named_at and question.find(place) < min(named_at):
+            continue  # named before the region, general to specific: its parent ("阳江市阳东区")
         if not any(form in around for form in short_forms(place)):
             return place
     return ""

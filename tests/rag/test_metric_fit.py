@@ -86,3 +86,10 @@ def test_the_same_measure_of_another_subject_does_not_answer():
     scope = "全县覆盖率达61.2%。"  # a scope word before the measure names no other subject
     scoped = passage("全县森林资源丰富。" + scope)
     assert not _read("青山县2020年森林覆盖率是多少？", scoped).refused
+
+
+def test_a_parent_city_named_before_the_region_is_no_other_place():
+    text = "全区社会消费品零售总额增长10%。"
+    meta = {"region": "阳东区", "year": 2021}
+    r = _read("阳江市阳东区2021年社会消费品零售总额的预期目标是增长多少？", passage(text, **meta))
+    assert not r.refused and "10%" in r.answer, r.reason
