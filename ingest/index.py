@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from core import cpu
+from core.memory import trim_heap
 from core.settings import Settings, get_settings
 from index.bm25 import Bm25Index
 from index.store import (
@@ -306,6 +307,7 @@ class Ingestor:
             )
             if self._job:
                 self._job.progress(len(batch), time.perf_counter() - started)
+            trim_heap()  # each batch's freed activations, back to the OS, not kept resident
             bar.update(len(batch))
         bar.close()
 
