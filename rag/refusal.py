@@ -51,7 +51,7 @@ def unknown_place(e: Evidence) -> str:
     passages, or a parent city (we only hold reports of its districts)."""
     if e.info.regions or e.filters.regions:
         return ""
-    seen = " ".join(p.text for p in e.passages)
+    seen = " ".join(f"{p.meta.title} {p.text}" for p in e.passages)  # a title names its place
     for place in place_mentions(e.question):
         if any(place in r or r in place for r in e.known_regions):
             continue

@@ -45,6 +45,13 @@ def test_unknown_place_refuses_a_parent_city_we_only_hold_districts_of():
     assert unknown_place(e) == "no report about 远山市"
 
 
+def test_a_place_named_in_a_passages_title_is_known():
+    titled = passage("重点项目完成投资40亿元。", title="XX市某区工作情况汇报")
+    assert unknown_place(_evidence("XX市某区2023年重点项目完成投资多少", [titled])) == ""
+    untitled = passage("重点项目完成投资40亿元。", title="工作情况汇报")
+    assert unknown_place(_evidence("XX市某区2023年重点项目完成投资多少", [untitled])) != ""
+
+
 def test_unknown_place_lets_known_and_mentioned_places_through():
     assert unknown_place(_evidence("青山县2021年GDP目标是多少", [passage(TARGETS)])) == ""
     mentioned = passage("与红岭县开展合作，共建产业园。")
