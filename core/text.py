@@ -280,6 +280,8 @@ class PlaceRules:
     droppable: tuple[str, ...]
     mention: re.Pattern[str]
     generic: frozenset[str]
+    #: a place right after another ("丰顺县潭江镇", "阳江市阳东区"): general to specific
+    nested: re.Pattern[str]
     bare_names: tuple[str, ...]
     national_markers: tuple[str, ...] = ()
     national_words: tuple[str, ...] = ()
@@ -292,16 +294,17 @@ def place_rules() -> PlaceRules:
     data = tomllib.loads((RESOURCES / "places.toml").read_text(encoding="utf-8"))
     suffixes = "|".join(sorted(data["mention"], key=len, reverse=True))
     # a 2-4 character stem that is not a function word, then a place suffix
-    mention = re.compile(
-        r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[年的在和与给对向从把]))"
+    name = (
         r"([^\x00-\u33ff这那该此本全我各个里给做学作的了是和与及年上下中内外新老大小在]{2,4}"
         rf"(?:{suffixes}))"
     )
+    mention = re.compile(r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[年的在和与给对向从把]))" + name)
     return PlaceRules(
         suffix_levels=tuple((s, lvl) for s, lvl in data["suffix_levels"]),
         droppable=tuple(data["droppable"]),
         mention=mention,
         generic=frozenset(data["generic"]),
+        nested=re.compile(name),
         bare_names=tuple(data.get("bare_names", ())),
         national_markers=tuple(data.get("national_markers", ())),
         national_words=tuple(data.get("national_words", ())),
@@ -322,7 +325,14 @@ def short_forms(region: str) -> list[str]:
 def place_mentions(text: str) -> list[str]:
     """Specific place names (``XX省``, ``XX县`` …) written in ``text``; generic words left out."""
     rules = place_rules()
-    found = [p for p in rules.mention.findall(text) if p not in rules.generic]
+    found = []
+    for m in rules.mention.finditer(text):
+        found.append(m.group(1))
+        end = m.end()
+        while inner := rules.nested.match(text, end):
+            found.append(inner.group(1))
+            end = inner.end()
+    found = [p for p in found if p not in rules.generic]
     found += [n for n in rules.bare_names if n in text and not any(n in p for p in found)]
     return found
 

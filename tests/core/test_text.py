@@ -59,3 +59,10 @@ def test_a_place_after_a_preposition_is_a_mention():
     from core.text import place_mentions
 
     assert "杭州市" in place_mentions("浙江2025年给杭州市定的增长目标是多少？")
+
+
+def test_a_place_right_after_its_parent_is_a_mention_too():
+    from core.text import place_mentions
+
+    assert place_mentions("丰顺县潭江镇2018年哪家企业") == ["丰顺县", "潭江镇"]
+    assert place_mentions("全市重点项目区建设") == []
