@@ -83,7 +83,9 @@ def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bo
         return False
     lead = re.split(r"[，,；;：:]", clause[: clause.index(measure)])[-1]  # its own clause only
     before = [w for w in tok.words(lead) if _names_a_subject(w)]
-    return bool(before)
+    # a word the question also uses names the same subject, however the question was cut into
+    # words ("松山鎮竹筍產量": jieba splits traditional characters poorly)
+    return bool(before) and not any(w in spec.text for w in before)
 
 
 def _names_a_subject(word: str) -> bool:

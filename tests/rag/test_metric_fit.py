@@ -93,3 +93,9 @@ def test_a_parent_city_named_before_the_region_is_no_other_place():
     meta = {"region": "阳东区", "year": 2021}
     r = _read("阳江市阳东区2021年社会消费品零售总额的预期目标是增长多少？", passage(text, **meta))
     assert not r.refused and "10%" in r.answer, r.reason
+
+
+def test_a_subject_the_question_names_is_no_other_subject_in_traditional_script():
+    text = "過去一年，全鎮新建茶葉加工廠3座，竹筍產量達到1850噸，新增就業崗位420個。"
+    r = _read("松山鎮竹筍產量達到多少噸？", passage(text, region="松山鎮", year=2022))
+    assert "1850噸" in r.answer, r.answer
