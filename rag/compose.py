@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from core.lexicon import lexicon
 from core.text import clause_spans, full_sentence_spans
 from rag.citations import bigrams
 from rag.clause_fit import figures
@@ -45,7 +46,8 @@ def enumerated_item(text: str, start: int, end: int, spec: QuestionSpec) -> tupl
     if spec.answer_type != "figure" or spec.asks > 1:
         return None
     rules = question_rules()
-    if any(c in text[start:end] or c in spec.text for c in rules.distributive_cues):
+    cues = (*lexicon().distributive_cues, *rules.per_item_cues)
+    if any(c in text[start:end] or c in spec.text for c in cues):
         return None
     if len(clause_spans(text, start, end)) != 1:
         return None  # a pair of clauses is the reader's choice, not a list

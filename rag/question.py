@@ -63,7 +63,7 @@ class QuestionRules:
     period_months: dict[str, tuple[int, int]] = field(default_factory=dict)
     measure_words: tuple[tuple[str, ...], ...] = ()
     period_end_cues: tuple[str, ...] = ()
-    distributive_cues: tuple[str, ...] = ()
+    per_item_cues: tuple[str, ...] = ()
     quantity_words: tuple[str, ...] = ("多少", "几")
     header_speaker_cues: tuple[str, ...] = ()
     header_occasion_cues: tuple[str, ...] = ()
@@ -140,7 +140,7 @@ def question_rules() -> QuestionRules:
         period_months={k: (int(v[0]), int(v[1])) for k, v in data.get("period_months", {}).items()},
         measure_words=tuple(tuple(g) for g in data.get("measure_words", ())),
         period_end_cues=tuple(data.get("period_end_cues", ())),
-        distributive_cues=tuple(data.get("distributive_cues", ())),
+        per_item_cues=tuple(data.get("per_item_cues", ())),
         quantity_words=tuple(data.get("quantity_words", ("多少", "几"))),
         header_speaker_cues=tuple(data.get("header_speaker_cues", ())),
         header_occasion_cues=tuple(data.get("header_occasion_cues", ())),
