@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, field_validator
+
 from core.lexicon import lexicon
 from core.text import normalize_for_search, place_mentions, strip_years
 from index.terms import get_tokenizer
@@ -22,8 +24,16 @@ _RULES = Path(__file__).with_name("resources") / "question.toml"
 ANSWER_TYPES = ("list", "reason", "rank", "date", "place", "entity", "figure")
 
 
-@dataclass(frozen=True)
-class QuestionRules:
+class QuestionRules(BaseModel):
+    """The cue words and patterns of ``resources/question.toml``, one field per table key.
+
+    Pydantic coerces the data file's lists into the tuples and sets the rules read, and
+    ``extra="forbid"`` turns a misspelt key into an error at load instead of a silently unused
+    rule.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     types: dict[str, tuple[str, ...]]
     rate_cues: tuple[str, ...]
     amount_cues: tuple[str, ...]
@@ -60,7 +70,7 @@ class QuestionRules:
     plan_section_cues: tuple[str, ...] = ()
     review_section_cues: tuple[str, ...] = ()
     period_pattern: str = ""
-    period_months: dict[str, tuple[int, int]] = field(default_factory=dict)
+    period_months: dict[str, tuple[int, int]] = {}
     measure_words: tuple[tuple[str, ...], ...] = ()
     period_end_cues: tuple[str, ...] = ()
     per_item_cues: tuple[str, ...] = ()
@@ -84,71 +94,21 @@ class QuestionRules:
     share_words: tuple[str, ...] = ()
     item_head_fillers: tuple[str, ...] = ()
 
+    @field_validator("types", mode="before")
+    @classmethod
+    def _every_type(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {t: value.get(t, []) for t in ANSWER_TYPES}
+
+    @field_validator("question_words")
+    @classmethod
+    def _longest_first(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        """Longest first, so 多少万 is cut before 多少."""
+        return tuple(sorted(value, key=len, reverse=True))
+
 
 @lru_cache(maxsize=1)
 def question_rules() -> QuestionRules:
-    data = tomllib.loads(_RULES.read_text(encoding="utf-8"))
-    return QuestionRules(
-        types={t: tuple(data["types"].get(t, ())) for t in ANSWER_TYPES},
-        rate_cues=tuple(data["rate_cues"]),
-        amount_cues=tuple(data["amount_cues"]),
-        period_question_cues=tuple(data["period_question_cues"]),
-        period_clause_cues=tuple(data["period_clause_cues"]),
-        enumerators=tuple(data["enumerators"]),
-        list_leads=tuple(data["list_leads"]),
-        target_clause_cues=tuple(data["target_clause_cues"]),
-        continuation_starts=tuple(data["continuation_starts"]),
-        thresholds={k: float(v) for k, v in data["thresholds"].items()},
-        subperiod_cues=tuple(data["subperiod_cues"]),
-        date_pattern=str(data["date_pattern"]),
-        rank_pattern=str(data["rank_pattern"]),
-        place_endings=tuple(data["place_endings"]),
-        review_cues=tuple(data["review_cues"]),
-        person_titles=tuple(data["person_titles"]),
-        asked_unit_pattern=str(data["asked_unit_pattern"]),
-        bound_cues=tuple(data["bound_cues"]),
-        person_cues=tuple(data["person_cues"]),
-        question_words=tuple(sorted(data["question_words"], key=len, reverse=True)),
-        increment_cues=tuple(data["increment_cues"]),
-        outline_min_coverage=float(data["outline_min_coverage"]),
-        asking_words=tuple(data.get("asking_words", ())),
-        generic_attributes=frozenset(data.get("generic_attributes", ())),
-        attribute_types=tuple(data.get("attribute_types", ())),
-        attribute_synonyms=tuple(tuple(g) for g in data.get("attribute_synonyms", ())),
-        verb_after=tuple(data.get("verb_after", ())),
-        bare_places=tuple(data.get("bare_places", ())),
-        place_pattern=str(data.get("place_pattern", "")),
-        question_word_pattern=str(data.get("question_word_pattern", "")),
-        source_phrases=tuple(data.get("source_phrases", ())),
-        filler_words=tuple(data.get("filler_words", ())),
-        level_cues=tuple(data.get("level_cues", ())),
-        measure_suffixes=tuple(data.get("measure_suffixes", ())),
-        titled_attributes=tuple(data.get("titled_attributes", ())),
-        year_question_words=tuple(data.get("year_question_words", ())),
-        measure_scope_words=tuple(data.get("measure_scope_words", ())),
-        share_base_pattern=str(data.get("share_base_pattern", "")),
-        share_words=tuple(data.get("share_words", ())),
-        item_head_fillers=tuple(data.get("item_head_fillers", ())),
-        past_cues=tuple(data.get("past_cues", ())),
-        count_unit_groups=tuple(tuple(g) for g in data.get("count_unit_groups", ())),
-        role_separators=str(data.get("role_separators", "")),
-        not_names=frozenset(data.get("not_names", ())),
-        definition_pattern=str(data.get("definition_pattern", "是一")),
-        plan_section_cues=tuple(data.get("plan_section_cues", ())),
-        review_section_cues=tuple(data.get("review_section_cues", ())),
-        period_pattern=str(data.get("period_pattern", "")),
-        period_months={k: (int(v[0]), int(v[1])) for k, v in data.get("period_months", {}).items()},
-        measure_words=tuple(tuple(g) for g in data.get("measure_words", ())),
-        period_end_cues=tuple(data.get("period_end_cues", ())),
-        per_item_cues=tuple(data.get("per_item_cues", ())),
-        quantity_words=tuple(data.get("quantity_words", ("多少", "几"))),
-        header_speaker_cues=tuple(data.get("header_speaker_cues", ())),
-        header_occasion_cues=tuple(data.get("header_occasion_cues", ())),
-        header_address_cues=tuple(data.get("header_address_cues", ())),
-        header_when_words=tuple(data.get("header_when_words", ())),
-        header_deliver_verbs=tuple(data.get("header_deliver_verbs", ())),
-        weak_target_cues=tuple(data.get("weak_target_cues", ())),
-    )
+    return QuestionRules.model_validate(tomllib.loads(_RULES.read_text(encoding="utf-8")))
 
 
 @dataclass
