@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict
+
 from core.lexicon import lexicon
 from core.records import Filters, Passage
 from core.text import (
@@ -154,22 +156,36 @@ def refusal_reason(e: Evidence, rules: tuple[Rule, ...] = RULES) -> str:
     return ""
 
 
+class OutputRules(BaseModel):
+    """``resources/model_output.toml``: how a model's own text refuses, echoes, is marked."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: phrases with which a model says it found nothing
+    refusal_phrases: tuple[str, ...]
+    #: prompt scaffolding a model echoed back instead of answering
+    scaffolding: tuple[str, ...]
+    #: put before a quoted source when the model's own answer could not be verified
+    unverified_fallback_note: str
+    #: put after an answer some of whose figures no passage holds
+    partly_unverified_note: str
+
+
 @lru_cache(maxsize=1)
-def output_rules() -> dict[str, object]:
-    return tomllib.loads(_OUTPUT_RULES.read_text(encoding="utf-8"))
+def output_rules() -> OutputRules:
+    return OutputRules.model_validate(tomllib.loads(_OUTPUT_RULES.read_text(encoding="utf-8")))
 
 
 def model_refused(text: str) -> bool:
     """Whether a generated answer is itself a refusal (empty, or says it found nothing)."""
-    phrases = output_rules()["refusal_phrases"]
-    assert isinstance(phrases, list)
-    return not text.strip() or any(p in text for p in phrases)
+    return not text.strip() or any(p in text for p in output_rules().refusal_phrases)
 
 
 __all__ = [
     "RULES",
     "SCOPE_RULES",
     "Evidence",
+    "OutputRules",
     "coverage",
     "low_coverage",
     "missing_metric",

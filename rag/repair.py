@@ -71,7 +71,7 @@ def check_answer(raw: str, request: GenerationRequest, generative: bool) -> Chec
     else:
         checked = verify(text, request.context, request.question)
     note = ""
-    echoed = any(m in text for m in output_rules()["scaffolding"])  # type: ignore[union-attr]
+    echoed = any(m in text for m in output_rules().scaffolding)
     echoed = echoed or repeats_question(text, request.question)
     if (
         echoed
@@ -85,15 +85,11 @@ def check_answer(raw: str, request: GenerationRequest, generative: bool) -> Chec
             checked = verify(reading.answer, reading.context, request.question)
         else:
             checked = verify(extract_answer(request), request.context, request.question)
-        note = (
-            str(output_rules()["unverified_fallback_note"])
-            if generative and not from_reader
-            else ""
-        )
+        note = output_rules().unverified_fallback_note if generative and not from_reader else ""
     out = Checked(answer=note + checked.answer, citations=checked.citations)
     out.verified = checked.all_verified and all(c.verified for c in checked.citations)
     if not out.verified:
-        out.answer += str(output_rules()["partly_unverified_note"])
+        out.answer += output_rules().partly_unverified_note
     return out
 
 
