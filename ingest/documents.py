@@ -23,6 +23,7 @@ from ingest.regions import (
     parse_unit_sequence,
     parse_units_at,
     units_from_government,
+    units_from_issuer,
     units_from_meeting,
 )
 
@@ -111,7 +112,8 @@ def _segments(cleaned: MappedText, rules: NoiseRules) -> list[_Segment]:
             continue
         site = _portal_site(cleaned, a, rules)
         if site is not None or is_title_line(line, rules):
-            starts.append(_Segment(a, len(text), line, site or None))
+            # a Markdown heading's marks are no part of the title ("# 云岭县教育局…汇报")
+            starts.append(_Segment(a, len(text), line.lstrip("#＃ \t"), site or None))
     if not starts:
         return [_Segment(0, len(text), None, None)]
     for cur, nxt in itertools.pairwise(starts):
@@ -238,7 +240,12 @@ def _describe(
     title_units = parse_unit_sequence(title) if from_text else []
     meeting_units = units_from_meeting(head)
     gov_units = units_from_government(head)
-    chain = title_units or (meeting_units[0] if meeting_units else []) or gov_units
+    chain = (
+        title_units
+        or (meeting_units[0] if meeting_units else [])
+        or gov_units
+        or units_from_issuer(head)
+    )
     unit = chain[-1] if chain else None
     region = unit.name if unit is not None and not unit.anonymised else None
     level = unit.level if unit is not None else None

@@ -211,6 +211,12 @@ def _pdf_text(data: bytes) -> str:
     return text
 
 
+def table_row(cells: list[str]) -> str:
+    """One table row as a line, "| 茶叶 | 万吨 | 2.13 | 7.2 |", as Markdown writes it: the reader
+    finds a figure's row label and column header the same way in .md, .docx and .html."""
+    return "| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
+
+
 def _docx_text(data: bytes) -> str:
     try:
         import docx
@@ -223,19 +229,21 @@ def _docx_text(data: bytes) -> str:
     lines: list[str] = []
 
     def walk(container: object) -> None:
-        # Body paragraphs and tables in document order; each table cell on its own line so a
-        # number stays next to its row label after cleaning.
+        # Body paragraphs and tables in document order; a table row is one line of cells, so
+        # a number stays with its row label and under its column (see :func:`table_row`).
         for block in container.iter_inner_content():  # type: ignore[attr-defined]
             if isinstance(block, Paragraph):
                 lines.append(block.text)
             elif isinstance(block, Table):
                 for row in block.rows:
                     seen: set[int] = set()
+                    cells: list[str] = []
                     for cell in row.cells:
                         if id(cell._tc) in seen:  # a merged cell repeats in every grid column
                             continue
                         seen.add(id(cell._tc))
-                        walk(cell)
+                        cells.append(" ".join(cell.text.split()))
+                    lines.append(table_row(cells))
 
     try:
         walk(docx.Document(io.BytesIO(data)))
@@ -291,6 +299,9 @@ def _html_text(data: bytes) -> tuple[str, str]:
             tag.decompose()
     for br in soup.find_all("br"):
         br.replace_with("\n")
+    for tr in soup.find_all("tr"):
+        cells = [" ".join(c.get_text(" ").split()) for c in tr.find_all(("td", "th"))]
+        tr.replace_with(f"\n{table_row(cells)}\n" if cells else "\n")
     # Newlines only at block boundaries: inline tags (<b>, <a>, <span>) stay inside sentences.
     for tag in soup.find_all(_BLOCK_TAGS):
         tag.insert_before("\n")

@@ -20,6 +20,7 @@ __all__ = [
     "parse_unit_sequence",
     "parse_units_at",
     "units_from_government",
+    "units_from_issuer",
     "units_from_meeting",
 ]
 
@@ -46,6 +47,10 @@ _AFTER_UNIT = re.compile(
     r"(?:$|人民政府|政府|人大|人民代表|委员会|党委|党工委|管委会|\d|“|\"|「|关于|实施|"
     r"工作|国民经济|经济|上半年|下半年|年度|第|全年|\s|[(（])"
 )
+# An issuing organ between the place and the rest of a title ("云岭县教育局2024年…").
+_ORGANS = "|".join(map(re.escape, place_rules().organs)) or "(?!)"
+_ORGAN = re.compile(rf"[\u4e00-\u9fff]{{0,10}}?(?:{_ORGANS})")
+_ORGAN_IN_TITLE = re.compile(rf"{_ORGAN.pattern}(?={_AFTER_UNIT.pattern})")
 _YEAR_PREFIX = re.compile(
     r"^(?:关于)?(?:(?:(?:19|20)\d{2}\s*|[一二][〇零○一二三四五六七八九]{3})年"
     r"(?:度|上半年|下半年|第[一二三四]季度)?)?(?:关于)?"
@@ -105,8 +110,22 @@ def parse_unit_sequence(title: str) -> list[Unit]:
     start = m.end() if m else 0
     units, ends = parse_units_at(title, start)
     for k in range(len(units), 0, -1):
-        if _AFTER_UNIT.match(title, ends[k - 1]):
+        if _AFTER_UNIT.match(title, ends[k - 1]) or _ORGAN_IN_TITLE.match(title, ends[k - 1]):
             return units[:k]
+    return []
+
+
+def units_from_issuer(head: str, lines: int = 4) -> list[Unit]:
+    """Units of the organ issuing a document, from a short line of its head that is nothing
+    but place and organ ("柘溪县人民政府" above "关于2023年上半年全县经济运行情况的汇报",
+    "中共槐溪镇委员会　槐溪镇人民政府"), or []."""
+    prefixes = place_rules().issuer_prefixes
+    for line in [ln.strip() for ln in head.split("\n") if ln.strip()][:lines]:
+        for part in line.split():
+            part = next((part[len(p) :] for p in prefixes if part.startswith(p)), part)
+            units, ends = parse_units_at(part, 0)
+            if units and _ORGAN.fullmatch(part, ends[-1]):
+                return units
     return []
 
 

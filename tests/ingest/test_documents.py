@@ -196,3 +196,24 @@ def test_repeated_title_without_new_opening_is_one_report():
     docs = _docs(text)
     assert len(docs) == 1
     assert docs[0].region == "紫金县"
+
+
+def test_an_organ_after_the_place_keeps_the_place():
+    (doc,) = _docs(f"云岭县教育局2024年上半年工作汇报\n{BODY}")
+    assert (doc.region, doc.year) == ("云岭县", 2024)
+    (doc,) = _docs(f"澄湖区枫林街道办事处2024年工作总结\n{BODY}")
+    assert (doc.region, doc.parent_region) == ("枫林街道", "澄湖区")
+
+
+def test_the_issuer_line_above_a_placeless_title_names_the_place():
+    (doc,) = _docs(f"柘溪县人民政府\n关于2023年上半年全县经济运行情况的汇报\n{BODY}")
+    assert (doc.region, doc.year, doc.doc_type) == ("柘溪县", 2023, "汇报")
+    (doc,) = _docs(f"中共槐溪镇委员会\u3000槐溪镇人民政府\n2024年工作总结\n{BODY}")
+    assert doc.region == "槐溪镇"
+    (doc,) = _docs(f"关于全区重点项目建设的情况\n{BODY}")
+    assert doc.region is None  # no issuer line: still unknown
+
+
+def test_a_markdown_heading_mark_is_no_part_of_the_title():
+    (doc,) = _docs(f"# 2024年云岭县统计公报\n{BODY}")
+    assert doc.title == "2024年云岭县统计公报" and doc.doc_type == "统计公报"

@@ -152,11 +152,8 @@ def test_docx_paragraphs_and_table_cells(tmp_path):
     assert loaded.text.split("\n") == [
         "2021年紫金县政府工作报告",
         "全县地区生产总值增长7.5%。",
-        "主要指标",  # the merged cell appears once
-        "数值",
-        "生产总值",
-        "增长",
-        "7.5%",
+        "| 主要指标 | 数值 |",  # one row a line; the merged cell appears once
+        "| 生产总值 | 增长 | 7.5% |",
         "以上数据为初步统计。",
     ]
 
@@ -182,8 +179,7 @@ def test_html_drops_chrome_and_keeps_inline_text(tmp_path):
         "全县地区生产总值增长７.５％。",
         "第二段 内容。",
         "换行后的内容。",
-        "指标",
-        "数值",
+        "| 指标 | 数值 |",
     ]
 
 
