@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from core.text import RESOURCES, normalize_for_search
+from core.text import RESOURCES, Spread, normalize_for_search, spreads
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Lexicon:
     report_nouns: tuple[str, ...] = ()
     distributive_cues: tuple[str, ...] = ()
     distributive_compounds: tuple[tuple[str, ...], ...] = ()
+    spread_leads: tuple[str, ...] = ()
 
     def metrics(self, text: str) -> list[tuple[str, ...]]:
         """Figure-naming synonym groups (GDP, 社零 …) that a text mentions."""
@@ -39,9 +40,10 @@ class Lexicon:
         ]
 
     def distributed(self, text: str) -> str:
-        """``text`` followed by its readings part by part when it spreads figures over a
-        compound with 分别 ("城乡居民收入分别增长4.3%、6.1%" also reads "农村居民收入…"), so a
-        metric check finds the part a question asks; ``text`` alone otherwise."""
+        """``text`` followed by its readings part by part when it spreads figures with 分别
+        over a compound ("城乡居民收入分别增长4.3%、6.1%" also reads "农村居民收入…") or a list
+        of names ("粮食播种面积和总产量分别…" also reads "粮食总产量"), so a metric check finds
+        the part a question asks; ``text`` alone otherwise."""
         if not any(c in text for c in self.distributive_cues):
             return text
         readings = [
@@ -50,7 +52,13 @@ class Lexicon:
             if compound in text
             for part in parts
         ]
+        readings += [r for s in self.spreads(text) for r in s.readings()]
         return " ".join([text, *readings])
+
+    def spreads(self, text: str, start: int = 0, end: int | None = None) -> list[Spread]:
+        """The 分别 lists of ``text[start:end]`` (one sentence) whose names and figures pair up."""
+        end = len(text) if end is None else end
+        return spreads(text, start, end, self.distributive_cues, self.spread_leads)
 
     def expansions(self, text: str) -> list[str]:
         """Report wordings of every synonym group a text mentions (longest matches first)."""
@@ -78,6 +86,7 @@ def lexicon() -> Lexicon:
         report_nouns=tuple(data.get("report_nouns", ())),
         distributive_cues=tuple(data.get("distributive_cues", ())),
         distributive_compounds=tuple(tuple(g) for g in data.get("distributive_compounds", ())),
+        spread_leads=tuple(data.get("spread_leads", ())),
     )
 
 

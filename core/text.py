@@ -286,6 +286,10 @@ class PlaceRules:
     national_markers: tuple[str, ...] = ()
     national_words: tuple[str, ...] = ()
     national_region: str = "全国"
+    organs: tuple[str, ...] = ()
+    area_endings: tuple[str, ...] = ()
+    suffix_words: tuple[str, ...] = ()
+    issuer_prefixes: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -295,10 +299,12 @@ def place_rules() -> PlaceRules:
     suffixes = "|".join(sorted(data["mention"], key=len, reverse=True))
     # a 2-4 character stem that is not a function word, then a place suffix
     name = (
-        r"([^\x00-\u33ff这那该此本全我各个里给做学作的了是和与及年上下中内外新老大小在]{2,4}"
+        r"([^\x00-\u33ff这那该此本全我各个里给做学作的了是和与及年上下中内外新老大小在让使被将由]{2,4}"
         rf"(?:{suffixes}))"
     )
-    mention = re.compile(r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[年的在和与给对向从把]))" + name)
+    mention = re.compile(
+        r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[年的在和与给对向从把让使被将由]))" + name
+    )
     return PlaceRules(
         suffix_levels=tuple((s, lvl) for s, lvl in data["suffix_levels"]),
         droppable=tuple(data["droppable"]),
@@ -309,6 +315,10 @@ def place_rules() -> PlaceRules:
         national_markers=tuple(data.get("national_markers", ())),
         national_words=tuple(data.get("national_words", ())),
         national_region=str(data.get("national_region", "全国")),
+        organs=tuple(sorted(data.get("organs", ()), key=len, reverse=True)),
+        issuer_prefixes=tuple(data.get("issuer_prefixes", ())),
+        area_endings=tuple(data.get("area_endings", ())),
+        suffix_words=tuple(data.get("suffix_words", ())),
     )
 
 
@@ -322,19 +332,139 @@ def short_forms(region: str) -> list[str]:
     return forms
 
 
+def _before_suffix_word(text: str, name: str, end: int, rules: PlaceRules) -> str:
+    """``name`` (a mention ending at ``end``), cut before a word its suffix starts: "武汉市地区"
+    in "武汉市地区生产总值" is 武汉市, "岚江地区" is no place; ``name`` when no word follows."""
+    for word in rules.suffix_words:
+        for cut in range(1, len(word)):
+            if name.endswith(word[:cut]) and text.startswith(word[cut:], end):
+                rest = name[:-cut]
+                return rest if len(rest) >= 3 and rules.mention.fullmatch(rest) else ""
+    return name
+
+
 def place_mentions(text: str) -> list[str]:
     """Specific place names (``XX省``, ``XX县`` …) written in ``text``; generic words left out."""
     rules = place_rules()
     found = []
     for m in rules.mention.finditer(text):
-        found.append(m.group(1))
+        name = _before_suffix_word(text, m.group(1), m.end(), rules)
+        if not name:
+            continue  # "岚江地区生产总值": 地区 starts the metric's name
+        found.append(name)
         end = m.end()
         while inner := rules.nested.match(text, end):
             found.append(inner.group(1))
             end = inner.end()
-    found = [p for p in found if p not in rules.generic]
+    found = [p for p in found if p not in rules.generic and not p.endswith(rules.area_endings)]
     found += [n for n in rules.bare_names if n in text and not any(n in p for p in found)]
     return found
+
+
+# -- "分别": figures spread over a list of names ---------------------------------------------
+
+#: Separators of the names before 分别 and of the figures after it.
+_SPREAD_NAMES = re.compile(r"、|以及|和|与|及")
+_SPREAD_FIGURES = re.compile(r"、|和|与|及")
+_SPREAD_FIGURE = re.compile(r"[-+]?\d[\d,.]*(?:%|‰|个百分点|[^\d\s]{0,5})")
+_SPREAD_CLAUSE = re.compile(r"[，,；;：:。！？!?\n]")
+
+
+@dataclass(frozen=True)
+class Spread:
+    """ "A、B和C…分别增长3.1%、5.2%、6.0%": each name's figure, as offsets into the text.
+
+    Report prose lists the subjects first and their figures after 分别 in the same order; a
+    question asks one of them ("B增长多少"), and quoting the whole clause answers with three
+    figures. ``names`` are the listed items as written (the first may carry the clause's
+    lead, "2021年全县第一产业"; the last the words all share, "第三产业增加值"); ``cores`` the
+    parallel part of each ("第一产业", "第三产业"); ``tail`` the shared words after the last
+    core ("增加值"); ``verb`` the words between the cue and the first figure ("增长")."""
+
+    names: tuple[str, ...]
+    cores: tuple[str, ...]
+    tail: str
+    verb: str
+    figures: tuple[tuple[int, int], ...]
+
+    def phrase(self, i: int) -> str:
+        """What item ``i`` names in full: "第二产业增加值"."""
+        return (self.names[0] if i == 0 else self.cores[i]) + self.tail
+
+    def readings(self) -> list[str]:
+        """Each item named in full, with the first item's opening words before the others
+        ("粮食播种面积和总产量" also reads "粮食总产量"), for a check of the metric named."""
+        out = [self.phrase(i) for i in range(len(self.names))]
+        first, core = self.names[0], self.cores[-1]
+        if len(self.names) == 2:
+            out += [first[:k] + core + self.tail for k in range(1, len(first) - len(core) + 1)]
+        return out
+
+
+def spreads(
+    text: str, start: int, end: int, cues: tuple[str, ...], leads: tuple[str, ...] = ()
+) -> list[Spread]:
+    """The 分别 groups of the sentence ``text[start:end]`` whose names and figures pair up one
+    to one; a group with no names of its own ("…分别达到4.5万元和2.3万元，分别增长4.8%和6.9%")
+    pairs its figures with the names before it. ``leads`` are words that open a clause
+    without naming an item ("全县", "其中"): left out of the first name."""
+    out: list[Spread] = []
+    pattern = "|".join(map(re.escape, cues))
+    if not pattern:
+        return out
+    for cue in re.finditer(pattern, text[start:end]):
+        at, after = start + cue.start(), start + cue.end()
+        lead = max((m.end() for m in _SPREAD_CLAUSE.finditer(text, start, at)), default=start)
+        stop = _SPREAD_CLAUSE.search(text, after, end)
+        figs = _spread_figures(text, after, stop.start() if stop else end)
+        if not figs:
+            continue
+        verb, spans = figs
+        names = [n.strip() for n in _SPREAD_NAMES.split(text[lead:at])]
+        names[0] = _without_lead(names[0], leads)
+        if len(names) < 2 and out:
+            prev = out[-1]
+            names, cores, tail = list(prev.names), list(prev.cores), prev.tail
+        elif len(names) < 2 or not all(names) or max(map(len, names)) > 24:
+            continue
+        else:
+            size = min(map(len, names))
+            cores = [names[0][-size:], *(n[:size] for n in names[1:-1]), names[-1][:size]]
+            tail = names[-1][size:]
+        if len(names) == len(spans):
+            out.append(Spread(tuple(names), tuple(cores), tail, verb, tuple(spans)))
+    return out
+
+
+def _without_lead(name: str, leads: tuple[str, ...]) -> str:
+    """``name`` without the years and lead words it opens with ("2021年全县第一产业")."""
+    while True:
+        rest = _YEAR_WORD.sub("", name, count=1) if _YEAR_WORD.match(name) else name
+        rest = next((rest[len(w) :] for w in leads if rest.startswith(w)), rest)
+        if rest == name:
+            return name
+        name = rest
+
+
+def _spread_figures(text: str, start: int, end: int) -> tuple[str, list[tuple[int, int]]] | None:
+    """The verb and the figure spans of "增长3.1%、5.2%和6.0%" in ``text[start:end]``; None when
+    a piece is no figure."""
+    first = re.search(r"\d", text[start:end])
+    if not first:
+        return None
+    verb = text[start : start + first.start()].strip()
+    if len(verb) > 8:
+        return None
+    spans: list[tuple[int, int]] = []
+    pos = start + first.start()
+    for piece in _SPREAD_FIGURES.split(text[pos:end]):
+        m = _SPREAD_FIGURE.fullmatch(piece.strip())
+        if not m:
+            return None
+        s = text.index(piece, pos) + (len(piece) - len(piece.lstrip()))
+        spans.append((s, s + len(piece.strip())))
+        pos = s + len(piece.strip())
+    return (verb, spans) if len(spans) >= 2 else None
 
 
 __all__ = [
@@ -347,6 +477,7 @@ __all__ = [
     "YEAR",
     "Number",
     "PlaceRules",
+    "Spread",
     "clause_spans",
     "full_sentence_spans",
     "normalize_for_search",
@@ -359,6 +490,7 @@ __all__ = [
     "sentence_spans",
     "sentences",
     "short_forms",
+    "spreads",
     "strip_years",
     "years",
     "years_in_order",

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from core.records import ChunkMeta, Citation
 from core.text import SENTENCE, Number, normalize_width, numbers
+from rag.table_rows import table_readings
 
 _MARKER = re.compile(r"\[(\d{1,2})\]")
 _YEAR = re.compile(r"(?:19|20)\d{2}(?=\s*年)")
@@ -182,7 +183,8 @@ def verify(answer: str, passages: Sequence[Citable], question: str = "") -> Veri
     the question are exempt.
     """
     exempt = numbers(question)
-    per_passage = [numbers(p.text) for p in passages]
+    # a table row's cell stated with its unit ("2.13万吨" for "| 茶叶 | 万吨 | 2.13 |") is held
+    per_passage = [numbers(p.text) | numbers(table_readings(p.text)) for p in passages]
     support: dict[int, list[_Claim]] = {}
     out: list[str] = []
     unsupported: list[str] = []

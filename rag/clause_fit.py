@@ -139,12 +139,21 @@ def periods(text: str) -> set[tuple[int, int]]:
     return out
 
 
+#: how much of an asked period a period starting with it must cover to stand for it
+LATEST_SHARE = 0.8
+
+
 def other_period(question: str, text: str) -> bool:
     """The question names a period and ``text`` names only periods that do not report on it:
-    one answers when it starts with the asked period and ends within it."""
+    one answers when it starts with the asked period and ends within it, late enough to be
+    its latest figure (截至5月底 for 上半年), not a half of it (1—6月 for 全年)."""
     asked = periods(question)
     named = periods(text)
-    fits = any(a0 == b0 and a1 <= b1 for a0, a1 in named for b0, b1 in asked)
+    fits = any(
+        a0 == b0 and a1 <= b1 and (a1 - a0 + 1) >= LATEST_SHARE * (b1 - b0 + 1)
+        for a0, a1 in named
+        for b0, b1 in asked
+    )
     return bool(asked and named) and not fits
 
 
@@ -163,13 +172,27 @@ def bound_fit(spec: QuestionSpec, text: str) -> float:
     return -0.15 if any(c in text for c in cues) else 0.0
 
 
+#: the reader's preference for a clause giving a cause, for a why-question
+CAUSE_BONUS = 0.25
+
+
+def cause_fit(spec: QuestionSpec, text: str) -> float:
+    """A why-question prefers the clause that states a cause ("主要受…影响") over the one
+    that restates the fact asked about ("外贸进出口总额9.37亿元，同比下降6.8%")."""
+    rules = question_rules()
+    if not any(w in spec.text for w in rules.cause_question_words):
+        return 0.0
+    return CAUSE_BONUS if any(c in text for c in rules.cause_cues) else 0.0
+
+
 def unit_fit(spec: QuestionSpec, text: str) -> float:
     """A figure in the unit the question names ("多少间" → "5610间") fits better. (No penalty
     otherwise: "多少个学位" is answered by "1.2万座".)"""
     if not spec.unit or spec.answer_type != "figure":
         return 0.0
     unit = spec.unit.lstrip("万亿千百")
-    if re.search(rf"\d(?:[\d.,]*\d)?\s*[万亿千百]*{re.escape(unit)}", text):
+    stated = "元" if unit == "钱" else unit  # "罚了多少钱": 486.3万元
+    if re.search(rf"\d(?:[\d.,]*\d)?\s*[万亿千百]*{re.escape(stated)}", text):
         return 0.1
     # every figure counts another kind of thing ("来自31个省" for "多少名本科生"); a question
     # asking "多少个" or "多少座" may be answered in any unit ("1.2万座" for "多少个学位")
@@ -185,13 +208,17 @@ def unit_fit(spec: QuestionSpec, text: str) -> float:
 def only_other_measures(spec: QuestionSpec, text: str) -> bool:
     """The question counts in a unit ("多少万辆") and every figure of ``text`` is a percentage or
     a sum of money ("零售额增长35.8%", "90亿元"): a count cannot be read from it."""
-    if not spec.unit or spec.answer_type != "figure" or spec.unit.lstrip("万亿千百") in ("元", ""):
+    if (
+        not spec.unit
+        or spec.answer_type != "figure"
+        or spec.unit.lstrip("万亿千百") in ("元", "钱", "")
+    ):
         return False
     found = re.findall(r"\d(?:[\d.,]*\d)?\s*([万亿千百]*)(元|%|％|\S?)", text)
     return bool(found) and all(unit in ("元", "%", "％") for _, unit in found)
 
 
-_COUNT_UNITS = "名|人|家|所|项|间|户|位|台|辆|套|条|次|个|座"
+_COUNT_UNITS = "人次|名|人|家|所|项|间|户|位|台|辆|套|条|次|个|座|件|场|批"
 
 #: the reader's bonus for a figure that counts the asked noun
 COUNTED_NOUN_BONUS = 0.3

@@ -13,7 +13,8 @@ import re
 from core.lexicon import lexicon
 from core.text import clause_spans, full_sentence_spans
 from rag.citations import bigrams
-from rag.clause_fit import figures
+from rag.clause_fit import cause_fit, figures
+from rag.entity_fit import QUOTED, names_kind
 from rag.question import QuestionSpec, question_rules
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -35,6 +36,11 @@ def sentence_answer(text: str, sentence: tuple[int, int], spec: QuestionSpec) ->
                 break
             e = fe
             body = text[s:e].rstrip()
+    elif spec.answer_type == "reason" and cause_fit(spec, text[s:e]) == 0:
+        # "…下降5.2%。这个数字不太好看，但要说清楚：下降的主要原因是…": the cause follows
+        nxt = next((sp for sp in full_sentence_spans(text) if sp[0] >= e), None)
+        if nxt and "\n" not in text[e : nxt[0]] and cause_fit(spec, text[slice(*nxt)]) > 0:
+            e = nxt[1]
     return text[s:e].strip()
 
 
@@ -69,6 +75,55 @@ def enumerated_item(text: str, start: int, end: int, spec: QuestionSpec) -> tupl
     return None
 
 
+def spread_item(
+    text: str, start: int, end: int, sentence: tuple[int, int], spec: QuestionSpec
+) -> str | None:
+    """The asked name's own figure when the clause ``text[start:end]`` spreads figures over
+    names with 分别 ("第一产业、第二产业、第三产业增加值分别增长3.1%、5.2%、6.0%" asked for
+    第二产业: "第二产业增加值增长5.2%"); None when the question asks for all of them, names
+    none or several, or the names and figures do not pair up."""
+    lex = lexicon()
+    if spec.answer_type != "figure" or spec.asks > 1:
+        return None
+    if not any(c in text[start:end] for c in lex.distributive_cues):
+        return None
+    if any(c in spec.text for c in (*lex.distributive_cues, *question_rules().per_item_cues)):
+        return None
+    groups = [
+        g
+        for g in lex.spreads(text, *sentence)
+        if all(start <= s and e <= end for s, e in g.figures)
+    ]
+    if len(groups) > 1 and (spec.wants_rate or spec.wants_amount):
+        groups = [g for g in groups if ("%" in text[slice(*g.figures[0])]) == spec.wants_rate]
+    if len(groups) != 1:
+        return None
+    group = groups[0]
+    i = _asked_name(group.cores, spec.text)
+    if i is None:
+        return None
+    name = group.phrase(i)  # "总产量", or as the question has it: "粮食总产量"
+    name = max(
+        (r for r in group.readings() if r.endswith(name) and r in spec.text), key=len, default=name
+    )
+    return name + group.verb + text[slice(*group.figures[i])]
+
+
+def _asked_name(cores: tuple[str, ...], question: str) -> int | None:
+    """Which of the parallel names the question uses, by the character pairs no other name
+    has ("第二产业" against "第一产业": 第二, 二产); None unless exactly one."""
+    if min(map(len, cores)) < 2:
+        return None
+    own = [bigrams(c) for c in cores]
+    asked = bigrams(question)
+    hits = [
+        i
+        for i, grams in enumerate(own)
+        if asked & (grams - set().union(*(o for j, o in enumerate(own) if j != i)))
+    ]
+    return hits[0] if len(hits) == 1 else None
+
+
 def _item_head(item: str, size: int = 4) -> str:
     """The last ``size`` Chinese characters before an item's last number, counting and
     period words left out: the noun the figure is of (a count before it, "734个…项目完成投资
@@ -88,6 +143,23 @@ def _names_its_own(item: str, cues: tuple[str, ...]) -> bool:
     return len(_HAN.findall(item)) >= 2
 
 
+def kind_lead(text: str, start: int, quoted: str, spec: QuestionSpec, reach: int = 80) -> str:
+    """The name of the asked kind that a clause answering a name question is about, when the
+    clause itself does not name one: the title its line opens with ("2. **城关第二幼儿园建设
+    项目。** 项目总投资…，已于2024年5月竣工验收" for 哪所幼儿园), at most ``reach`` characters
+    back; empty when there is nothing to add."""
+    if not spec.kind or names_kind(spec, quoted) or QUOTED.search(quoted):
+        return ""
+    line_start = text.rfind("\n", 0, start) + 1
+    if start - line_start > reach:
+        return ""
+    name = names_kind(spec, text[line_start:start])
+    # only an item's title: nothing but its number and marks before the name
+    if not name or re.search(r"[\u4e00-\u9fff]", text[line_start : text.find(name, line_start)]):
+        return ""
+    return f"{name}："
+
+
 def period_lead(text: str, sentence_start: int, start: int, quoted: str) -> str:
     """The period a sentence opens with ("截止5月底，…开工率86.24%"), kept before a figure
     quoted from later in the sentence (``quoted``, starting at ``start``): without it a
@@ -105,4 +177,4 @@ def period_lead(text: str, sentence_start: int, start: int, quoted: str) -> str:
     return f"{lead}，"
 
 
-__all__ = ["enumerated_item", "period_lead", "sentence_answer"]
+__all__ = ["enumerated_item", "kind_lead", "period_lead", "sentence_answer", "spread_item"]

@@ -8,7 +8,7 @@ answer comes first (small models lean on ``[1]``).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.records import ChunkMeta, Passage
 from core.settings import Settings
@@ -29,6 +29,25 @@ class ContextItem:
     text: str
     focus: str
     meta: ChunkMeta
+
+
+@dataclass
+class Candidate:
+    """A clause (or two adjacent clauses) of context passage ``n`` and how well it answers."""
+
+    n: int
+    start: int
+    end: int
+    sentence: tuple[int, int]
+    text: str
+    score: float = 0.0
+    #: ranks the candidates that clear the threshold, never counted in answerability
+    preference: float = 0.0
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.violations
 
 
 def build_context(
@@ -70,4 +89,4 @@ def format_context(context: list[ContextItem]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["ContextItem", "build_context", "format_context"]
+__all__ = ["Candidate", "ContextItem", "build_context", "format_context"]

@@ -114,16 +114,20 @@ def phrase_bonus(spec: QuestionSpec, text: str) -> float:
     return min(PHRASE_CAP, PHRASE_STEP * max(0, extra))
 
 
-def _kind_bonus(q: str, text: str) -> float:
-    """A name of the asked kind: 哪个县 → …县, 哪支球队 → …队, 哪家公司 → …司."""
-    m = re.search(r"哪[个一家座所支位种条名只部]?([\u4e00-\u9fff]{1,3}?)(?=[的是在呢？?，,]|$)", q)
-    if not m or m.group(1)[0] in "些里儿":
-        return 0.0
-    kind = m.group(1)[-1]
-    for word in re.findall(rf"[\u4e00-\u9fff]{{1,6}}{kind}", text):
-        if word not in q and not _POINTER.match(word):
-            return KIND_BONUS
-    return 0.0
+def names_kind(spec: QuestionSpec, text: str) -> str:
+    """A name of the asked kind (:attr:`QuestionSpec.kind`) in ``text`` that the question does
+    not already contain, by the kind's last character: 哪个县 → …县, 哪支球队 → …队, 哪所幼儿园
+    → …园; '' when none."""
+    if not spec.kind:
+        return ""
+    for word in re.findall(rf"[\u4e00-\u9fff]{{1,8}}?{spec.kind[-1]}", text):
+        if word not in spec.text and not _POINTER.match(word):
+            return word
+    return ""
+
+
+def _kind_bonus(spec: QuestionSpec, text: str) -> float:
+    return KIND_BONUS if names_kind(spec, text) else 0.0
 
 
 def _title_bonus(text: str, before: str) -> float:
@@ -139,7 +143,7 @@ def entity_bonus(spec: QuestionSpec, text: str, before: str = "") -> float:
     """Part of a clause's score (and so of answerability): it names something of the asked
     kind, a quoted name, or a person after a title."""
     q = spec.text
-    bonus = _kind_bonus(q, text)
+    bonus = _kind_bonus(spec, text)
     if any(name not in q for name in QUOTED.findall(text)):
         bonus = max(bonus, QUOTED_BONUS)
     if asks_person(spec):
@@ -182,6 +186,7 @@ __all__ = [
     "entity_bonus",
     "entity_preference",
     "names_a_place",
+    "names_kind",
     "novel_chars",
     "phrase_overlap",
     "role_name",

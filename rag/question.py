@@ -93,6 +93,12 @@ class QuestionRules(BaseModel):
     share_base_pattern: str = ""
     share_words: tuple[str, ...] = ()
     item_head_fillers: tuple[str, ...] = ()
+    kind_pattern: str = ""
+    within_year_cues: tuple[str, ...] = ()
+    since_words: tuple[str, ...] = ()
+    cause_question_words: tuple[str, ...] = ()
+    cause_cues: tuple[str, ...] = ()
+    naming_words: tuple[str, ...] = ()
 
     @field_validator("types", mode="before")
     @classmethod
@@ -131,6 +137,8 @@ class QuestionSpec:
     unit: str = ""
     #: the asked attribute and the words naming the same one ("截止"); empty when none is
     attribute: tuple[str, ...] = ()
+    #: the kind of thing a name question asks for ("哪所幼儿园" → 幼儿园); empty when none
+    kind: str = ""
 
 
 _MEASURE = tuple("个座家所支位种条名只部一")
@@ -227,7 +235,25 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
         spec.asks = max(spec.asks, 2)  # "农业产值和工业产值分别是多少"
     if spec.answer_type in rules.attribute_types:
         spec.attribute = asked_attribute(question, spec.answer_type)
+        spec.kind = asked_kind(norm)
+        if spec.kind and spec.attribute and spec.attribute[0] == spec.kind:
+            spec.attribute = ()  # "品牌叫什么": the answer is a brand, not a clause about one
     return spec
+
+
+def asked_kind(question: str) -> str:
+    """The kind of thing a name question asks for: "是哪所幼儿园" → 幼儿园, "茶叶品牌叫什么"
+    → 品牌; empty when it names none."""
+    rules = question_rules()
+    m = re.search(rules.kind_pattern, question) if rules.kind_pattern else None
+    if m:
+        return "" if m.group(1)[0] in "些里儿" else m.group(1)  # 哪些, 哪里, 哪儿: no kind
+    for word in rules.naming_words:
+        at = question.find(word)
+        if at > 0:
+            words = [w for w in get_tokenizer().words(question[:at]) if len(w) >= 2]
+            return words[-1] if words else ""
+    return ""
 
 
 __all__ = [
@@ -235,6 +261,7 @@ __all__ = [
     "QuestionRules",
     "QuestionSpec",
     "asked_attribute",
+    "asked_kind",
     "parse_question",
     "question_rules",
 ]

@@ -26,13 +26,13 @@ from core.text import (
 )
 from rag.clause_fit import (
     bound_fit,
+    cause_fit,
     counted_noun_fit,
     dated_elsewhere,
     figures,
     fragmented,
     names_attribute,
     names_titled_works,
-    only_other_measures,
     other_numbered_name,
     other_period,
     other_place,
@@ -40,8 +40,8 @@ from rag.clause_fit import (
     unit_fit,
     year_fit,
 )
-from rag.compose import enumerated_item, period_lead, sentence_answer
-from rag.context import ContextItem
+from rag.compose import enumerated_item, kind_lead, period_lead, sentence_answer, spread_item
+from rag.context import Candidate, ContextItem
 from rag.entity_fit import (
     MIN_NOVEL,
     entity_bonus,
@@ -49,41 +49,15 @@ from rag.entity_fit import (
     names_a_place,
     novel_chars,
 )
+from rag.figure_fit import figure_violations, in_plan_part, inherited_subject, multi_year
 from rag.guard import is_instruction
-from rag.metric_fit import (
-    only_share_base,
-    other_measure,
-    other_subjects_measure,
-    share_figures,
-    two_facts,
-)
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
-from rag.scoring import QueryTerms, in_plan_section, in_review_section, wanted_kind
+from rag.scoring import QueryTerms, wanted_kind
+from rag.table_rows import row_answer, table_row
 
 #: Answerability threshold of a type missing from ``resources/question.toml``.
 DEFAULT_THRESHOLD = 0.3
-# (not 预计: a report's "全年…预计达3.2%" is last year's preliminary result)
-_TARGET_STRONG = ("预期目标", "力争", "目标是", "目标为", "计划")
-
-
-@dataclass
-class Candidate:
-    """A clause (or two adjacent clauses) of context passage ``n`` and how well it answers."""
-
-    n: int
-    start: int
-    end: int
-    sentence: tuple[int, int]
-    text: str
-    score: float = 0.0
-    #: ranks the candidates that clear the threshold, never counted in answerability
-    preference: float = 0.0
-    violations: list[str] = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return not self.violations
 
 
 @dataclass
@@ -157,103 +131,8 @@ def _violations(
     if spec.answer_type == "place" and not names_a_place(spec, cand.text):
         out.append("no place")
     if spec.answer_type == "figure":
-        out += _figure_violations(spec, info, item, cand, lead)
+        out += figure_violations(spec, info, item, cand, lead)
     return out
-
-
-def _figure_violations(
-    spec: QuestionSpec, info: QueryInfo, item: ContextItem, cand: Candidate, lead: str
-) -> list[str]:
-    """The constraints of a figure question ``cand`` breaks: metric, rate or amount, target or
-    result, one year or several."""
-    out: list[str] = []
-    nums = figures(cand.text)
-    if not nums:
-        out.append("no figure")
-    text = normalize_for_search(_inherited_subject(item.text, cand) + cand.text)
-    named = lexicon().distributed(text)  # "城乡…分别增长4.3%、6.1%" names 农村… too
-    if spec.metrics and not any(normalize_for_search(t) in named for g in spec.metrics for t in g):
-        out.append("other metric")
-    elif spec.metrics and nums and not _metric_has_figure(spec, item.text, cand):
-        out.append("the metric's figure is elsewhere")
-    elif not spec.metrics and lexicon().metrics(cand.text):
-        # the lexicon knows how people ask for GDP, 社零 …: a question using none of those
-        # words asks for something else ("农业总产值"), which a GDP clause cannot answer
-        # (the clause's own words: "其中农业产值…" continues a GDP clause without being one)
-        out.append("a metric the question does not name")
-    if other_measure(spec, text):
-        out.append("another measure of the metric")
-    if only_share_base(spec, text):
-        out.append("the metric is a share's base")
-    if spec.asks == 1 and only_other_measures(spec, cand.text):
-        out.append("not in the asked unit")
-    if other_subjects_measure(spec, item.text[slice(*cand.sentence)], cand.text):
-        out.append("another subject's measure")
-    if spec.asks == 1 and two_facts(spec, item.text, cand.start, cand.end):
-        out.append("two facts")
-    if spec.asks == 1 and nums:
-        rates = {n for n in nums if n[0] == "%"}
-        if spec.wants_rate and not rates - share_figures(spec, cand.text):
-            out.append("not a rate")  # "…152.7亿美元，其中制造业外资占比51%" for 增长多少
-        if spec.wants_amount and rates == nums:
-            out.append("not an amount")
-    kind = wanted_kind(info, item.meta)
-    lead_norm = normalize_for_search(lead)
-    scope = lead_norm + normalize_for_search(item.meta.heading)
-    rules = question_rules()
-    if (
-        kind == "target"
-        and not any(t in scope for t in lexicon().target_text)
-        and any(c in scope for c in rules.review_cues)
-        and not _in_plan_section(item, cand)
-    ):
-        out.append("not a target")
-    if (
-        kind == "target"
-        and "政府工作报告" in item.meta.doc_type
-        and in_review_section(item.meta.heading)
-        and not any(
-            t in lead_norm for t in lexicon().target_text if t not in rules.weak_target_cues
-        )
-    ):
-        out.append("a result, not a target")  # "…工作回顾": 6.5%左右 is last year's estimate
-    if kind == "actual" and _after_report(spec, item.meta, item.text[slice(*cand.sentence)]):
-        out.append("a result after the report")
-    # a cue the question itself uses ("实际控制在多少") does not make the clause a target
-    target_words = tuple(
-        w for w in (*_TARGET_STRONG, *question_rules().target_clause_cues) if w not in spec.text
-    )
-    if kind == "actual" and (
-        any(t in lead_norm for t in _TARGET_STRONG)
-        or any(t in text for t in target_words)
-        # a 政府工作报告's plan part holds no results; a mid-year 汇报's 工作思路 may
-        or ("政府工作报告" in item.meta.doc_type and _in_plan_section(item, cand))
-    ):
-        out.append("a target, not a result")
-    if (
-        not spec.multi_year
-        and spec.years  # "拆了多少间" (no year) is answered by a 累计 figure too
-        and _multi_year(normalize_for_search(_near(item.text, cand)))
-    ):
-        out.append("a multi-year figure")
-    return out
-
-
-def _inherited_subject(text: str, cand: Candidate) -> str:
-    """For a clause that continues another ("…，全年增长5.1%，达6502亿元"), the nearest earlier
-    clause of its sentence that names a metric: the subject the figure belongs to."""
-    if not cand.text.startswith(question_rules().continuation_starts):
-        return ""
-    lex = lexicon()
-    before = [s for s in clause_spans(text, *cand.sentence) if s[1] <= cand.start]
-    for s, e in reversed(before):
-        if lex.metrics(text[s:e]):
-            return text[s:e] + "，"
-    return ""
-
-
-def _in_plan_section(item: ContextItem, cand: Candidate) -> bool:
-    return in_plan_section(item.meta.heading, item.text[: cand.start])
 
 
 def _place_scope(spec: QuestionSpec, item: ContextItem, cand: Candidate, around: str) -> str:
@@ -274,59 +153,6 @@ def _other_year(spec: QuestionSpec, item: ContextItem, cand: Candidate) -> bool:
     return bool(named) and not named & set(spec.years)
 
 
-def _after_report(spec: QuestionSpec, meta: ChunkMeta, sentence: str) -> bool:
-    """A 政府工作报告 of year Y reports results up to Y-1: it cannot hold a result of year Y or
-    later unless the sentence names that year."""
-    if not meta.year or "政府工作报告" not in meta.doc_type:
-        return False
-    return any(y >= meta.year and str(y) not in sentence for y in spec.years)
-
-
-def _metric_has_figure(spec: QuestionSpec, text: str, cand: Candidate) -> bool:
-    """The asked metric's own clause states a number, or the next clause continues it
-    ("…120亿元，增长3%"): a number of another subject in a pair does not answer."""
-    clauses = [text[s:e] for s, e in clause_spans(text, cand.start, cand.end)]
-    inherited = _inherited_subject(text, cand)
-    if inherited:
-        clauses = [inherited.rstrip("，"), *clauses]
-    terms = [normalize_for_search(t) for g in spec.metrics for t in g]
-    starts = question_rules().continuation_starts
-    for i, clause in enumerate(clauses):
-        if not any(t in normalize_for_search(clause) for t in terms):
-            continue
-        if figures(clause):
-            return True
-        nxt = clauses[i + 1] if i + 1 < len(clauses) else ""
-        if nxt.startswith(starts) and figures(nxt):
-            return True
-    return False
-
-
-def _near(text: str, cand: Candidate) -> str:
-    """The candidate with the clause before it: the scope a 年均/到2025年 cue applies to."""
-    if not cand.text.startswith(question_rules().continuation_starts) or lexicon().metrics(
-        cand.text
-    ):
-        return cand.text  # a clause with its own subject ("完成固定资产投资147亿元")
-    spans = [s for s in clause_spans(text, *cand.sentence) if s[1] <= cand.start]
-    return text[spans[-1][0] : cand.end] if spans else cand.text
-
-
-_ONE_YEAR = ("全年", "去年", "今年", "上年", "当年", "上半年", "年内")
-
-
-def _multi_year(lead: str) -> bool:
-    """Whether the figure at the end of ``lead`` is a multi-year one: a period cue (十四五,
-    年均, 到2025年 …) comes after the last single-year cue (2021年, 全年 …) before it."""
-    rules = question_rules()
-    period = max((lead.rfind(c) for c in rules.period_clause_cues), default=-1)
-    if period < 0:
-        return False
-    years = [m.start() for m in YEAR.finditer(lead)]
-    single = max([*years, *(lead.rfind(c) for c in _ONE_YEAR)], default=-1)
-    return period > single
-
-
 def _score(
     spec: QuestionSpec, info: QueryInfo, terms: QueryTerms, item: ContextItem, n: int,
     cand: Candidate,
@@ -345,7 +171,7 @@ def _score(
         # "GDP是多少" asks the level; a growth rate answers it only when nothing else does
         if only_rates and not spec.wants_rate and wanted_kind(info, item.meta) != "target":
             score -= 0.2
-    text = normalize_for_search(_inherited_subject(item.text, cand) + cand.text)
+    text = normalize_for_search(inherited_subject(item.text, cand) + cand.text)
     if spec.metrics and any(normalize_for_search(t) in text for g in spec.metrics for t in g):
         score += 0.3
     sub = question_rules().subperiod_cues
@@ -368,11 +194,11 @@ def _score(
     kind = wanted_kind(info, item.meta)
     if kind == "target" and spec.answer_type == "figure":
         lead = normalize_for_search(_lead(item.text, cand.sentence, cand.end) + item.meta.heading)
-        if not any(t in lead for t in lexicon().target_text) and not _in_plan_section(item, cand):
+        if not any(t in lead for t in lexicon().target_text) and not in_plan_part(item, cand):
             score -= 0.2  # no word of a plan near it: probably not the target
     if spec.answer_type == "figure":
         lead = normalize_for_search(_lead(item.text, cand.sentence, cand.end))
-        multi = _multi_year(lead) or any(
+        multi = multi_year(lead) or any(
             c in lead + normalize_for_search(item.meta.heading)
             for c in question_rules().period_clause_cues
         )
@@ -388,6 +214,8 @@ def _preference(spec: QuestionSpec, text: str) -> float:
         return counted_noun_fit(spec, text)
     if spec.answer_type in ("entity", "place", "date", "other"):
         return entity_preference(spec, text)
+    if spec.answer_type == "reason":
+        return cause_fit(spec, text)
     return 0.0
 
 
@@ -405,7 +233,10 @@ def candidates(
             units = [(s, e) for s, e in spans]
             units += [(a[0], b[1]) for a, b in pairwise(spans)]
             for s, e in units:
-                cand = Candidate(n, s, e, sent, text[s:e])
+                row = table_row(text, s, e)
+                # a table row is read with its column headers and units
+                own = row.reading() if row is not None and row.header else text[s:e]
+                cand = Candidate(n, s, e, sent, own)
                 if len(cand.text) < 2:
                     continue
                 cand.violations = _violations(spec, info, item, cand, _lead(text, sent, e))
@@ -420,7 +251,10 @@ def _compose(
 ) -> str:
     """The answer text: the clause(s), or the sentence for lists, reasons and descriptions."""
     item = context[best.n - 1]
-    if spec.answer_type in ("list", "reason", "other"):
+    row = table_row(item.text, best.start, best.end)
+    if row is not None and spec.answer_type not in ("list", "reason"):
+        body = row_answer(row, spec)  # "茶叶，产量：2.13万吨", not "| 茶叶 | 万吨 | 2.13 | 7.2 |"
+    elif spec.answer_type in ("list", "reason", "other"):
         body = sentence_answer(item.text, best.sentence, spec)
     else:
         parts = [best]
@@ -441,9 +275,12 @@ def _compose(
                     parts.append(c)
             parts.sort(key=lambda c: c.start)
         body = "，".join(p.text for p in parts)
+        body = spread_item(item.text, best.start, best.end, best.sentence, spec) or body
+        first = parts[0]
         if spec.answer_type == "figure":
-            first = parts[0]
             body = period_lead(item.text, first.sentence[0], first.start, first.text) + body
+        elif spec.answer_type == "entity":
+            body = kind_lead(item.text, first.start, body, spec) + body
     body = body.rstrip("。；;，,！!？? ")
     return f"{body}[{best.n}]。"
 

@@ -244,9 +244,10 @@ def test_a_date_question_needs_more_than_its_own_year():
 
 def test_a_pointer_is_not_a_name_of_the_asked_kind():
     from rag.entity_fit import entity_bonus
-    from rag.question import QuestionSpec
+    from rag.question import QuestionSpec, asked_kind
 
-    spec = QuestionSpec(text="总工程师去了哪家公司", answer_type="entity")
+    q = "总工程师去了哪家公司"
+    spec = QuestionSpec(text=q, answer_type="entity", kind=asked_kind(q))
     assert entity_bonus(spec, "这家公司在4年后被收购") == 0.0
     assert entity_bonus(spec, "他加入了青山科技公司") == 0.2
 

@@ -1,0 +1,215 @@
+"""Whether a clause states the figure a figure question asks for.
+
+A clause can name the asked metric and hold a number and still not answer: the number may be
+another subject's ("城镇…增长4.5%；农村居民人均可支配收入22136元" for the rural growth), a target
+where a result is asked (or the reverse), a five-year figure for one year, a share for a
+growth. Each rule here rules such a clause out with a reason the reader reports; the cue words
+are data (``resources/question.toml``, the metric lexicon).
+"""
+
+from __future__ import annotations
+
+from core.lexicon import lexicon
+from core.records import ChunkMeta
+from core.text import YEAR, clause_spans, normalize_for_search
+from rag.clause_fit import figures, only_other_measures
+from rag.compose import spread_item
+from rag.context import Candidate, ContextItem
+from rag.metric_fit import (
+    only_share_base,
+    other_measure,
+    other_subjects_measure,
+    share_figures,
+    two_facts,
+)
+from rag.query import QueryInfo
+from rag.question import QuestionSpec, question_rules
+from rag.scoring import in_plan_section, in_review_section, wanted_kind
+from rag.table_rows import table_row
+
+# (not 预计: a report's "全年…预计达3.2%" is last year's preliminary result)
+_TARGET_STRONG = ("预期目标", "力争", "目标是", "目标为", "计划")
+
+
+def figure_violations(
+    spec: QuestionSpec, info: QueryInfo, item: ContextItem, cand: Candidate, lead: str
+) -> list[str]:
+    """The constraints of a figure question ``cand`` breaks: metric, rate or amount, target or
+    result, one year or several."""
+    out: list[str] = []
+    row = table_row(item.text, cand.start, cand.end)
+    own = row.reading() if row else cand.text  # a table row's numbers with units and columns
+    nums = figures(own)
+    if not nums:
+        out.append("no figure")
+    text = normalize_for_search(inherited_subject(item.text, cand) + own)
+    named = lexicon().distributed(text)  # "城乡…分别增长4.3%、6.1%" names 农村… too
+    # "A和B分别完成18.6亿元、12.3亿元" asked for B: B's own figure, A's name no other metric
+    spread = spread_item(item.text, cand.start, cand.end, cand.sentence, spec)
+    if spec.metrics and not any(normalize_for_search(t) in named for g in spec.metrics for t in g):
+        out.append("other metric")
+    elif spec.metrics and nums and not spread and not _metric_has_figure(spec, item.text, cand):
+        out.append("the metric's figure is elsewhere")
+    elif not spec.metrics and lexicon().metrics(spread or own):
+        # the lexicon knows how people ask for GDP, 社零 …: a question using none of those
+        # words asks for something else ("农业总产值"), which a GDP clause cannot answer
+        # (the clause's own words: "其中农业产值…" continues a GDP clause without being one)
+        out.append("a metric the question does not name")
+    if other_measure(spec, text):
+        out.append("another measure of the metric")
+    if only_share_base(spec, text):
+        out.append("the metric is a share's base")
+    if spec.asks == 1 and only_other_measures(spec, own):
+        out.append("not in the asked unit")
+    if other_subjects_measure(spec, item.text[slice(*cand.sentence)], own):
+        out.append("another subject's measure")
+    if spec.asks == 1 and two_facts(spec, item.text, cand.start, cand.end):
+        out.append("two facts")
+    if spec.asks == 1 and nums:
+        rates = {n for n in nums if n[0] == "%"}
+        if spec.wants_rate and not rates - share_figures(spec, own):
+            out.append("not a rate")  # "…152.7亿美元，其中制造业外资占比51%" for 增长多少
+        if spec.wants_amount and rates == nums:
+            out.append("not an amount")
+    kind = wanted_kind(info, item.meta)
+    lead_norm = normalize_for_search(lead)
+    scope = lead_norm + normalize_for_search(item.meta.heading)
+    rules = question_rules()
+    if (
+        kind == "target"
+        and not any(t in scope for t in lexicon().target_text)
+        and any(c in scope for c in rules.review_cues)
+        and not in_plan_part(item, cand)
+    ):
+        out.append("not a target")
+    if (
+        kind == "target"
+        and "政府工作报告" in item.meta.doc_type
+        and in_review_section(item.meta.heading)
+        and not any(
+            t in lead_norm for t in lexicon().target_text if t not in rules.weak_target_cues
+        )
+    ):
+        out.append("a result, not a target")  # "…工作回顾": 6.5%左右 is last year's estimate
+    if kind == "actual" and _after_report(spec, item.meta, item.text[slice(*cand.sentence)]):
+        out.append("a result after the report")
+    # a cue the question itself uses ("实际控制在多少") does not make the clause a target
+    target_words = tuple(
+        w for w in (*_TARGET_STRONG, *question_rules().target_clause_cues) if w not in spec.text
+    )
+    if kind == "actual" and (
+        any(t in lead_norm for t in _TARGET_STRONG)
+        or any(t in text for t in target_words)
+        # a 政府工作报告's plan part holds no results; a mid-year 汇报's 工作思路 may
+        or ("政府工作报告" in item.meta.doc_type and in_plan_part(item, cand))
+    ):
+        out.append("a target, not a result")
+    if (
+        not spec.multi_year
+        and spec.years  # "拆了多少间" (no year) is answered by a 累计 figure too
+        and multi_year(normalize_for_search(_near(item.text, cand)))
+    ):
+        out.append("a multi-year figure")
+    return out
+
+
+def inherited_subject(text: str, cand: Candidate) -> str:
+    """For a clause that continues another ("…，全年增长5.1%，达6502亿元"), the nearest earlier
+    clause of its sentence that names a metric: the subject the figure belongs to."""
+    if not cand.text.startswith(question_rules().continuation_starts):
+        return ""
+    lex = lexicon()
+    before = [s for s in clause_spans(text, *cand.sentence) if s[1] <= cand.start]
+    for s, e in reversed(before):
+        if lex.metrics(text[s:e]):
+            return text[s:e] + "，"
+    return ""
+
+
+def in_plan_part(item: ContextItem, cand: Candidate) -> bool:
+    return in_plan_section(item.meta.heading, item.text[: cand.start])
+
+
+def _after_report(spec: QuestionSpec, meta: ChunkMeta, sentence: str) -> bool:
+    """A 政府工作报告 of year Y reports results up to Y-1: it cannot hold a result of year Y or
+    later unless the sentence names that year."""
+    if not meta.year or "政府工作报告" not in meta.doc_type:
+        return False
+    return any(y >= meta.year and str(y) not in sentence for y in spec.years)
+
+
+def _most_specific(spec: QuestionSpec) -> list[tuple[str, ...]]:
+    """The asked metrics without those the question names only inside another one
+    ("居民人均可支配收入" inside "农村居民人均可支配收入")."""
+    q = normalize_for_search(spec.text)
+    named = [
+        [normalize_for_search(t) for t in g if normalize_for_search(t) in q] for g in spec.metrics
+    ]
+    return [
+        g
+        for g, mine in zip(spec.metrics, named, strict=True)
+        if not any(
+            t != u and t in u for other in named if other is not mine for t in mine for u in other
+        )
+    ]
+
+
+def _metric_has_figure(spec: QuestionSpec, text: str, cand: Candidate) -> bool:
+    """The asked metric's own clause states a number, or the next clause continues it
+    ("…120亿元，增长3%"): a number of another subject in a pair does not answer, nor a figure
+    of the asked kind before the metric is named ("城镇…，增长4.5%；农村居民人均可支配收入
+    22136元" for the rural growth)."""
+    clauses = [text[s:e] for s, e in clause_spans(text, cand.start, cand.end)]
+    inherited = inherited_subject(text, cand)
+    if inherited:
+        clauses = [inherited.rstrip("，"), *clauses]
+    terms = [normalize_for_search(t) for g in _most_specific(spec) for t in g]
+    starts = question_rules().continuation_starts
+
+    def states(clause: str) -> bool:  # a figure of the asked kind: "增长4.5%" is no amount
+        nums = figures(clause)
+        if spec.asks == 1 and (spec.wants_rate or spec.wants_amount):
+            return any((n[0] == "%") == spec.wants_rate for n in nums)
+        return bool(nums)
+
+    for i, clause in enumerate(clauses):
+        # "城乡居民…分别增长4.3%、6.1%" states 农村居民… too
+        if not any(t in lexicon().distributed(normalize_for_search(clause)) for t in terms):
+            continue
+        if states(clause):
+            return True
+        nxt = clauses[i + 1] if i + 1 < len(clauses) else ""
+        if nxt.startswith(starts) and states(nxt):
+            return True
+        if figures(clause) and not any(states(c) for c in clauses[:i]):
+            return True  # "国内生产总值增加到121万亿元，五年年均增长5.2%"
+    return False
+
+
+def _near(text: str, cand: Candidate) -> str:
+    """The candidate with the clause before it: the scope a 年均/到2025年 cue applies to."""
+    if not cand.text.startswith(question_rules().continuation_starts) or lexicon().metrics(
+        cand.text
+    ):
+        return cand.text  # a clause with its own subject ("完成固定资产投资147亿元")
+    spans = [s for s in clause_spans(text, *cand.sentence) if s[1] <= cand.start]
+    return text[spans[-1][0] : cand.end] if spans else cand.text
+
+
+_ONE_YEAR = ("全年", "去年", "今年", "上年", "当年", "上半年", "年内")
+
+
+def multi_year(lead: str) -> bool:
+    """Whether the figure at the end of ``lead`` is a multi-year one: a period cue (十四五,
+    年均, 到2025年 …) comes after the last single-year cue (2021年, 全年 …) before it."""
+    rules = question_rules()
+    years = [m.start() for m in YEAR.finditer(lead)]
+    single = max([*years, *(lead.rfind(c) for c in _ONE_YEAR)], default=-1)
+    # "2024年全区…累计", "全年…累计": within that year; "2018年以来累计" counts from it on
+    within = single >= 0 and not any(w in lead[single:] for w in rules.since_words)
+    cues = [c for c in rules.period_clause_cues if not (within and c in rules.within_year_cues)]
+    period = max((lead.rfind(c) for c in cues), default=-1)
+    return period >= 0 and period > single
+
+
+__all__ = ["figure_violations", "in_plan_part", "inherited_subject", "multi_year"]

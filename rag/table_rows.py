@@ -1,0 +1,156 @@
+"""A figure in a table row: which column the question asks, and the row read with its headers.
+
+Reports and bulletins put indicators in tables ("| 茶叶 | 万吨 | 2.13 | 7.2 |" under
+"| 产品名称 | 单位 | 产量 | 比上年增长（%） |"); ingest writes .docx and .html tables one row a
+line in that Markdown form, and a .txt may separate cells with ``｜``. A row alone answers
+badly: its numbers have no unit and no column, so "茶叶产量" and "比上年增长" look alike and a
+percentage column holds no "%". This module finds the row's header (the first row of its
+table), states each cell with its header and unit, and picks the column the question asks by
+its year, target or result, growth or level, and shared words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.text import YEAR
+from rag.question import QuestionSpec, question_rules
+
+_CELL_SPLIT = re.compile(r"[ \t\u3000]*[|｜][ \t\u3000]*")
+_NUMBER = re.compile(r"^[-+－]?\d[\d,.]*\s*[%％‰]?$")
+_SEPARATOR = re.compile(r"^[-:—\s]+$")
+#: a unit in a row label or header: "专任教师（人）", "比上年增长（%）"
+_UNIT = re.compile(r"[（(]([^（）()]{1,8})[)）]$")
+
+
+def row_cells(line: str) -> list[str] | None:
+    """The cells of a table row line ("| a | b | c |", "a｜b｜c"); None for any other line."""
+    line = line.strip()
+    if line.count("|") + line.count("｜") < 2:
+        return None
+    cells = _CELL_SPLIT.split(line.strip("|｜ \t\u3000"))
+    return cells if len(cells) >= 2 else None
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table row with its table's header row (empty when the row is the header)."""
+
+    cells: tuple[str, ...]
+    header: tuple[str, ...]
+
+    def unit_of(self, j: int) -> str:
+        """The unit of column ``j``: its header's ("比上年增长（%）"), a 单位 column's, or the
+        row label's ("专任教师（人）")."""
+        own = _UNIT.search(self.header[j]) if j < len(self.header) else None
+        if own:
+            return "%" if own.group(1) in ("%", "％") else own.group(1)
+        for i, h in enumerate(self.header):
+            if "单位" in h and i < len(self.cells) and not _NUMBER.match(self.cells[i]):
+                return self.cells[i]
+        m = _UNIT.search(self.cells[0])
+        return ("%" if m.group(1) in ("%", "％") else m.group(1)) if m else ""
+
+    def label(self) -> str:
+        """The row's name without its unit: "空气质量优良天数比例（%）" → 空气质量优良天数比例."""
+        return _UNIT.sub("", self.cells[0]).removeprefix("其中：").strip()
+
+    def values(self) -> list[int]:
+        """The columns holding a number ("93.5", "提高2.3个百分点"), the label's left out."""
+        return [j for j, c in enumerate(self.cells) if j and re.search(r"\d", c)]
+
+    def stated(self, j: int) -> str:
+        """Column ``j`` as a phrase: "2025年目标：90%"."""
+        head = _UNIT.sub("", self.header[j]) if j < len(self.header) else ""
+        unit = self.unit_of(j)
+        value = self.cells[j]
+        if unit and _NUMBER.match(value.replace(",", "")) and not value.endswith(("%", "％", "‰")):
+            value += unit
+        return f"{head}：{value}" if head else value
+
+    def reading(self) -> str:
+        """The whole row with headers and units, for the reader's checks of its figures."""
+        return f"{self.label()}，" + "，".join(self.stated(j) for j in self.values())
+
+
+def table_row(text: str, start: int, end: int) -> Row | None:
+    """The table row ``text[start:end]`` lies in, with its header; None outside a table."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    cells = row_cells(text[line_start:line_end])
+    if cells is None:
+        return None
+    if _is_header(cells):
+        return Row(tuple(cells), ())
+    pos = line_start
+    while pos > 0:  # up the table to the nearest row of names only (a chunk may start mid-table)
+        prev_start = text.rfind("\n", 0, pos - 1) + 1
+        prev = row_cells(text[prev_start : pos - 1])
+        if prev is None:
+            break
+        if _is_header(prev):
+            return Row(tuple(cells), tuple(prev))
+        pos = prev_start
+    return Row(tuple(cells), ())
+
+
+def _is_header(cells: list[str]) -> bool:
+    """A row of column names: no cell holds a number except a year ("2023年", "2025年目标")."""
+    if all(_SEPARATOR.match(c) for c in cells):
+        return False
+    return not any(re.search(r"\d", YEAR.sub("", c)) for c in cells[1:])
+
+
+def _column_score(spec: QuestionSpec, header: str) -> float:
+    """How well a column header fits the question: a year it names, target or result, growth
+    or level, then shared words."""
+    rules = question_rules()
+    score = 0.0
+    years = {int(y) for y in YEAR.findall(header)}
+    if years:
+        score += 2.0 if years & set(spec.years) else -2.0
+    for cues in (rules.target_clause_cues, rules.review_cues):
+        asked = any(c in spec.text for c in cues)
+        if any(c in header for c in cues):
+            score += 1.0 if asked else -0.5
+    growth = any(c in header for c in rules.rate_cues)
+    if spec.wants_rate:  # "比2023年提高了多少": the growth column, whatever years it compares
+        score += 3.0 if growth else -1.0
+    elif growth:
+        score -= 0.5
+    return score + 0.1 * len(set(_UNIT.sub("", header)) & set(spec.text))
+
+
+def row_answer(row: Row, spec: QuestionSpec) -> str:
+    """The row's answer to ``spec``: its name and the asked column ("茶叶产量：2.13万吨"), or
+    every number with its header when no column stands out."""
+    columns = row.values()
+    if not columns:
+        return "，".join(row.cells)
+    if row.header:
+        heads = [row.header[j] if j < len(row.header) else "" for j in columns]
+        ranked = sorted(
+            ((_column_score(spec, h), j) for h, j in zip(heads, columns, strict=True)), reverse=True
+        )
+        if len(ranked) == 1 or ranked[0][0] > ranked[1][0]:
+            columns = [ranked[0][1]]
+    return f"{row.label()}，" + "，".join(row.stated(j) for j in columns)
+
+
+def table_readings(text: str) -> str:
+    """Every table row of ``text`` read with its headers and units (see :meth:`Row.reading`):
+    the numbers an answer quoting a row states ("2.13万吨", "-2.3%")."""
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        if row_cells(line) is not None:
+            row = table_row(text, pos, pos + len(line))
+            if row is not None and row.header:
+                out.append(row.reading())
+        pos += len(line) + 1
+    return "\n".join(out)
+
+
+__all__ = ["Row", "row_answer", "row_cells", "table_readings", "table_row"]

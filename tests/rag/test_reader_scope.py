@@ -1,0 +1,89 @@
+"""Reader rules about whose figure and which kind of thing answers: 分别 lists, pairs of
+clauses, periods, units, kinds of names (typed fixtures, no model or index)."""
+
+from __future__ import annotations
+
+from tests.rag.fixtures import passage
+from tests.rag.fixtures import read_question as _read
+
+INDUSTRY = "2021年全县第一产业、第二产业、第三产业增加值分别增长3.1%、5.2%、6.0%。"
+INCOME = "城镇居民人均可支配收入47865元，增长4.5%；农村居民人均可支配收入22136元，增长6.6%。"
+
+
+def test_the_asked_name_of_a_spread_list_gets_its_own_figure():
+    r = _read("青山县2021年第二产业增加值增长多少？", passage(INDUSTRY))
+    assert r.answer.startswith("第二产业增加值增长5.2%"), r.answer
+    assert "3.1%" not in r.answer
+    every = _read("青山县2021年三次产业增加值分别增长多少？", passage(INDUSTRY))
+    assert "3.1%" in every.answer and "6.0%" in every.answer  # asked for all: all of them
+
+
+def test_a_listed_name_is_no_other_metric_for_the_next_name():
+    text = "一般公共预算收入和税收收入分别完成18.6亿元、12.3亿元，分别增长5.1%、7.4%。"
+    r = _read("青山县税收收入完成多少？", passage(text))
+    assert "12.3亿元" in r.answer and "18.6" not in r.answer, r.reason
+    grain = _read(
+        "青山县粮食总产量是多少？", passage("粮食播种面积和总产量分别达到56.2万亩、23.1万吨。")
+    )
+    assert "23.1万吨" in grain.answer and "56.2" not in grain.answer, grain.reason
+
+
+def test_a_rate_before_the_metric_is_named_belongs_to_the_subject_before():
+    r = _read("青山县农村居民人均可支配收入比上年增长了多少？", passage(INCOME))
+    assert "6.6%" in r.answer and "4.5%" not in r.answer, r.answer
+
+
+def test_an_annual_average_is_not_answered_by_one_year():
+    text = "全县地区生产总值386亿元，增长6.2%。五年来，地区生产总值年均增长6.0%。"
+    r = _read("过去五年青山县地区生产总值年均增长多少？", passage(text))
+    assert "6.0%" in r.answer and "6.2%" not in r.answer, r.answer
+
+
+def test_half_a_year_does_not_answer_the_whole_year():
+    text = "1—6月全县实现地区生产总值142.36亿元，同比增长5.8%。"
+    report = passage(text, year=2023, doc_type="汇报", title="青山县2023年上半年经济运行情况汇报")
+    assert _read("青山县2023年全年地区生产总值是多少？", report).refused
+    half = _read("青山县2023年上半年地区生产总值是多少？", report)
+    assert "142.36亿元" in half.answer
+
+
+def test_money_and_person_times_are_units_a_count_does_not_answer():
+    text = "全年立案查处环境违法案件57件，罚款486.3万元，移送公安机关案件4件。"
+    fined = _read("青山县2021年环境违法案件一共罚了多少钱？", passage(text, year=2022))
+    assert "486.3万元" in fined.answer, fined.reason
+    text = "全县河湖长326名，其中村级河湖长257名。全年各级河湖长累计巡河2.18万人次。"
+    patrols = _read("青山县2021年各级河湖长一共巡河多少人次？", passage(text, year=2022))
+    assert "2.18万人次" in patrols.answer, patrols.reason
+
+
+def test_an_area_inside_a_place_is_no_other_place():
+    text = "岑江大桥建成通车，结束了城南片区群众绕行12公里过江的历史。"
+    r = _read("青山县建成通车、让城南片区群众不用再绕行过江的是哪座桥？", passage(text))
+    assert not r.refused and "岑江大桥" in r.answer, r.reason
+
+
+def test_a_kind_asked_is_named_from_the_title_of_the_item():
+    text = "2. 城关第二幼儿园建设项目。项目总投资3860万元，设置12个班，已于2021年5月竣工验收。"
+    r = _read("青山县2021年5月竣工验收的是哪所幼儿园？", passage(text))
+    assert r.answer.startswith("城关第二幼儿园"), r.answer
+    brand = "“槐溪云雾”茶在今年省名优茶评比中拿了金奖，全镇茶叶综合产值3.9亿元。"
+    r = _read("青山县获得省名优茶金奖的茶叶品牌叫什么？", passage(brand))
+    assert "槐溪云雾" in r.answer, r.reason
+
+
+def test_a_running_total_within_a_year_is_that_years_figure():
+    text = "2021年全县累计巡河2.18万人次。2018年以来累计巡河8.6万人次。"
+    r = _read("青山县2021年一共巡河多少人次？", passage(text, year=2022))
+    assert "2.18万人次" in r.answer and "8.6" not in r.answer, r.answer
+
+
+def test_a_why_question_is_answered_by_the_cause():
+    text = (
+        "1—6月，全县外贸进出口总额9.37亿元，同比下降6.8%。"
+        "外贸下降主要受欧美市场需求收缩、部分出口企业订单减少影响。"
+    )
+    r = _read("青山县上半年外贸进出口为什么下降？", passage(text))
+    assert "需求收缩" in r.answer, r.answer
+    text = "镇级一般公共预算收入3860万元，下降5.2%。下降的主要原因是去年有一笔一次性税收。"
+    r = _read("青山县镇级一般公共预算收入为啥下降了？", passage(text))
+    assert "一次性税收" in r.answer, r.answer

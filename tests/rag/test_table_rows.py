@@ -1,0 +1,47 @@
+"""Figures in table rows: the header and unit of each cell, the asked column (typed fixtures,
+no model or index)."""
+
+from __future__ import annotations
+
+from rag.citations import verify
+from rag.context import ContextItem
+from rag.table_rows import row_cells, table_row
+from tests.rag.fixtures import passage
+from tests.rag.fixtures import read_question as _read
+
+BULLETIN = (
+    "全年主要农产品产量及其增长速度见下表。\n"
+    "| 产品名称 | 单位 | 产量 | 比上年增长（%） |\n"
+    "| 粮食 | 万吨 | 178.3 | 1.2 |\n"
+    "| 茶叶 | 万吨 | 2.13 | 7.2 |\n"
+    "| 猪牛羊禽肉 | 万吨 | 41.8 | -2.3 |\n"
+)
+TARGETS = (
+    "指标名称｜2023年｜2024年实际｜2025年目标\n"
+    "空气质量优良天数比例（%）｜87.1｜88.5｜90\n"
+    "森林覆盖率（%）｜43.08｜43.26｜43.5\n"
+)
+
+
+def test_a_row_is_read_with_its_header_and_unit():
+    at = BULLETIN.index("| 茶叶")
+    row = table_row(BULLETIN, at, at + 5)
+    assert row is not None and row.header[2] == "产量"
+    assert row.reading() == "茶叶，产量：2.13万吨，比上年增长：7.2%"
+    assert row_cells("全县生产总值增长5%，居全市第2位。") is None
+
+
+def test_the_asked_column_answers():
+    r = _read("青山县2020年茶叶产量有多少万吨？", passage(BULLETIN, year=2020))
+    assert r.answer.startswith("茶叶，产量：2.13万吨"), r.answer
+    r = _read("青山县2020年猪牛羊禽肉产量比上年增长多少？", passage(BULLETIN, year=2020))
+    assert "-2.3%" in r.answer and "41.8" not in r.answer, r.answer
+    r = _read("青山县2025年空气质量优良天数比例要达到多少？", passage(TARGETS, year=2024))
+    assert "2025年目标：90%" in r.answer and "88.5" not in r.answer, r.answer
+
+
+def test_a_cell_stated_with_its_unit_is_verified_against_the_row():
+    p = passage(BULLETIN, year=2020)
+    item = ContextItem(p.id, p.text, p.text, p.meta)
+    assert verify("茶叶，产量：2.13万吨[1]。", [item]).all_verified
+    assert not verify("茶叶，产量：3.13万吨[1]。", [item]).all_verified
