@@ -51,6 +51,7 @@ test: models browser
 	sh scripts/offline.sh $(PY) -m eval --llm extractive --baseline --fail-under --quiet
 	sh scripts/offline.sh $(PY) -m eval --llm local --subset stratified-48 --no-ingest \
 	  --fail-under --quiet
+	sh scripts/offline.sh $(PY) -m eval --corpus formats --llm extractive --fail-under --quiet
 	@if [ -d ../shared/external/reports ]; then \
 	  sh scripts/offline.sh $(PY) -m eval --corpus reports --llm extractive --fail-under --quiet; \
 	else echo "../shared/external/reports absent: the second-corpus gate is skipped"; fi

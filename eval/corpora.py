@@ -7,6 +7,12 @@ benchmark's licence allows testing, not copying):
 
 - ``reports``: ``eval/gold_reports.jsonl``, questions written for four real government work
   reports in ``external/reports`` (the questions are ours, the report text stays outside).
+- ``formats``: ``eval/formats/``, ten documents of other kinds, levels and formats than the
+  gold set's (a 街道 and a 镇 work summary, a county bureau's half-year 汇报 in Markdown with a
+  table, a city's 统计公报 as .docx with a Word table, a county's 政府工作报告 as a portal
+  .html page, a province's department summary, an environment bureau's report with a ｜ table,
+  full-width digits, a traditional-script paragraph), written for the project with 90
+  questions before any rule was fitted to them. In the repository, so CI always gates it.
 - ``rgb``: the RGB benchmark's dev sample in ``external/rgb-dev`` (news passages, a third of
   the questions must be refused), converted to gold items in memory.
 
@@ -24,7 +30,7 @@ from typing import Any
 EVAL_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = EVAL_DIR.parent
 EXTERNAL = PROJECT_ROOT.parent / "shared" / "external"
-CORPORA = ("own", "reports", "rgb")
+CORPORA = ("own", "reports", "rgb", "formats")
 
 
 @dataclass
@@ -69,6 +75,10 @@ def corpus(name: str, gold: Path | None = None) -> Corpus:
             )
         index = PROJECT_ROOT / "var" / "eval-rgb" / "index"
         return Corpus("rgb", questions, folder / "corpus", index, [], True)
+    if name == "formats":
+        folder = EVAL_DIR / "formats"
+        index = PROJECT_ROOT / "var" / "eval-formats" / "index"
+        return Corpus("formats", gold or folder / "gold.jsonl", folder / "docs", index)
     raise ValueError(f"unknown corpus {name!r}; choose one of {', '.join(CORPORA)}")
 
 

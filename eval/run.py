@@ -166,7 +166,8 @@ class Evaluation:
         from ingest.index import Ingestor
 
         t = time.perf_counter()
-        inputs = self.corpus.ingest_inputs(data_dir)
+        # a folder given on the command line is what is asked about, not the corpus's files
+        inputs = [data_dir] if self.args.data_dir else self.corpus.ingest_inputs(data_dir)
         summary = Ingestor(settings, embeddings=embeddings, progress=False).run(inputs)
         seconds = time.perf_counter() - t
         self.say(

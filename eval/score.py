@@ -43,9 +43,12 @@ def load_gold(path: Path) -> list[dict[str, Any]]:
 
 
 def read_source(path: Path) -> str:
-    """A source file's text exactly as ingest reads plain text (UTF-8, universal newlines), so
-    passage offsets and evidence offsets index the same string."""
-    return path.read_text(encoding="utf-8")
+    """A source file's text exactly as ingest reads it (decoded, newlines normalised, the text
+    of a .docx/.pdf/.html extracted), so passage offsets and evidence offsets index the same
+    string whatever the format."""
+    from ingest.load import load_file
+
+    return load_file(path).text
 
 
 def evidence_spans(item: Mapping[str, Any], texts: Mapping[str, str]) -> list[tuple[int, int]]:
