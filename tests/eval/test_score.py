@@ -487,3 +487,19 @@ def test_dump_result_round_trips_one_line_per_question() -> None:
     assert ' "question_ids": ["q001", "q002"],' in text.splitlines()
     empty = {"run": "r", "question_ids": [], "questions": []}
     assert json.loads(dump_result(empty)) == empty
+
+
+def test_evidence_is_found_in_the_text_ingest_reads_of_a_word_file(tmp_path) -> None:
+    import docx
+
+    from eval.score import evidence_spans, read_source
+
+    document = docx.Document()
+    document.add_paragraph("2024年青山县统计公报")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "产品名称", "产量"
+    table.cell(1, 0).text, table.cell(1, 1).text = "茶叶", "2.13"
+    document.save(tmp_path / "bulletin.docx")
+    text = read_source(tmp_path / "bulletin.docx")
+    item = {"evidence": "| 茶叶 | 2.13 |", "source": "bulletin.docx"}
+    assert evidence_spans(item, {"bulletin.docx": text})
