@@ -262,7 +262,7 @@ __all__ = [
 
 
 #: a place of a level below a province, named with its unit ("武汉市", "青山县")
-_LOCAL_UNITS = ("市", "县", "区", "州", "旗")
+_LOCAL_UNITS = ("市", "县", "区", "州", "旗", "镇", "乡", "街道")
 
 
 def other_place(question: str, region: str, around: str) -> str:

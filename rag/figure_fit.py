@@ -25,7 +25,7 @@ from rag.metric_fit import (
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
 from rag.scoring import in_plan_section, in_review_section, wanted_kind
-from rag.table_rows import table_row
+from rag.table_rows import row_answer, table_row
 
 # (not 预计: a report's "全年…预计达3.2%" is last year's preliminary result)
 _TARGET_STRONG = ("预期目标", "力争", "目标是", "目标为", "计划")
@@ -38,7 +38,7 @@ def figure_violations(
     result, one year or several."""
     out: list[str] = []
     row = table_row(item.text, cand.start, cand.end)
-    own = row.reading() if row else cand.text  # a table row's numbers with units and columns
+    own = row_answer(row, spec) if row else cand.text  # a table row: the asked column, its unit
     nums = figures(own)
     if not nums:
         out.append("no figure")

@@ -98,6 +98,8 @@ class QuestionRules(BaseModel):
     since_words: tuple[str, ...] = ()
     cause_question_words: tuple[str, ...] = ()
     cause_cues: tuple[str, ...] = ()
+    growth_phrases: tuple[str, ...] = ()
+    explicit_amount_cues: tuple[str, ...] = ()
     naming_words: tuple[str, ...] = ()
 
     @field_validator("types", mode="before")
@@ -222,6 +224,10 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
         for term in sorted({t for g in spec.metrics for t in g}, key=len, reverse=True):
             asked = asked.replace(normalize_for_search(term), " ")
         spec.wants_amount = any(c in asked for c in rules.amount_cues)
+        if any(p in asked for p in rules.growth_phrases) and not any(
+            c in asked for c in rules.explicit_amount_cues
+        ):
+            spec.wants_amount = False  # "猪牛羊禽肉产量比上年增长多少" asks the growth
         spec.wants_rate = (
             not spec.wants_amount
             and any(c in asked for c in rules.rate_cues)

@@ -193,7 +193,10 @@ def _score(
         score += entity_bonus(spec, cand.text, item.text[max(0, cand.start - 12) : cand.start])
     kind = wanted_kind(info, item.meta)
     if kind == "target" and spec.answer_type == "figure":
-        lead = normalize_for_search(_lead(item.text, cand.sentence, cand.end) + item.meta.heading)
+        # (the candidate's own text too: a table row reads its column header, "2025年目标")
+        lead = normalize_for_search(
+            _lead(item.text, cand.sentence, cand.end) + cand.text + item.meta.heading
+        )
         if not any(t in lead for t in lexicon().target_text) and not in_plan_part(item, cand):
             score -= 0.2  # no word of a plan near it: probably not the target
     if spec.answer_type == "figure":
@@ -234,8 +237,8 @@ def candidates(
             units += [(a[0], b[1]) for a, b in pairwise(spans)]
             for s, e in units:
                 row = table_row(text, s, e)
-                # a table row is read with its column headers and units
-                own = row.reading() if row is not None and row.header else text[s:e]
+                # a table row is read as its answer: the asked column with header and unit
+                own = row_answer(row, spec) if row is not None and row.header else text[s:e]
                 cand = Candidate(n, s, e, sent, own)
                 if len(cand.text) < 2:
                     continue

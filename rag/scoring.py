@@ -92,7 +92,8 @@ def _topic_terms(
 
 def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
     """``target`` or ``actual``: from the question's words, else from its year relative to the
-    report's (a 2021 report states 2020 results and 2021 targets)."""
+    report's (a 2021 政府工作报告 states 2020 results and 2021 targets; any document's figures
+    of a later year than its own are plans)."""
     doc_year = meta.year if meta else 0
     if info.wants_target and not _estimated_result(info, doc_year):
         return "target"
@@ -105,6 +106,11 @@ def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
             by_year = "actual" if max(asked) < doc_year else "target"
         elif info.this_year:
             by_year = "target"  # "今年…要增长多少": the report's own year, its plan
+    elif doc_year:
+        # a 2024 工作总结 or 汇报 holds no 2025 result: a later year's figure there is a plan
+        asked = [y for y in info.years if y not in info.report_years]
+        if asked and min(asked) > doc_year:
+            by_year = "target"
     if info.wants_actual and (info.actual_strong or by_year != "target"):
         return "actual"  # "2025年完成多少投资" in the 2025 report asks about its plan
     return by_year

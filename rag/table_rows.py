@@ -116,7 +116,8 @@ def _column_score(spec: QuestionSpec, header: str) -> float:
         if any(c in header for c in cues):
             score += 1.0 if asked else -0.5
     growth = any(c in header for c in rules.rate_cues)
-    if spec.wants_rate:  # "比2023年提高了多少": the growth column, whatever years it compares
+    # "比2023年提高了多少", "产量比上年增长多少": the growth column, whatever years it compares
+    if spec.wants_rate or any(c in spec.text for c in rules.rate_cues):
         score += 3.0 if growth else -1.0
     elif growth:
         score -= 0.5

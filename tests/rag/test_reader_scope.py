@@ -87,3 +87,17 @@ def test_a_why_question_is_answered_by_the_cause():
     text = "镇级一般公共预算收入3860万元，下降5.2%。下降的主要原因是去年有一笔一次性税收。"
     r = _read("青山县镇级一般公共预算收入为啥下降了？", passage(text))
     assert "一次性税收" in r.answer, r.answer
+
+
+def test_a_later_year_in_a_work_summary_is_its_plan():
+    text = "2024年全区空气质量优良天数比例为88.5%。2025年主要目标：空气质量优良天数比例达到90%。"
+    summary = passage(text, year=2024, doc_type="工作总结", title="青山县2024年工作总结")
+    r = _read("青山县2025年优良天数比例要达到多少？", summary)
+    assert "90%" in r.answer and "88.5" not in r.answer, r.answer
+
+
+def test_a_township_the_question_names_must_be_named_by_the_figure():
+    text = "石桥镇全年清淤3.2万立方米。完成柳塘河等河道清淤疏浚7.5公里，清淤2.1万立方米。"
+    r = _read("石桥镇2021年河道清淤量是多少立方米？", passage(text, year=2022))
+    assert "3.2万立方米" in r.answer and "2.1万" not in r.answer, r.answer
+    assert _read("柳坪乡2021年农业总产值多少亿元？", passage("全镇农业总产值6.83亿元。")).refused

@@ -32,9 +32,10 @@ def test_a_row_is_read_with_its_header_and_unit():
 
 
 def test_the_asked_column_answers():
-    r = _read("青山县2020年茶叶产量有多少万吨？", passage(BULLETIN, year=2020))
+    bulletin = passage(BULLETIN, year=2020, doc_type="统计公报", title="青山县2020年统计公报")
+    r = _read("青山县2020年茶叶产量有多少万吨？", bulletin)
     assert r.answer.startswith("茶叶，产量：2.13万吨"), r.answer
-    r = _read("青山县2020年猪牛羊禽肉产量比上年增长多少？", passage(BULLETIN, year=2020))
+    r = _read("青山县2020年猪牛羊禽肉产量比上年增长多少？", bulletin)
     assert "-2.3%" in r.answer and "41.8" not in r.answer, r.answer
     r = _read("青山县2025年空气质量优良天数比例要达到多少？", passage(TARGETS, year=2024))
     assert "2025年目标：90%" in r.answer and "88.5" not in r.answer, r.answer
@@ -45,3 +46,9 @@ def test_a_cell_stated_with_its_unit_is_verified_against_the_row():
     item = ContextItem(p.id, p.text, p.text, p.meta)
     assert verify("茶叶，产量：2.13万吨[1]。", [item]).all_verified
     assert not verify("茶叶，产量：3.13万吨[1]。", [item]).all_verified
+
+
+def test_a_target_column_of_a_summary_answers_a_later_year():
+    summary = passage(TARGETS, year=2024, doc_type="工作总结", title="青山县2024年工作总结")
+    r = _read("青山县2025年森林覆盖率目标是多少？", summary)
+    assert "43.5%" in r.answer and "43.26" not in r.answer, r.answer
