@@ -100,8 +100,9 @@ def figure_violations(
     if kind == "actual" and (
         any(t in lead_norm for t in _TARGET_STRONG)
         or any(t in text for t in target_words)
-        # a 政府工作报告's plan part holds no results; a mid-year 汇报's 工作思路 may
-        or ("政府工作报告" in item.meta.doc_type and in_plan_part(item, cand))
+        # the plan part of a 政府工作报告 or of a year's 工作总结 holds no results; a mid-year
+        # 汇报's 下半年工作思路 may restate the half's
+        or (in_plan_part(item, cand) and _annual_report(item.meta))
     ):
         out.append("a target, not a result")
     if (
@@ -111,6 +112,14 @@ def figure_violations(
     ):
         out.append("a multi-year figure")
     return out
+
+
+def _annual_report(meta: ChunkMeta) -> bool:
+    """A 政府工作报告 or a year's 工作总结 (not a report on part of a year, "上半年…"): its plan
+    part plans the next year and restates no result."""
+    if not any(t in meta.doc_type for t in ("政府工作报告", "工作总结")):
+        return False
+    return not any(c in meta.title for c in question_rules().subperiod_cues)
 
 
 def inherited_subject(text: str, cand: Candidate) -> str:

@@ -22,6 +22,7 @@ from core.text import (
     clause_spans,
     full_sentence_spans,
     normalize_for_search,
+    place_mentions,
     short_forms,
 )
 from rag.clause_fit import (
@@ -87,10 +88,18 @@ def _lead(text: str, sentence: tuple[int, int], end: int) -> str:
 
 def _place_ok(spec: QuestionSpec, meta: ChunkMeta, sentence: str) -> bool:
     """The passage is about an asked place, or names it."""
+    if meta.parent_region and not spec.regions and meta.parent_region in place_mentions(spec.text):
+        # only the parent is asked ("澄湖区…全区…" of a street's report): the sentence must
+        # name it, or the figure is the street's own
+        return any(f in sentence for f in short_forms(meta.parent_region))
     if not spec.regions:
         return True
-    if meta.region in spec.regions or meta.parent_region in spec.regions:
+    if meta.region in spec.regions:
         return True
+    if meta.parent_region in spec.regions and len(spec.regions) > 1:
+        return True  # "阳江市阳东区": the parent names the region's place
+    # only the parent ("澄湖区…全区一般公共预算收入" in a street's report): the sentence must
+    # name it, or the figure is the street's own
     return any(f in sentence for r in spec.regions for f in short_forms(r))
 
 

@@ -107,10 +107,13 @@ def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
         elif info.this_year:
             by_year = "target"  # "今年…要增长多少": the report's own year, its plan
     elif doc_year:
-        # a 2024 工作总结 or 汇报 holds no 2025 result: a later year's figure there is a plan
+        # a 2024 工作总结 or 汇报 reports 2024 and before, and plans 2025: a later year's
+        # figure there is a plan, an earlier one a result
         asked = [y for y in info.years if y not in info.report_years]
         if asked and min(asked) > doc_year:
             by_year = "target"
+        elif asked and max(asked) < doc_year:
+            by_year = "actual"
     if info.wants_actual and (info.actual_strong or by_year != "target"):
         return "actual"  # "2025年完成多少投资" in the 2025 report asks about its plan
     return by_year
@@ -130,7 +133,7 @@ def in_plan_section(heading: str, before: str) -> bool:
     target although its sentence names no plan word. ``heading`` is the chunk's heading path,
     ``before`` the chunk's text before the sentence (the lines above it may be headings)."""
     rules = question_rules()
-    lines = [*heading.split(HEADING_SEP), *before.splitlines()[:-1]]
+    lines = [*heading.split(HEADING_SEP), *before.split("\n")[:-1]]  # the full lines above
     return any(
         len(line) <= 30
         and any(c in line for c in rules.plan_section_cues)

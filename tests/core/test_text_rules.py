@@ -54,3 +54,14 @@ def test_place_mentions_skip_generic_words():
 def test_a_province_named_without_its_suffix_is_a_mention():
     assert place_mentions("广东2025年GDP目标是多少？") == ["广东"]
     assert place_mentions("广东省2025年GDP目标") == ["广东省"]  # not twice
+
+
+def test_areas_and_metric_words_are_no_places():
+    from core.text import place_mentions
+
+    assert place_mentions("让城南片区群众不再绕行") == []
+    assert place_mentions("2025年浙江城镇新增就业") == ["浙江"]
+    assert place_mentions("过去五年岚江地区生产总值年均增长多少") == []
+    assert place_mentions("2024年武汉市地区生产总值") == ["武汉市"]
+    assert place_mentions("西湖区和东城区、澄湖区") == ["西湖区", "东城区", "澄湖区"]
+    assert place_mentions("由青山县负责") == ["青山县"]

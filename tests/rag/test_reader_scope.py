@@ -101,3 +101,23 @@ def test_a_township_the_question_names_must_be_named_by_the_figure():
     r = _read("石桥镇2021年河道清淤量是多少立方米？", passage(text, year=2022))
     assert "3.2万立方米" in r.answer and "2.1万" not in r.answer, r.answer
     assert _read("柳坪乡2021年农业总产值多少亿元？", passage("全镇农业总产值6.83亿元。")).refused
+
+
+def test_the_parent_place_is_not_answered_by_the_childs_figure():
+    town = passage(
+        "全年完成一般公共预算收入3.86亿元，增长4.1%。",
+        region="青山县",
+        parent_region="东江市",
+        doc_type="工作总结",
+        title="东江市青山县2021年工作总结",
+        year=2021,
+    )
+    assert _read("东江市2021年一般公共预算收入是多少？", town).refused
+    assert "3.86亿元" in _read("青山县2021年一般公共预算收入是多少？", town).answer
+    assert "3.86亿元" in _read("东江市青山县2021年一般公共预算收入是多少？", town).answer
+
+
+def test_the_plan_part_of_a_years_summary_holds_no_result():
+    text = "三、2025年工作计划\n全区农村生活污水治理率达到80%以上，其中柳塘镇达到78%以上。"
+    summary = passage(text, year=2024, doc_type="工作总结", title="青山县2024年工作总结")
+    assert _read("青山县2023年农村生活污水治理率是多少？", summary).refused
