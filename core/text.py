@@ -453,7 +453,7 @@ def _spread_figures(text: str, start: int, end: int) -> tuple[str, list[tuple[in
     if not first:
         return None
     verb = text[start : start + first.start()].strip()
-    if len(verb) > 8:
+    if len(verb) > 16:  # "实现社会消费品零售总额"
         return None
     spans: list[tuple[int, int]] = []
     pos = start + first.start()

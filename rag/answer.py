@@ -204,6 +204,14 @@ class Answerer:
             return None
         if table and table.operation == "trend" and len(info.years) == 1:
             return None  # one place, one year ("同比变化如何"): a fact of one report
+        if (
+            table
+            and table.operation != "trend"
+            and sum(r.value is not None for r in table.rows) < 1
+        ):
+            # no report states it ("雁川市各县区中…排第一的是哪个" when only the city's
+            # report is held): the ranking, if any, is in a passage, not in the table
+            return None
         return table
 
     @staticmethod

@@ -109,6 +109,39 @@ def spread_item(
     return name + group.verb + text[slice(*group.figures[i])]
 
 
+def spread_extreme(
+    text: str, start: int, end: int, sentence: tuple[int, int], spec: QuestionSpec
+) -> str | None:
+    """Which name of a 分别 list in ``text[start:end]`` has the highest (or lowest) figure,
+    for "…中排第一的是哪个" ("沅北区、城东区…分别实现社会消费品零售总额421.3亿元、368.7亿元…"
+    → 沅北区); a growth is compared when the question asks one. None without such a list."""
+    if not spec.superlative or spec.answer_type not in ("entity", "rank", "place"):
+        return None
+    lex = lexicon()
+    groups = [
+        g for g in lex.spreads(text, *sentence)
+        if all(start <= s and e <= end for s, e in g.figures)
+    ]  # fmt: skip
+    growth = any(c in spec.text for c in question_rules().rate_cues)
+    groups = [g for g in groups if ("%" in text[slice(*g.figures[0])]) == growth]
+    if not groups:
+        return None
+    group = groups[0]
+    values = [_value(text[slice(*f)]) for f in group.figures]
+    if any(v is None for v in values):
+        return None
+    pick = max if spec.superlative == "high" else min
+    i = pick(range(len(values)), key=lambda k: values[k])
+    word = "最高" if spec.superlative == "high" else "最低"
+    figure = text[slice(*group.figures[i])]
+    return f"{group.phrase(i)}（{group.verb}{figure}，{len(values)}个中{word}）"
+
+
+def _value(figure: str) -> float | None:
+    m = re.match(r"[-+]?\d[\d,]*(?:\.\d+)?", figure)
+    return float(m.group(0).replace(",", "")) if m else None
+
+
 def _asked_name(cores: tuple[str, ...], question: str) -> int | None:
     """Which of the parallel names the question uses, by the character pairs no other name
     has ("第二产业" against "第一产业": 第二, 二产); None unless exactly one."""
@@ -177,4 +210,11 @@ def period_lead(text: str, sentence_start: int, start: int, quoted: str) -> str:
     return f"{lead}，"
 
 
-__all__ = ["enumerated_item", "kind_lead", "period_lead", "sentence_answer", "spread_item"]
+__all__ = [
+    "enumerated_item",
+    "kind_lead",
+    "period_lead",
+    "sentence_answer",
+    "spread_extreme",
+    "spread_item",
+]

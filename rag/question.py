@@ -99,6 +99,8 @@ class QuestionRules(BaseModel):
     cause_question_words: tuple[str, ...] = ()
     cause_cues: tuple[str, ...] = ()
     growth_phrases: tuple[str, ...] = ()
+    superlative_high: tuple[str, ...] = ()
+    superlative_low: tuple[str, ...] = ()
     explicit_amount_cues: tuple[str, ...] = ()
     naming_words: tuple[str, ...] = ()
 
@@ -141,6 +143,8 @@ class QuestionSpec:
     attribute: tuple[str, ...] = ()
     #: the kind of thing a name question asks for ("哪所幼儿园" → 幼儿园); empty when none
     kind: str = ""
+    #: "high" or "low" when it asks which of several is highest or lowest; empty otherwise
+    superlative: str = ""
 
 
 _MEASURE = tuple("个座家所支位种条名只部一")
@@ -244,6 +248,12 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
         spec.kind = asked_kind(norm)
         if spec.kind and spec.attribute and spec.attribute[0] == spec.kind:
             spec.attribute = ()  # "品牌叫什么": the answer is a brand, not a clause about one
+    if any(c in norm for c in rules.superlative_high):
+        spec.superlative = "high"
+    elif any(c in norm for c in rules.superlative_low):
+        spec.superlative = "low"
+    if spec.superlative and spec.answer_type in ("entity", "rank", "place"):
+        spec.attribute = ()  # "排第一的是哪个": the figures decide, no word to find
     return spec
 
 

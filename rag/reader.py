@@ -41,7 +41,14 @@ from rag.clause_fit import (
     unit_fit,
     year_fit,
 )
-from rag.compose import enumerated_item, kind_lead, period_lead, sentence_answer, spread_item
+from rag.compose import (
+    enumerated_item,
+    kind_lead,
+    period_lead,
+    sentence_answer,
+    spread_extreme,
+    spread_item,
+)
 from rag.context import Candidate, ContextItem
 from rag.entity_fit import (
     MIN_NOVEL,
@@ -59,6 +66,8 @@ from rag.table_rows import row_answer, table_row
 
 #: Answerability threshold of a type missing from ``resources/question.toml``.
 DEFAULT_THRESHOLD = 0.3
+#: the preference for a 分别 list whose figures a "which is highest" question compares
+SPREAD_BONUS = 0.5
 
 
 @dataclass
@@ -254,6 +263,8 @@ def candidates(
                 cand.violations = _violations(spec, info, item, cand, _lead(text, sent, e))
                 cand.score = _score(spec, info, terms, item, n, cand)
                 cand.preference = _preference(spec, cand.text)
+                if spec.superlative and spread_extreme(text, s, e, sent, spec):
+                    cand.preference += SPREAD_BONUS  # "…中排第一的": a list to compare
                 out.append(cand)
     return out
 
@@ -288,6 +299,7 @@ def _compose(
             parts.sort(key=lambda c: c.start)
         body = "，".join(p.text for p in parts)
         body = spread_item(item.text, best.start, best.end, best.sentence, spec) or body
+        body = spread_extreme(item.text, best.start, best.end, best.sentence, spec) or body
         first = parts[0]
         if spec.answer_type == "figure":
             body = period_lead(item.text, first.sentence[0], first.start, first.text) + body

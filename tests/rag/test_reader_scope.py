@@ -121,3 +121,18 @@ def test_the_plan_part_of_a_years_summary_holds_no_result():
     text = "三、2025年工作计划\n全区农村生活污水治理率达到80%以上，其中柳塘镇达到78%以上。"
     summary = passage(text, year=2024, doc_type="工作总结", title="青山县2024年工作总结")
     assert _read("青山县2023年农村生活污水治理率是多少？", summary).refused
+
+
+def test_which_of_a_spread_list_is_highest_compares_its_figures():
+    text = (
+        "分县区看，沅北区、城东区、鹤浦县分别实现社会消费品零售总额421.3亿元、368.7亿元、"
+        "287.5亿元，分别增长5.2%、6.1%、6.4%。"
+    )
+    r = _read("青山县各县区中，2021年社会消费品零售总额排第一的是哪个？", passage(text, year=2022))
+    assert r.answer.startswith("沅北区"), r.answer
+    r = _read(
+        "青山县各县区中，2021年社会消费品零售总额增长最快的是哪个？", passage(text, year=2022)
+    )
+    assert r.answer.startswith("鹤浦县"), r.answer
+    r = _read("青山县各县区中，2021年社会消费品零售总额最低的是哪个？", passage(text, year=2022))
+    assert r.answer.startswith("鹤浦县") and "287.5" in r.answer, r.answer
