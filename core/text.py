@@ -214,7 +214,7 @@ _CN_NUMBER = re.compile(
     r"(百分之)?([零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?)"
     r"(亿|万)?"
 )
-_NUMBER = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:[-~至到]\s*(\d+(?:\.\d+)?))?\s*(%|亿|万)?")
+_NUMBER = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)\s*(?:[-~至到]\s*(\d+(?:\.\d+)?))?\s*(%|‰|亿|万)?")
 
 Number = tuple[str, float]
 
@@ -239,7 +239,8 @@ def _cn_value(text: str) -> float:
 
 
 def numbers(text: str) -> set[Number]:
-    """Normalised numbers in ``text`` as (kind, value): kind ``%`` or ``n`` (亿/万 scaled).
+    """Normalised numbers in ``text`` as (kind, value): kind ``%`` (‰ as its tenth) or ``n``
+    (亿/万 scaled).
 
     ``7.5%`` = ``７.５％`` = ``百分之七点五``; ``1002.18亿`` = ``10021800万``.
     """
@@ -260,6 +261,8 @@ def numbers(text: str) -> set[Number]:
             value = float(part)
             if unit == "%":
                 out.add(("%", round(value, 4)))
+            elif unit == "‰":  # a rate per mille ("婴儿死亡率3.14‰"): 0.314%
+                out.add(("%", round(value / 10, 5)))
             elif unit in ("亿", "万"):
                 out.add(("n", round(value * (1e8 if unit == "亿" else 1e4), 2)))
             else:

@@ -9,6 +9,8 @@ are data (``resources/question.toml``, the metric lexicon).
 
 from __future__ import annotations
 
+import re
+
 from core.lexicon import lexicon
 from core.records import ChunkMeta
 from core.text import YEAR, clause_spans, normalize_for_search
@@ -71,8 +73,9 @@ def figure_violations(
         rates = {n for n in nums if n[0] == "%"}
         if spec.wants_rate and not rates - share_figures(spec, own):
             out.append("not a rate")  # "…152.7亿美元，其中制造业外资占比51%" for 增长多少
-        if spec.wants_amount and rates == nums:
-            out.append("not an amount")
+        points = {("n", float(x)) for x in re.findall(r"(\d+(?:\.\d+)?)\s*个?百分点", own)}
+        if spec.wants_amount and nums <= rates | points:
+            out.append("not an amount")  # "占…49.0%，比上年提高1.8个百分点" for 金额
     kind = wanted_kind(info, item.meta)
     lead_norm = normalize_for_search(lead)
     scope = lead_norm + normalize_for_search(item.meta.heading)

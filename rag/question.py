@@ -101,6 +101,7 @@ class QuestionRules(BaseModel):
     growth_phrases: tuple[str, ...] = ()
     superlative_high: tuple[str, ...] = ()
     superlative_low: tuple[str, ...] = ()
+    plan_question_words: tuple[str, ...] = ()
     explicit_amount_cues: tuple[str, ...] = ()
     naming_words: tuple[str, ...] = ()
 

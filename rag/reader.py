@@ -164,11 +164,19 @@ def _place_scope(spec: QuestionSpec, item: ContextItem, cand: Candidate, around:
 
 def _other_year(spec: QuestionSpec, item: ContextItem, cand: Candidate) -> bool:
     """Outside a 政府工作报告 (whose years follow from its own year), a sentence that dates
-    itself, but not with an asked year, is about another year ("表2 2022年…" for 2021)."""
+    itself, but not with an asked year, is about another year ("表2 2022年…" for 2021); an
+    undated figure is of the document's own year."""
     if not spec.years or "政府工作报告" in item.meta.doc_type:
         return False
     named = {int(y) for y in YEAR.findall(item.text[slice(*cand.sentence)])}
-    return bool(named) and not named & set(spec.years)
+    if named:
+        return not named & set(spec.years)
+    # an undated figure of a 2024 工作总结 or 汇报 is 2024's, not an earlier year's
+    # (a table row's years are its columns')
+    year = item.meta.year
+    if not year or spec.answer_type != "figure" or table_row(item.text, cand.start, cand.end):
+        return False
+    return max(spec.years) < year
 
 
 def _score(

@@ -95,7 +95,11 @@ def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
     report's (a 2021 政府工作报告 states 2020 results and 2021 targets; any document's figures
     of a later year than its own are plans)."""
     doc_year = meta.year if meta else 0
-    if info.wants_target and not _estimated_result(info, doc_year):
+    if (
+        info.wants_target
+        and not _estimated_result(info, doc_year)
+        and not _summary_result(info, meta)
+    ):
         return "target"
     # only a 政府工作报告 is structured as last year's results + this year's targets
     by_year = ""
@@ -117,6 +121,16 @@ def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
     if info.wants_actual and (info.actual_strong or by_year != "target"):
         return "actual"  # "2025年完成多少投资" in the 2025 report asks about its plan
     return by_year
+
+
+def _summary_result(info: QueryInfo, meta: ChunkMeta | None) -> bool:
+    """ "2024年婴儿死亡率控制在什么水平" of a 2024 工作总结: a summary reports its own year and
+    earlier, so a plan-like verb (控制在, 达到) asks the result unless the question says 目标."""
+    if not meta or not meta.year or "政府工作报告" in meta.doc_type:
+        return False
+    asked = [y for y in info.years if y not in info.report_years]
+    plan = question_rules().plan_question_words
+    return bool(asked) and max(asked) <= meta.year and not any(w in info.text for w in plan)
 
 
 def _estimated_result(info: QueryInfo, doc_year: int) -> bool:

@@ -136,3 +136,10 @@ def test_which_of_a_spread_list_is_highest_compares_its_figures():
     assert r.answer.startswith("鹤浦县"), r.answer
     r = _read("青山县各县区中，2021年社会消费品零售总额最低的是哪个？", passage(text, year=2022))
     assert r.answer.startswith("鹤浦县") and "287.5" in r.answer, r.answer
+
+
+def test_an_undated_figure_of_a_summary_is_its_own_years():
+    text = "全年实现孕产妇零死亡，婴儿死亡率3.14‰，低于全省平均水平。"
+    summary = passage(text, year=2024, doc_type="工作总结", title="青山县卫生健康局2024年工作总结")
+    assert "3.14‰" in _read("青山县2024年婴儿死亡率控制在什么水平？", summary).answer
+    assert _read("青山县2023年的婴儿死亡率是多少？", summary).refused
