@@ -293,6 +293,7 @@ class PlaceRules:
     area_endings: tuple[str, ...] = ()
     suffix_words: tuple[str, ...] = ()
     issuer_prefixes: tuple[str, ...] = ()
+    issuer_suffixes: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -320,6 +321,7 @@ def place_rules() -> PlaceRules:
         national_region=str(data.get("national_region", "全国")),
         organs=tuple(sorted(data.get("organs", ()), key=len, reverse=True)),
         issuer_prefixes=tuple(data.get("issuer_prefixes", ())),
+        issuer_suffixes=tuple(data.get("issuer_suffixes", ())),
         area_endings=tuple(data.get("area_endings", ())),
         suffix_words=tuple(data.get("suffix_words", ())),
     )

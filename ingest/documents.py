@@ -176,19 +176,26 @@ def _merge_small(segments: list[_Segment], text: str, rules: NoiseRules) -> list
     return out
 
 
+#: how far down an untitled document its title is looked for, and its shortest length
+_TITLE_LINES, _MIN_TITLE = 12, 6
+
+
 def _infer_title(body: str, source: str, rules: NoiseRules) -> tuple[str, bool]:
     """Title of an untitled report and whether it came from the text (not the file name)."""
-    first = body.strip().split("\n", 1)[0].strip()
+    lines = [ln.strip() for ln in body.strip().split("\n")[:_TITLE_LINES] if ln.strip()]
+    first = lines[0] if lines else ""
     m = rules.leading_title.match(first)
     if m:
         return m.group("title"), True
-    if (
-        first
-        and len(first) <= 40
-        and not rules.ends_sentence(first)
-        and not re.search(r"[，,。；;]", first)
-    ):
-        return first, True
+    # the first line that reads as a title; a portal page opens with its greeting and menu
+    # ("欢迎访问…门户网站！", "首页", "政务公开") before "2024年全市商务运行情况"
+    for line in lines:
+        if (
+            _MIN_TITLE <= len(line) <= 40
+            and not rules.ends_sentence(line)
+            and not re.search(r"[，,。；;！!|｜]", line)
+        ):
+            return line, True
     return PurePath(source).stem, False
 
 

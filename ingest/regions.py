@@ -119,10 +119,12 @@ def units_from_issuer(head: str, lines: int = 4) -> list[Unit]:
     """Units of the organ issuing a document, from a short line of its head that is nothing
     but place and organ ("柘溪县人民政府" above "关于2023年上半年全县经济运行情况的汇报",
     "中共槐溪镇委员会　槐溪镇人民政府"), or []."""
-    prefixes = place_rules().issuer_prefixes
+    rules = place_rules()
     for line in [ln.strip() for ln in head.split("\n") if ln.strip()][:lines]:
         for part in line.split():
-            part = next((part[len(p) :] for p in prefixes if part.startswith(p)), part)
+            part = next((part[len(p) :] for p in rules.issuer_prefixes if part.startswith(p)), part)
+            while cut := next((e for e in rules.issuer_suffixes if part.endswith(e)), ""):
+                part = part[: -len(cut)]  # "…商务局门户网站！"
             units, ends = parse_units_at(part, 0)
             if units and _ORGAN.fullmatch(part, ends[-1]):
                 return units

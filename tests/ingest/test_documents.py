@@ -217,3 +217,9 @@ def test_the_issuer_line_above_a_placeless_title_names_the_place():
 def test_a_markdown_heading_mark_is_no_part_of_the_title():
     (doc,) = _docs(f"# 2024年云岭县统计公报\n{BODY}")
     assert doc.title == "2024年云岭县统计公报" and doc.doc_type == "统计公报"
+
+
+def test_a_portal_page_is_titled_and_placed_past_its_greeting_and_menu():
+    head = "欢迎访问雁川市商务局门户网站！\n首页\n政务公开\n统计数据\n2024年全市商务运行情况\n"
+    (doc,) = _docs(f"{head}{BODY}")
+    assert (doc.title, doc.region, doc.year) == ("2024年全市商务运行情况", "雁川市", 2024)
