@@ -207,10 +207,10 @@ class Answerer:
         if (
             table
             and table.operation != "trend"
-            and sum(r.value is not None for r in table.rows) < 1
+            and sum(r.value is not None for r in table.rows) < 2
         ):
-            # no report states it ("雁川市各县区中…排第一的是哪个" when only the city's
-            # report is held): the ranking, if any, is in a passage, not in the table
+            # fewer than two reports state it ("雁川市各县区中…排第一的是哪个" when only the
+            # city's report is held): nothing to compare; a passage may list the counties
             return None
         return table
 
