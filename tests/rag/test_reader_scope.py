@@ -143,3 +143,13 @@ def test_an_undated_figure_of_a_summary_is_its_own_years():
     summary = passage(text, year=2024, doc_type="工作总结", title="青山县卫生健康局2024年工作总结")
     assert "3.14‰" in _read("青山县2024年婴儿死亡率控制在什么水平？", summary).answer
     assert _read("青山县2023年的婴儿死亡率是多少？", summary).refused
+
+
+def test_a_quoted_name_asked_about_is_answered_by_its_items():
+    text = (
+        "全年外贸进出口总额638.2亿元，同比增长9.4%。"
+        "电动汽车、锂电池、光伏产品“新三样”出口84.6亿元，增长46.2%。"
+        "下一步，支持“新三样”企业拓展海外市场。"
+    )
+    r = _read("青山县外贸“新三样”是哪三样产品？", passage(text, year=2022))
+    assert "锂电池" in r.answer and "光伏" in r.answer, r.answer
