@@ -33,6 +33,7 @@ from rag.retrieve import Searcher
 from rag.rewrite import Turn, rewrite
 from rag.scoring import QueryTerms, query_terms, reading_terms, topic_terms
 from rag.table_answer import answer_from_table, table_citations
+from rag.table_rows import starts_in_table
 
 History = Sequence[Mapping[str, str]] | None
 log = logging.getLogger(__name__)
@@ -152,6 +153,10 @@ class Answerer:
             # a 政府工作报告 states a metric's result and its target in different parts; the
             # top passages are often all one part, so the reader also sees the next ones
             whole = passages_as_context(found)
+        for item in whole:  # a chunk starting inside a table: its header is in the one before
+            if starts_in_table(item.text):
+                before = self._previous_chunk(item.meta)
+                item.above = before.text if before is not None else ""
         if refusal:  # only an outline can answer it: the clause reader is not run
             prep.reading = Reading("", 0.0, refusal, context=whole)
         else:
@@ -183,6 +188,16 @@ class Answerer:
         """The first chunk of a document (where a report's header is)."""
         chunks = self.searcher.document_chunks(doc_id)
         found = self.searcher.passages([chunks[0][0]]) if chunks else []
+        return found[0] if found else None
+
+    def _previous_chunk(self, meta: ChunkMeta) -> Passage | None:
+        """The chunk before ``meta``'s in its document (a table's header row may be there)."""
+        before = [
+            (m.start, cid)
+            for cid, m in self.searcher.document_chunks(meta.doc_id)
+            if m.start < meta.start
+        ]
+        found = self.searcher.passages([max(before)[1]]) if before else []
         return found[0] if found else None
 
     def _next_chunk(self, meta: ChunkMeta) -> Passage | None:

@@ -29,6 +29,8 @@ class ContextItem:
     text: str
     focus: str
     meta: ChunkMeta
+    #: the end of the chunk before, when this one starts inside a table (its header is there)
+    above: str = ""
 
 
 @dataclass

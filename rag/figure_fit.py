@@ -39,7 +39,7 @@ def figure_violations(
     """The constraints of a figure question ``cand`` breaks: metric, rate or amount, target or
     result, one year or several."""
     out: list[str] = []
-    row = table_row(item.text, cand.start, cand.end)
+    row = table_row(item.text, cand.start, cand.end, item.above)
     own = row_answer(row, spec) if row else cand.text  # a table row: the asked column, its unit
     nums = figures(own)
     if not nums:

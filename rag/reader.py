@@ -280,7 +280,7 @@ def candidates(
             units = [(s, e) for s, e in spans]
             units += [(a[0], b[1]) for a, b in pairwise(spans)]
             for s, e in units:
-                row = table_row(text, s, e)
+                row = table_row(text, s, e, item.above)
                 # a table row is read as its answer: the asked column with header and unit
                 own = row_answer(row, spec) if row is not None and row.header else text[s:e]
                 cand = Candidate(n, s, e, sent, own)
@@ -300,7 +300,7 @@ def _compose(
 ) -> str:
     """The answer text: the clause(s), or the sentence for lists, reasons and descriptions."""
     item = context[best.n - 1]
-    row = table_row(item.text, best.start, best.end)
+    row = table_row(item.text, best.start, best.end, item.above)
     if row is not None and spec.answer_type not in ("list", "reason"):
         body = row_answer(row, spec)  # "茶叶，产量：2.13万吨", not "| 茶叶 | 万吨 | 2.13 | 7.2 |"
     elif spec.answer_type in ("list", "reason", "other"):

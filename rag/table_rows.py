@@ -74,8 +74,10 @@ class Row:
         return f"{self.label()}，" + "，".join(self.stated(j) for j in self.values())
 
 
-def table_row(text: str, start: int, end: int) -> Row | None:
-    """The table row ``text[start:end]`` lies in, with its header; None outside a table."""
+def table_row(text: str, start: int, end: int, above: str = "") -> Row | None:
+    """The table row ``text[start:end]`` lies in, with its header; None outside a table.
+    ``above`` is the text before ``text`` when ``text`` is a chunk that starts inside a table
+    (its header row is in the chunk before)."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
@@ -93,7 +95,19 @@ def table_row(text: str, start: int, end: int) -> Row | None:
         if _is_header(prev):
             return Row(tuple(cells), tuple(prev))
         pos = prev_start
+    if pos == 0 and above:  # the table goes on from the chunk before: its header is there
+        for line in reversed(above.rstrip("\n").split("\n")):
+            prev = row_cells(line)
+            if prev is None:
+                break
+            if _is_header(prev):
+                return Row(tuple(cells), tuple(prev))
     return Row(tuple(cells), ())
+
+
+def starts_in_table(text: str) -> bool:
+    """Whether a chunk's first line is a table row (its header may be in the chunk before)."""
+    return row_cells(text.lstrip().split("\n", 1)[0]) is not None
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -154,4 +168,4 @@ def table_readings(text: str) -> str:
     return "\n".join(out)
 
 
-__all__ = ["Row", "row_answer", "row_cells", "table_readings", "table_row"]
+__all__ = ["Row", "row_answer", "row_cells", "starts_in_table", "table_readings", "table_row"]

@@ -52,3 +52,12 @@ def test_a_target_column_of_a_summary_answers_a_later_year():
     summary = passage(TARGETS, year=2024, doc_type="工作总结", title="青山县2024年工作总结")
     r = _read("青山县2025年森林覆盖率目标是多少？", summary)
     assert "43.5%" in r.answer and "43.26" not in r.answer, r.answer
+
+
+def test_a_chunk_starting_inside_a_table_reads_the_header_from_the_chunk_before():
+    head, rows = BULLETIN.split("| 粮食")
+    chunk = "| 粮食" + rows
+    at = chunk.index("| 茶叶")
+    assert table_row(chunk, at, at + 5).header == ()
+    row = table_row(chunk, at, at + 5, above=head)
+    assert row is not None and row.reading() == "茶叶，产量：2.13万吨，比上年增长：7.2%"
