@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from core.lexicon import lexicon
-from core.records import ChunkMeta, Passage
+from core.records import HEADING_SEP, ChunkMeta, Passage
 from core.text import (
     YEAR,
     clause_spans,
@@ -162,7 +162,42 @@ def _place_scope(spec: QuestionSpec, item: ContextItem, cand: Candidate, around:
     if spec.answer_type != "figure":
         return around
     clauses = [c for c in re.split(r"[，,；;]", cand.text) if re.search(r"\d", c)]
-    return f"{item.meta.heading} {clauses[-1] if clauses else cand.text}"
+    return f"{_heading_at(item, cand.start)} {clauses[-1] if clauses else cand.text}"
+
+
+#: a numbered item's title opening a line ("2.柳塘镇。…", "（三）城东片区：…"), by marker kind
+_ITEM_TITLE = re.compile(
+    r"\s*(?:(?P<d>\d+[.、．])|(?P<p>[（(][一二三四五六七八九十\d]+[)）])|(?P<c>[一二三四五六七八九十]+、))"
+    r"\s*(?P<title>[^。：:\n]{1,12})(?:[。：:]|$)"
+)
+
+
+def _marker(m: re.Match[str]) -> str:
+    """The kind of an item's number: 1. / （一） / 一、."""
+    return next(k for k in ("d", "p", "c") if m.group(k))
+
+
+def _heading_at(item: ContextItem, pos: int) -> str:
+    """The heading path at ``pos``: the chunk's (taken where the chunk starts) with its last
+    item replaced by a later sibling the passage's own lines open before ``pos`` ("1.石桥镇"
+    → "2.柳塘镇": "…清淤2.1万立方米" under 2. is 柳塘镇's)."""
+    parts = item.meta.heading.split(HEADING_SEP) if item.meta.heading else []
+    text, end = item.text, pos
+    while end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1 if end > 1 else 0
+        stop = text.find("\n", start)
+        m = _ITEM_TITLE.match(text, start, stop if stop >= 0 else len(text))
+        if m:
+            last = _ITEM_TITLE.match(parts[-1]) if parts else None
+            if last and _marker(last) == _marker(m):
+                parts[-1] = m.group(0).strip()  # a later sibling of the chunk's last item
+            else:
+                parts.append(m.group(0).strip())
+            break
+        if start == 0:
+            break
+        end = start
+    return HEADING_SEP.join(parts)
 
 
 def _other_year(spec: QuestionSpec, item: ContextItem, cand: Candidate) -> bool:

@@ -153,3 +153,10 @@ def test_a_quoted_name_asked_about_is_answered_by_its_items():
     )
     r = _read("青山县外贸“新三样”是哪三样产品？", passage(text, year=2022))
     assert "锂电池" in r.answer and "光伏" in r.answer, r.answer
+
+
+def test_a_later_item_of_the_passage_overrides_the_chunks_heading():
+    text = "1.石桥镇。清淤3.2万立方米。\n2.柳塘镇。完成柳塘河清淤疏浚7.5公里，清淤2.1万立方米。"
+    chunk = passage(text, year=2022, heading="（四）镇级河湖治理亮点 › 1.石桥镇")
+    r = _read("石桥镇2021年河道清淤量是多少立方米？", chunk)
+    assert "3.2万立方米" in r.answer and "2.1万" not in r.answer, r.answer
