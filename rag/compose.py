@@ -1,9 +1,12 @@
 """From the clause the reader chose to the words of the answer.
 
 The reader (:mod:`rag.reader`) decides which clause answers; this module decides how much of
-its text is quoted: the whole sentence for lists and reasons, one item of an enumeration of
-figures, and the period the sentence opens with. Everything returned is a span of the
-passage, so the answer stays a verifiable quote. Works on offsets, not on the reader's types.
+its text is quoted: the whole sentence for lists and reasons (with the next sentence when it
+gives the cause), one item of an enumeration of figures, and the period the sentence opens
+with, all spans of the passage. Two answers are composed from spans instead: a name of a 分别
+list with its own figure ("第二产业增加值增长5.2%") or the highest of them, and an item's title
+before the clause under it ("城关第二幼儿园："); every figure they state is the passage's, so
+the citation check still verifies them. Works on offsets, not on the reader's types.
 """
 
 from __future__ import annotations
