@@ -146,6 +146,8 @@ class QuestionSpec:
     kind: str = ""
     #: "high" or "low" when it asks which of several is highest or lowest; empty otherwise
     superlative: str = ""
+    #: the quoted phrases it asks about ("外贸“新三样”是哪三样" → 新三样)
+    asked_quotes: tuple[str, ...] = ()
 
 
 _MEASURE = tuple("个座家所支位种条名只部一")
@@ -255,7 +257,16 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
         spec.superlative = "low"
     if spec.superlative and spec.answer_type in ("entity", "rank", "place"):
         spec.attribute = ()  # "排第一的是哪个": the figures decide, no word to find
+    spec.asked_quotes = asked_quotes(question)
     return spec
+
+
+def asked_quotes(question: str) -> tuple[str, ...]:
+    """The quoted phrases a question asks about: right before its asking words ("“新三样”
+    是哪三样", "“五大中心”分别是"), not a programme named on the way ("“百千万工程”的…")."""
+    words = "|".join(map(re.escape, question_rules().asking_words))
+    pattern = rf"[“\"「『]([^”\"」』]{{2,12}})[”\"」』][^，,。？?]{{0,6}}?(?:分别)?(?:{words})"
+    return tuple(re.findall(pattern, question))
 
 
 def asked_kind(question: str) -> str:
@@ -279,6 +290,7 @@ __all__ = [
     "QuestionSpec",
     "asked_attribute",
     "asked_kind",
+    "asked_quotes",
     "parse_question",
     "question_rules",
 ]

@@ -257,7 +257,7 @@ def _score(
         score += entity_bonus(spec, cand.text, item.text[max(0, cand.start - 12) : cand.start])
     # the phrase a question quotes and asks about ("外贸“新三样”是哪三样") is the document's
     # own name for what is asked
-    if any(q in cand.text for q in _asked_quotes(spec)):
+    if any(q in cand.text for q in spec.asked_quotes):
         score += QUOTED_TERM_BONUS
     kind = wanted_kind(info, item.meta)
     if kind == "target" and spec.answer_type == "figure":
@@ -279,14 +279,6 @@ def _score(
     return score - 0.002 * max(0, len(cand.text) - 40)
 
 
-def _asked_quotes(spec: QuestionSpec) -> list[str]:
-    """The quoted phrases the question asks about: right before its asking words ("“新三样”
-    是哪三样", "“五大中心”分别是"), not a programme named on the way ("“百千万工程”的…")."""
-    words = "|".join(map(re.escape, question_rules().asking_words))
-    pattern = rf"[“\"「『]([^”\"」』]{{2,12}})[”\"」』][^，,。？?]{{0,6}}?(?:分别)?(?:{words})"
-    return re.findall(pattern, spec.text)
-
-
 def _preference(spec: QuestionSpec, text: str) -> float:
     """How well a clause that may answer names what is asked (see :attr:`Candidate.preference`)."""
     if spec.answer_type == "figure":
@@ -295,7 +287,7 @@ def _preference(spec: QuestionSpec, text: str) -> float:
         return entity_preference(spec, text)
     if spec.answer_type == "reason":
         return cause_fit(spec, text)
-    quoted = _asked_quotes(spec)
+    quoted = spec.asked_quotes
     if spec.answer_type == "list" and text.count("、") >= 2 and any(q in text for q in quoted):
         return LIST_BONUS  # "电动汽车、锂电池、光伏产品“新三样”…": the items of the named list
     return 0.0
