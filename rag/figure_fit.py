@@ -18,6 +18,7 @@ from rag.clause_fit import figures, only_other_measures
 from rag.compose import spread_item
 from rag.context import Candidate, ContextItem
 from rag.metric_fit import (
+    names_subject,
     only_share_base,
     other_measure,
     other_subjects_measure,
@@ -59,6 +60,8 @@ def figure_violations(
         # words asks for something else ("农业总产值"), which a GDP clause cannot answer
         # (the clause's own words: "其中农业产值…" continues a GDP clause without being one)
         out.append("a metric the question does not name")
+    elif spec.subject and not names_subject(spec.subject, _subject_scope(item, cand, own)):
+        out.append("names nothing asked")  # "旅游收入1.36亿元" for 农业总产值
     if other_measure(spec, text):
         out.append("another measure of the metric")
     if only_share_base(spec, text):
@@ -117,6 +120,16 @@ def figure_violations(
     ):
         out.append("a multi-year figure")
     return out
+
+
+def _subject_scope(item: ContextItem, cand: Candidate, own: str) -> str:
+    """Where a clause's subject may be named: its heading, the clause itself and, for a clause
+    continuing another ("…实现农业总产值6.83亿元，增长4.1%"), the clause before it."""
+    before = ""
+    if own.startswith(question_rules().continuation_starts):
+        spans = [s for s in clause_spans(item.text, *cand.sentence) if s[1] <= cand.start]
+        before = item.text[slice(*spans[-1])] if spans else ""
+    return f"{item.meta.heading} {before} {own}"
 
 
 def _annual_report(meta: ChunkMeta) -> bool:

@@ -23,7 +23,7 @@ import re
 from itertools import pairwise
 
 from core.lexicon import lexicon
-from core.text import clause_spans
+from core.text import clause_spans, normalize_for_search, place_mentions
 from index.terms import get_tokenizer
 from rag.clause_fit import figures
 from rag.question import QuestionSpec, question_rules
@@ -113,6 +113,48 @@ def share_figures(spec: QuestionSpec, text: str) -> set[tuple[str, float]]:
     return {("%", float(v)) for v in found}
 
 
+def names_subject(words: tuple[str, ...], text: str) -> bool:
+    """``text`` names one of the question's subject words (:attr:`QuestionSpec.subject`), or
+    the first or last two characters of a longer one ("床位" for 床位数, "产值" for 总产值):
+    reports shorten and reorder what a question asks about, so this only rules out a clause
+    about something else ("旅游收入1.36亿元" for 农业总产值)."""
+    norm = normalize_for_search(text)
+    for word in map(normalize_for_search, words):
+        if word in norm or (len(word) >= 3 and (word[:2] in norm or word[-2:] in norm)):
+            return True
+    return False
+
+
+def qualified_subject(spec: QuestionSpec, clause: str) -> bool:
+    """The clause names what is asked only behind a qualifier the question does not use
+    ("机电产品出口268.9亿元" for "出口总值"): a part of it. A soft preference, not a rule: the
+    words before a metric are too varied to rule a clause out on them (see the module note)."""
+    if any(c in clause for c in lexicon().distributive_cues):
+        return False  # "第二、第三产业增加值分别增长…": a 分别 list names its parts so
+    # every way the asked metric is written ("全市地区生产总值（GDP）" for GDP)
+    words = spec.subject or tuple(t for g in spec.metrics for t in g)
+    found = [(clause.find(w), w) for w in words if w in clause]
+    if not found:
+        return False
+    lead = clause[: min(found)[0]]
+    lead = re.split(r"[，,；;：:、]", lead)[-1]
+    tokens = [w for w in get_tokenizer().words(lead) if not w.isdigit()]
+    if not tokens:
+        return False
+    last = tokens[-1]
+    rules = question_rules()
+    allowed = (*rules.measure_scope_words, *rules.continuation_starts, *rules.subject_skip_words)
+    return (
+        len(last) >= 2
+        and last.isalpha()
+        and last not in spec.text
+        and not any(last in w for w in words)  # "规模以上" of 规模以上工业增加值
+        and last not in allowed
+        and not place_mentions(last)
+        and not any(last in r for r in spec.regions)
+    )
+
+
 def two_facts(spec: QuestionSpec, text: str, start: int, end: int) -> bool:
     """A pair of clauses that each state a figure of their own metric ("外贸进出口增长3%；
     社会消费品零售总额增长7%") answers two questions; a pair answers one when its second
@@ -124,4 +166,4 @@ def two_facts(spec: QuestionSpec, text: str, start: int, end: int) -> bool:
     return any(not set(g) & asked for c in clauses for g in lexicon().metrics(c))
 
 
-__all__ = ["other_measure", "two_facts"]
+__all__ = ["names_subject", "other_measure", "qualified_subject", "two_facts"]

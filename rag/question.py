@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from core.lexicon import lexicon
-from core.text import normalize_for_search, place_mentions, strip_years
+from core.text import normalize_for_search, place_mentions, place_rules, short_forms, strip_years
 from index.terms import get_tokenizer
 from rag.query import QueryInfo
 
@@ -104,6 +104,8 @@ class QuestionRules(BaseModel):
     plan_question_words: tuple[str, ...] = ()
     explicit_amount_cues: tuple[str, ...] = ()
     naming_words: tuple[str, ...] = ()
+    subject_skip_words: tuple[str, ...] = ()
+    subject_unit_pattern: str = ""
 
     @field_validator("types", mode="before")
     @classmethod
@@ -148,6 +150,9 @@ class QuestionSpec:
     superlative: str = ""
     #: the quoted phrases it asks about ("外贸“新三样”是哪三样" → 新三样)
     asked_quotes: tuple[str, ...] = ()
+    #: for a figure question naming no lexicon metric, the words naming what is counted
+    #: ("农业总产值多少亿元" → 农业, 总产值); empty otherwise
+    subject: tuple[str, ...] = ()
 
 
 _MEASURE = tuple("个座家所支位种条名只部一")
@@ -258,7 +263,36 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
     if spec.superlative and spec.answer_type in ("entity", "rank", "place"):
         spec.attribute = ()  # "排第一的是哪个": the figures decide, no word to find
     spec.asked_quotes = asked_quotes(question)
+    if spec.answer_type == "figure" and not spec.metrics:
+        spec.subject = subject_words(question, spec.regions)
     return spec
+
+
+def subject_words(question: str, regions: list[str]) -> tuple[str, ...]:
+    """The words of a figure question that name what it counts: not its places, times, scope,
+    asking, growth, target or unit words ("柳坪乡2024年农业总产值多少亿元" → 农业, 总产值)."""
+    rules = question_rules()
+    skip = {
+        *rules.subject_skip_words, *rules.rate_cues, *rules.measure_scope_words,
+        *rules.asking_words, *rules.source_phrases, *rules.filler_words,
+        *rules.plan_question_words,
+    }  # fmt: skip
+    text = strip_years(question)
+    # no word may span a place or the citing of a source ("按…卫健局去年的工作总结")
+    forms = {f for r in [*regions, *place_mentions(question)] for f in (r, *short_forms(r))}
+    for phrase in sorted({*forms, *rules.source_phrases}, key=len, reverse=True):
+        text = text.replace(phrase, " ")
+    organs = (*(o for o in place_rules().organs if len(o) > 1), "局", "厅")
+    unit = re.compile(rules.subject_unit_pattern) if rules.subject_unit_pattern else None
+    return tuple(
+        w
+        for w in get_tokenizer().words(text)
+        if len(w) >= 2
+        and w.isalpha()
+        and w not in skip
+        and not w.endswith(("年", "月", "季度", "日", *organs))
+        and not (unit and unit.match(w))
+    )
 
 
 def asked_quotes(question: str) -> tuple[str, ...]:
@@ -293,4 +327,5 @@ __all__ = [
     "asked_quotes",
     "parse_question",
     "question_rules",
+    "subject_words",
 ]

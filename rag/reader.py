@@ -59,6 +59,7 @@ from rag.entity_fit import (
 )
 from rag.figure_fit import figure_violations, in_plan_part, inherited_subject, multi_year
 from rag.guard import is_instruction
+from rag.metric_fit import qualified_subject
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
 from rag.scoring import QueryTerms, wanted_kind
@@ -71,6 +72,11 @@ SPREAD_BONUS = 0.5
 #: the score of a clause holding a phrase the question quotes, and the preference of a clause
 #: enumerating items for a list question
 QUOTED_TERM_BONUS, LIST_BONUS = 0.3, 0.3
+#: the preference lost by a clause naming the asked subject behind another qualifier
+#: ("机电产品出口" for 出口)
+QUALIFIED_PENALTY = 0.1
+#: how far under the threshold a clause may score and still be chosen once the best clears it
+CHOICE_MARGIN = 0.05
 
 
 @dataclass
@@ -282,7 +288,8 @@ def _score(
 def _preference(spec: QuestionSpec, text: str) -> float:
     """How well a clause that may answer names what is asked (see :attr:`Candidate.preference`)."""
     if spec.answer_type == "figure":
-        return counted_noun_fit(spec, text)
+        qualified = QUALIFIED_PENALTY if qualified_subject(spec, text) else 0.0
+        return counted_noun_fit(spec, text) - qualified
     if spec.answer_type in ("entity", "place", "date", "other"):
         return entity_preference(spec, text)
     if spec.answer_type == "reason":
@@ -388,9 +395,12 @@ def read(
     if top.score < threshold:
         why = f"best clause covers too little ({top.score:.2f})"
         return Reading("", top.score, why, top, context)
-    # answerability decides whether to answer; among the clauses that clear it, the
-    # preference (a name in the asked role, the counted noun …) decides which one answers
-    best = max((c for c in valid if c.score >= threshold), key=lambda c: c.score + c.preference)
+    # answerability decides whether to answer; among the clauses near it, the preference (a
+    # name in the asked role, the counted noun …) decides which one answers, so a clause just
+    # under the threshold may still be chosen ("出口451.7亿元" over the better covered
+    # "机电产品出口268.9亿元")
+    floor = threshold - CHOICE_MARGIN
+    best = max((c for c in valid if c.score >= floor), key=lambda c: c.score + c.preference)
     return Reading(_compose(best, pool, context, spec), top.score, "", best, context)
 
 

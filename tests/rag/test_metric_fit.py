@@ -99,3 +99,36 @@ def test_a_subject_the_question_names_is_no_other_subject_in_traditional_script(
     text = "過去一年，全鎮新建茶葉加工廠3座，竹筍產量達到1850噸，新增就業崗位420個。"
     r = _read("松山鎮竹筍產量達到多少噸？", passage(text, region="松山鎮", year=2022))
     assert "1850噸" in r.answer, r.answer
+
+
+SUMMARY = {"year": 2024, "doc_type": "工作总结", "title": "2024年工作总结"}
+
+
+def test_a_figure_of_something_the_question_does_not_name_does_not_answer():
+    text = "全镇全年实现农业总产值6.83亿元，增长4.1%。柳坪乡旅游收入1.36亿元。"
+    r = _read("柳坪乡2024年农业总产值多少亿元？", passage(text, region="青山镇", **SUMMARY))
+    assert r.refused, r.answer  # the only 柳坪乡 figure is its tourism income
+    ok = _read("青山县2024年农业总产值多少亿元？", passage(text, **SUMMARY))
+    assert "6.83亿元" in ok.answer, ok.reason
+    # a report shortens what is asked: 床位 answers 床位数
+    beds = _read("青山县2024年实有床位数是多少张？", passage("全县实有床位2870张。", **SUMMARY))
+    assert "2870张" in beds.answer, beds.reason
+
+
+def test_the_subject_words_of_a_question_leave_out_place_time_and_asking_words():
+    from rag.question import subject_words
+
+    assert subject_words("柳坪乡2024年农业总产值多少亿元？", ["柳坪乡"]) == ("农业", "总产值")
+    words = subject_words("按澄岭县卫健局去年的工作总结，家庭医生签约率到了多少？", ["澄岭县"])
+    assert "家庭医生" in words and not {"工作", "总结", "县卫健局"} & set(words)
+
+
+def test_the_bare_subject_is_preferred_to_a_qualified_part_of_it():
+    text = "全市货物进出口总额638.2亿元。其中，机电产品出口268.9亿元，出口451.7亿元。"
+    r = _read("青山县2024年出口总值是多少亿元？", passage(text, **SUMMARY))
+    assert "451.7亿元" in r.answer, r.answer
+    # a scope word or a verb before the subject is no qualifier
+    scoped = _read(
+        "青山县2024年出口总值是多少亿元？", passage("全年全县实现出口45亿元。", **SUMMARY)
+    )
+    assert "45亿元" in scoped.answer, scoped.reason
