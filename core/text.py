@@ -58,6 +58,18 @@ def normalize_width(text: str) -> str:
     return text.translate(_WIDTH_TABLE)
 
 
+#: full-width digits, letters and ％; a full-width point between two digits ("４．３")
+_FIGURE_WIDTH = {c: t for c, t in _WIDTH_TABLE.items() if t.isalnum() or t == "%"}
+_WIDE_POINT = re.compile(r"(?<=[０-９0-9])．(?=[０-９0-9])")
+
+
+def fold_figures(text: str) -> str:
+    """Fold the full-width forms of figures ("４．３万亩", "７.５％", "ＧＤＰ") to half-width
+    and keep the punctuation ("，", "：", "（"): a quote stays Chinese prose. Same length as
+    ``text``, like :func:`normalize_width`."""
+    return _WIDE_POINT.sub(".", text).translate(_FIGURE_WIDTH)
+
+
 def normalize_for_search(text: str) -> str:
     """Width-fold and lowercase ``text`` without changing its length.
 
@@ -427,6 +439,14 @@ def spreads(
         verb, spans = figs
         names = [n.strip() for n in _SPREAD_NAMES.split(text[lead:at])]
         names[0] = _without_lead(names[0], leads)
+        listed = _listed_before(text, start, lead) if len(names) < 2 and not out else []
+        if len(listed) == len(spans):
+            # "分布在A镇、B乡、C镇3个乡镇，茶园面积分别为…": the names are the clause before,
+            # the 分别 clause's own words ("茶园面积") what each figure measures
+            first = listed[0][-min(map(len, listed[1:])) :]  # without its opening words
+            cores = [first, *listed[1:]]
+            out.append(Spread(tuple(cores), tuple(cores), names[0], verb, tuple(spans)))
+            continue
         if len(names) < 2 and out:
             prev = out[-1]
             names, cores, tail = list(prev.names), list(prev.cores), prev.tail
@@ -439,6 +459,23 @@ def spreads(
         if len(names) == len(spans):
             out.append(Spread(tuple(names), tuple(cores), tail, verb, tuple(spans)))
     return out
+
+
+#: a count closing a list of names ("…上坳乡6个乡镇", "…等3个村")
+_LIST_COUNT = re.compile(r"等?\s*[\d一二三四五六七八九十两]+\s*个[\u4e00-\u9fff]{1,3}$")
+
+
+def _listed_before(text: str, start: int, lead: int) -> list[str]:
+    """The names the clause before ``lead`` lists ("雾溪镇、青岙乡、…上坳乡6个乡镇"), the first
+    with its opening words; empty when it lists fewer than two."""
+    if lead <= start:
+        return []
+    before = max((m.end() for m in _SPREAD_CLAUSE.finditer(text, start, lead - 1)), default=start)
+    clause = _LIST_COUNT.sub("", text[before : lead - 1].strip())
+    names = [n.strip() for n in re.split(r"、|以及|和|与|及", clause)]
+    if len(names) < 2 or not all(names) or max(map(len, names[1:])) > 12:
+        return []
+    return names
 
 
 def _without_lead(name: str, leads: tuple[str, ...]) -> str:
@@ -484,6 +521,7 @@ __all__ = [
     "PlaceRules",
     "Spread",
     "clause_spans",
+    "fold_figures",
     "full_sentence_spans",
     "normalize_for_search",
     "normalize_width",

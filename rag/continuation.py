@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 from core.records import ChunkMeta, Passage
+from core.text import fold_figures
 from rag.context import ContextItem
 from rag.question import QuestionSpec
 from rag.reader import Reading
@@ -30,10 +31,10 @@ NextChunk = Callable[[ChunkMeta], Passage | None]
 
 def _is_cut(answer_body: str, text: str) -> bool:
     """The answer runs to the end of ``text`` and ``text`` stops inside a sentence."""
-    tail = text.rstrip()
+    tail = fold_figures(text).rstrip()  # the reader quotes figures folded ("6％" → 6%)
     if not tail or tail.endswith(_ENDS):
         return False
-    body = answer_body.rstrip("；;，,、 ")
+    body = fold_figures(answer_body).rstrip("；;，,、 ")
     return bool(body) and tail.rstrip("；;，,、 ").endswith(body[-20:])
 
 

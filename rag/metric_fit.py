@@ -116,13 +116,16 @@ def share_figures(spec: QuestionSpec, text: str) -> set[tuple[str, float]]:
 def names_subject(words: tuple[str, ...], text: str) -> bool:
     """``text`` names one of the question's subject words (:attr:`QuestionSpec.subject`), or
     the first or last two characters of a longer one ("床位" for 床位数, "产值" for 总产值):
-    reports shorten and reorder what a question asks about, so this only rules out a clause
-    about something else ("旅游收入1.36亿元" for 农业总产值)."""
+    reports shorten and reorder what a question asks about ("造林增绿331.5万亩" for 造林绿化,
+    "经营权3713万元" for 经营权收入), so this only rules out a clause about something else
+    ("旅游收入1.36亿元" for 农业总产值)."""
     norm = normalize_for_search(text)
-    for word in map(normalize_for_search, words):
-        if word in norm or (len(word) >= 3 and (word[:2] in norm or word[-2:] in norm)):
-            return True
-    return False
+
+    def named(word: str) -> bool:
+        word = normalize_for_search(word)
+        return word in norm or (len(word) >= 3 and (word[:2] in norm or word[-2:] in norm))
+
+    return any(named(w) for w in words)
 
 
 def qualified_subject(spec: QuestionSpec, clause: str) -> bool:

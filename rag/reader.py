@@ -12,7 +12,7 @@ reader refuses. Each candidate keeps its offsets, so the answer stays a verifiab
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 from core.lexicon import lexicon
@@ -20,6 +20,7 @@ from core.records import HEADING_SEP, ChunkMeta, Passage
 from core.text import (
     YEAR,
     clause_spans,
+    fold_figures,
     full_sentence_spans,
     normalize_for_search,
     place_mentions,
@@ -69,6 +70,8 @@ from rag.table_rows import row_answer, table_row
 DEFAULT_THRESHOLD = 0.3
 #: the preference for a 分别 list whose figures a "which is highest" question compares
 SPREAD_BONUS = 0.5
+#: the preference for a 分别 list that pairs the asked name with its figure
+SPREAD_ITEM_BONUS = 0.03
 #: the score of a clause holding a phrase the question quotes, and the preference of a clause
 #: enumerating items for a list question
 QUOTED_TERM_BONUS, LIST_BONUS = 0.3, 0.3
@@ -167,6 +170,9 @@ def _place_scope(spec: QuestionSpec, item: ContextItem, cand: Candidate, around:
     襄阳、宜昌经济总量突破6000亿元" states no figure of 武汉); else the sentence."""
     if spec.answer_type != "figure":
         return around
+    spread = spread_item(item.text, cand.start, cand.end, cand.sentence, spec)
+    if spread:
+        return spread  # "鹭坞乡茶园面积为4.3万亩" of "A、B…6个乡镇，茶园面积分别为…"
     clauses = [c for c in re.split(r"[，,；;]", cand.text) if re.search(r"\d", c)]
     return f"{_heading_at(item, cand.start)} {clauses[-1] if clauses else cand.text}"
 
@@ -325,6 +331,8 @@ def candidates(
                 cand.preference = _preference(spec, cand.text)
                 if spec.superlative and spread_extreme(text, s, e, sent, spec):
                     cand.preference += SPREAD_BONUS  # "…中排第一的": a list to compare
+                elif spread_item(text, s, e, sent, spec):
+                    cand.preference += SPREAD_ITEM_BONUS  # the asked name's own figure
                 out.append(cand)
     return out
 
@@ -385,23 +393,31 @@ def read(
 
     ``threshold`` overrides the calibrated one of the answer type (the eval sweeps it)."""
     threshold = threshold_for(spec) if threshold is None else threshold
+    original, context = context, [_folded(item) for item in context]
     pool = candidates(spec, info, terms, context)
     valid = [c for c in pool if c.valid]
     if not valid:
         reasons = sorted({v for c in pool for v in c.violations})
         why = "no clause fits: " + ", ".join(reasons[:3]) if reasons else "no clause"
-        return Reading("", 0.0, why, context=context)
+        return Reading("", 0.0, why, context=original)
     top = max(valid, key=lambda c: c.score)
     if top.score < threshold:
         why = f"best clause covers too little ({top.score:.2f})"
-        return Reading("", top.score, why, top, context)
+        return Reading("", top.score, why, top, original)
     # answerability decides whether to answer; among the clauses near it, the preference (a
     # name in the asked role, the counted noun …) decides which one answers, so a clause just
     # under the threshold may still be chosen ("出口451.7亿元" over the better covered
     # "机电产品出口268.9亿元")
     floor = threshold - CHOICE_MARGIN
     best = max((c for c in valid if c.score >= floor), key=lambda c: c.score + c.preference)
-    return Reading(_compose(best, pool, context, spec), top.score, "", best, context)
+    return Reading(_compose(best, pool, context, spec), top.score, "", best, original)
+
+
+def _folded(item: ContextItem) -> ContextItem:
+    """The passage read with full-width digits, letters and signs folded ("４．３万亩" → 4.3万亩):
+    every figure, 分别 and table rule is written for half-width forms, and folding keeps each
+    offset (:func:`core.text.fold_figures`), so the answer still quotes its place."""
+    return replace(item, text=fold_figures(item.text), above=fold_figures(item.above))
 
 
 def passages_as_context(passages: list[Passage]) -> list[ContextItem]:

@@ -19,6 +19,7 @@ from core.lexicon import lexicon
 from core.records import Filters, Passage
 from core.text import (
     SENTENCE,
+    fold_figures,
     normalize_for_search,
     numbers,
     place_mentions,
@@ -65,7 +66,10 @@ def unknown_place(e: Evidence) -> str:
 def year_absent(e: Evidence) -> str:
     """The asked year is neither written in the passages nor the year of (or after) their
     report: a report of year Y reviews year Y-1 ("过去一年") without always naming it."""
-    texts = " ".join(f"{p.meta.title} {p.meta.year or ''} {p.text}" for p in e.passages)
+    # "２０２７年" names 2027 too
+    texts = fold_figures(
+        " ".join(f"{p.meta.title} {p.meta.year or ''} {p.text}" for p in e.passages)
+    )
     doc_years = {p.meta.year for p in e.passages}
     for year in e.info.years:
         if str(year) not in texts and not doc_years & {year, year + 1}:

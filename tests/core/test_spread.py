@@ -33,3 +33,17 @@ def test_counts_that_do_not_pair_up_are_no_spread():
 
 def test_a_shared_head_reads_into_the_second_name():
     assert "粮食总产量" in lexicon().distributed("粮食播种面积和总产量分别达到56.2万亩、23.1万吨。")
+
+
+def test_names_listed_in_the_clause_before_pair_with_the_figures():
+    text = (
+        "全县茶园主要分布在雾溪镇、青岙乡、茗坪镇3个乡镇，茶园面积分别为6.8万亩、5.2万亩、"
+        "4.9万亩，其余乡镇合计1.4万亩。"
+    )
+    (group,) = lexicon().spreads(text)
+    assert group.cores == ("雾溪镇", "青岙乡", "茗坪镇")
+    assert group.phrase(1) == "青岙乡茶园面积"
+    assert [text[slice(*f)] for f in group.figures] == ["6.8万亩", "5.2万亩", "4.9万亩"]
+    # a different count of names and figures pairs nothing
+    short = "分布在雾溪镇、青岙乡，茶园面积分别为6.8万亩、5.2万亩、4.9万亩。"
+    assert lexicon().spreads(short) == []

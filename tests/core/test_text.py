@@ -66,3 +66,13 @@ def test_a_place_right_after_its_parent_is_a_mention_too():
 
     assert place_mentions("丰顺县潭江镇2018年哪家企业") == ["丰顺县", "潭江镇"]
     assert place_mentions("全市重点项目区建设") == []
+
+
+def test_figures_are_folded_to_half_width_and_punctuation_is_kept():
+    from core.text import fold_figures
+
+    text = "茶园面积４．３万亩，增长７.５％（ＧＤＰ）。"
+    folded = fold_figures(text)
+    assert folded == "茶园面积4.3万亩，增长7.5%（GDP）。"
+    assert len(folded) == len(text)  # offsets stay valid in the original
+    assert fold_figures("第一．总则") == "第一．总则"  # a point between no digits stays

@@ -356,3 +356,14 @@ def test_a_count_is_not_read_from_percentages_and_money():
     assert _read("青山县2020年新能源汽车产量达到多少万辆？", passage(text)).refused
     made = "新能源汽车产量达到45万辆，增长30%。"
     assert "45万辆" in _read("青山县2020年新能源汽车产量达到多少万辆？", passage(made)).answer
+
+
+def test_full_width_figures_are_read_and_quoted_half_width():
+    text = (
+        "全县茶园主要分布在雾溪镇、鹭坞乡2个乡镇，茶园面积分别为６．８万亩、４．３万亩。"
+        "到２０２７年，茶叶综合产值突破６０亿元。"
+    )
+    r = _read("青山县鹭坞乡的茶园面积是多少？", passage(text, year=2024))
+    assert "4.3万亩" in r.answer and "鹭坞乡" in r.answer, r.answer
+    target = _read("青山县计划到2027年茶叶综合产值达到多少？", passage(text, year=2024))
+    assert "60亿元" in target.answer, target.reason
