@@ -182,7 +182,9 @@ _TITLE_LINES, _MIN_TITLE = 12, 6
 
 def _infer_title(body: str, source: str, rules: NoiseRules) -> tuple[str, bool]:
     """Title of an untitled report and whether it came from the text (not the file name)."""
-    lines = [ln.strip() for ln in body.strip().split("\n")[:_TITLE_LINES] if ln.strip()]
+    # a Markdown heading's marks are no part of the title
+    lines = [ln.strip().lstrip("#＃ \t") for ln in body.strip().split("\n")[:_TITLE_LINES]]
+    lines = [ln for ln in lines if ln]
     first = lines[0] if lines else ""
     m = rules.leading_title.match(first)
     if m:

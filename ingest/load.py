@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 __all__ = ["SUPPORTED_SUFFIXES", "LoadedFile", "SkipFile", "decode_text", "load_file"]
 
@@ -268,6 +269,24 @@ _CHROME_TAGS = ("header", "footer")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
+#: what separates a portal page's <title> parts ("文章标题_工作动态_某区人民政府")
+_TITLE_PARTS = re.compile(r"\s*(?:_|\||｜|--|—|–|\s-\s)\s*")
+_MIN_PAGE_TITLE = 6
+
+
+def _title_first(soup: Any, page_title: str) -> None:
+    """A portal page names its article first in ``<title>``; the element of the body holding
+    that name moves to the top, so the document is titled (and dated) by it, not by the
+    site's chrome above it ("今天是：2025年1月14日", "某市某区人民政府", menus). The chrome
+    stays: its greeting or site name may be the only place the page names."""
+    name = _TITLE_PARTS.split(page_title)[0].strip() if page_title else ""
+    if len(name) < _MIN_PAGE_TITLE or soup.body is None:
+        return
+    heading = soup.body.find(lambda tag: tag.get_text(strip=True) == name)
+    if heading is not None:
+        soup.body.insert(0, heading.extract())
+
+
 def _html_text(data: bytes) -> tuple[str, str]:
     try:
         from bs4 import BeautifulSoup
@@ -292,8 +311,10 @@ def _html_text(data: bytes) -> tuple[str, str]:
     except ImportError:  # pragma: no cover
         parser = "html.parser"
     soup = BeautifulSoup(text, parser)
+    page_title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
+    _title_first(soup, page_title)
     for tag in soup.find_all(_CHROME_TAGS):
         if tag.find_parent(("article", "main")) is None:
             tag.decompose()

@@ -108,6 +108,8 @@ def parse_unit_sequence(title: str) -> list[Unit]:
     [紫金县]); empty when the title does not start with a place."""
     m = _YEAR_PREFIX.match(title)
     start = m.end() if m else 0
+    # "中共芷陂镇委员会2024年工作总结": the party's name is no part of the place
+    start += next((len(p) for p in place_rules().issuer_prefixes if title.startswith(p, start)), 0)
     units, ends = parse_units_at(title, start)
     for k in range(len(units), 0, -1):
         if _AFTER_UNIT.match(title, ends[k - 1]) or _ORGAN_IN_TITLE.match(title, ends[k - 1]):

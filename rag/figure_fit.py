@@ -110,7 +110,7 @@ def figure_violations(
         or any(t in text for t in target_words)
         # the plan part of a 政府工作报告 or of a year's 工作总结 holds no results; a mid-year
         # 汇报's 下半年工作思路 may restate the half's
-        or (in_plan_part(item, cand) and _annual_report(item.meta))
+        or (in_plan_part(item, cand) and annual_report(item.meta))
     ):
         out.append("a target, not a result")
     if (
@@ -132,7 +132,7 @@ def _subject_scope(item: ContextItem, cand: Candidate, own: str) -> str:
     return f"{item.meta.heading} {before} {own}"
 
 
-def _annual_report(meta: ChunkMeta) -> bool:
+def annual_report(meta: ChunkMeta) -> bool:
     """A 政府工作报告 or a year's 工作总结 (not a report on part of a year, "上半年…"): its plan
     part plans the next year and restates no result."""
     if not any(t in meta.doc_type for t in ("政府工作报告", "工作总结")):
@@ -239,4 +239,10 @@ def multi_year(lead: str) -> bool:
     return period >= 0 and period > single
 
 
-__all__ = ["figure_violations", "in_plan_part", "inherited_subject", "multi_year"]
+__all__ = [
+    "annual_report",
+    "figure_violations",
+    "in_plan_part",
+    "inherited_subject",
+    "multi_year",
+]

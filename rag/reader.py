@@ -58,7 +58,13 @@ from rag.entity_fit import (
     names_a_place,
     novel_chars,
 )
-from rag.figure_fit import figure_violations, in_plan_part, inherited_subject, multi_year
+from rag.figure_fit import (
+    annual_report,
+    figure_violations,
+    in_plan_part,
+    inherited_subject,
+    multi_year,
+)
 from rag.guard import is_instruction
 from rag.metric_fit import qualified_subject
 from rag.query import QueryInfo
@@ -78,6 +84,8 @@ QUOTED_TERM_BONUS, LIST_BONUS = 0.3, 0.3
 #: the preference lost by a clause naming the asked subject behind another qualifier
 #: ("机电产品出口" for 出口)
 QUALIFIED_PENALTY = 0.1
+#: the score a name or list clause of a summary's plan part loses when no plan is asked
+PLAN_PART_PENALTY = 0.05
 #: how far under the threshold a clause may score and still be chosen once the best clears it
 CHOICE_MARGIN = 0.05
 
@@ -272,6 +280,16 @@ def _score(
     if any(q in cand.text for q in spec.asked_quotes):
         score += QUOTED_TERM_BONUS
     kind = wanted_kind(info, item.meta)
+    if (
+        spec.answer_type in ("list", "entity")
+        and kind != "target"
+        and not any(
+            w in spec.text for w in (*question_rules().plan_question_words, *lexicon().target_terms)
+        )
+        and annual_report(item.meta)
+        and in_plan_part(item, cand)
+    ):
+        score -= PLAN_PART_PENALTY  # "现有4A级景区有哪些" is not "推动…创建4A级景区" of next year
     if kind == "target" and spec.answer_type == "figure":
         # (the candidate's own text too: a table row reads its column header, "2025年目标")
         lead = normalize_for_search(

@@ -223,3 +223,13 @@ def test_a_portal_page_is_titled_and_placed_past_its_greeting_and_menu():
     head = "欢迎访问雁川市商务局门户网站！\n首页\n政务公开\n统计数据\n2024年全市商务运行情况\n"
     (doc,) = _docs(f"{head}{BODY}")
     assert (doc.title, doc.region, doc.year) == ("2024年全市商务运行情况", "雁川市", 2024)
+
+
+def test_a_party_committees_name_before_the_place_is_no_part_of_it():
+    (doc,) = _docs(f"中共芷陂镇委员会2024年工作总结\n{BODY}")
+    assert (doc.region, doc.year) == ("芷陂镇", 2024)
+
+
+def test_an_untitled_markdown_file_is_titled_without_its_heading_marks():
+    (doc,) = _docs(f"# 云栈区民政局2025年上半年工作总结和下半年工作打算\n\n{BODY}")
+    assert not doc.title.startswith("#") and doc.region == "云栈区"

@@ -231,3 +231,17 @@ def test_pdf_without_text_layer_needs_ocr(tmp_path):
 def test_broken_pdf_is_skipped(tmp_path):
     with pytest.raises(SkipFile, match="PDF"):
         load_file(_write(tmp_path, "broken.pdf", b"%PDF-1.4\nthis is not a pdf body"))
+
+
+def test_a_portal_pages_article_title_comes_before_the_site_chrome(tmp_path):
+    html = """<html><head><meta charset="utf-8">
+    <title>汀澜区文旅局2024年工作总结_工作动态_樾城市汀澜区人民政府</title></head><body>
+    <div class="top"><span>今天是：2025年1月14日</span></div>
+    <div class="logo"><h1>樾城市汀澜区人民政府</h1></div>
+    <div class="crumb">当前位置：首页 &gt; 工作动态</div>
+    <h2 class="title">汀澜区文旅局2024年工作总结</h2>
+    <p>2024年，全区接待游客1863.5万人次。</p></body></html>"""
+    text = load_file(_write(tmp_path, "page.html", html.encode("utf-8"))).text
+    lines = text.split("\n")
+    assert lines[0] == "汀澜区文旅局2024年工作总结"
+    assert "樾城市汀澜区人民政府" in lines and lines.count("汀澜区文旅局2024年工作总结") == 1

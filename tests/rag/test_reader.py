@@ -367,3 +367,15 @@ def test_full_width_figures_are_read_and_quoted_half_width():
     assert "4.3万亩" in r.answer and "鹭坞乡" in r.answer, r.answer
     target = _read("青山县计划到2027年茶叶综合产值达到多少？", passage(text, year=2024))
     assert "60亿元" in target.answer, target.reason
+
+
+def test_a_summarys_plan_part_does_not_name_what_exists():
+    text = (
+        "一、2024年工作总结\n全县现有国家4A级旅游景区2家（鹤鸣山风景区、汀澜古街）。\n"
+        "二、2025年工作计划\n推动翠屏湖湿地公园创建国家4A级旅游景区。"
+    )
+    summary = passage(text, year=2024, doc_type="工作总结", title="青山县2024年工作总结")
+    r = _read("青山县的国家4A级旅游景区有哪些？", summary)
+    assert "鹤鸣山风景区" in r.answer, r.answer
+    plan = _read("青山县计划把哪个景区创建成国家4A级旅游景区？", summary)
+    assert "翠屏湖湿地公园" in plan.answer, plan.answer
