@@ -29,6 +29,7 @@ class Lexicon:
     distributive_cues: tuple[str, ...] = ()
     distributive_compounds: tuple[tuple[str, ...], ...] = ()
     spread_leads: tuple[str, ...] = ()
+    compound_heads: tuple[str, ...] = ()
 
     def metrics(self, text: str) -> list[tuple[str, ...]]:
         """Figure-naming synonym groups (GDP, 社零 …) that a text mentions."""
@@ -36,8 +37,20 @@ class Lexicon:
         return [
             g
             for g in self.groups
-            if g[0] not in self.generic and any(normalize_for_search(t) in norm for t in g)
+            if g[0] not in self.generic and any(self.mentions(t, norm) for t in g)
         ]
+
+    def mentions(self, term: str, norm: str) -> bool:
+        """Whether ``norm`` (normalised text) names ``term`` as itself, not as the head of
+        another metric ("规上工业" in "规上工业企业27家" or "规上工业总产值" names neither the
+        增加值 the short form stands for)."""
+        term = normalize_for_search(term)
+        pos = norm.find(term)
+        while pos >= 0:
+            if not norm.startswith(self.compound_heads, pos + len(term)):
+                return True
+            pos = norm.find(term, pos + 1)
+        return False
 
     def distributed(self, text: str) -> str:
         """``text`` followed by its readings part by part when it spreads figures with 分别
@@ -87,6 +100,7 @@ def lexicon() -> Lexicon:
         distributive_cues=tuple(data.get("distributive_cues", ())),
         distributive_compounds=tuple(tuple(g) for g in data.get("distributive_compounds", ())),
         spread_leads=tuple(data.get("spread_leads", ())),
+        compound_heads=tuple(data.get("compound_heads", ())),
     )
 
 

@@ -154,6 +154,24 @@ def normalize_text(text: str) -> str:
     return text
 
 
+_CN_NUMERALS = set("零〇一二两三四五六七八九十百千万亿")
+
+
+def _numeral_contains(haystack: str, needle: str) -> bool:
+    """``needle`` in ``haystack`` where a Chinese numeral at its edge is not continued by
+    another ("第二" is not in "第二十")."""
+    pos = haystack.find(needle)
+    while pos >= 0:
+        before = haystack[pos - 1] if pos > 0 else ""
+        after = haystack[pos + len(needle) : pos + len(needle) + 1]
+        if not (needle[0] in _CN_NUMERALS and before in _CN_NUMERALS and before) and not (
+            needle[-1] in _CN_NUMERALS and after in _CN_NUMERALS and after
+        ):
+            return True
+        pos = haystack.find(needle, pos + 1)
+    return False
+
+
 def contains(haystack: str, needle: str) -> bool:
     """Whether normalised ``needle`` occurs in normalised ``haystack`` at number boundaries.
 
@@ -163,6 +181,9 @@ def contains(haystack: str, needle: str) -> bool:
     h, n = normalize_text(haystack), normalize_text(needle)
     if not n:
         return False
+    plain = _loose(needle)
+    if plain and not any(c.isdigit() for c in plain) and _numeral_contains(_loose(haystack), plain):
+        return True  # "第十二" in "第十二位": a numeral the conversion reads differently alone
     starts_digit, ends_digit = n[0].isdigit(), n[-1].isdigit()
     pos = h.find(n)
     while pos >= 0:

@@ -215,7 +215,11 @@ def only_other_measures(spec: QuestionSpec, text: str) -> bool:
     ):
         return False
     found = re.findall(r"\d(?:[\d.,]*\d)?\s*([万亿千百]*)(元|%|％|\S?)", text)
-    return bool(found) and all(unit in ("元", "%", "％") for _, unit in found)
+    # "25679万元(2.56亿)": an amount in 亿 restated with no unit after it counts no thing
+    return bool(found) and all(
+        unit in ("元", "%", "％") or (big and not re.match(r"[\u4e00-\u9fff]", unit))
+        for big, unit in found
+    )
 
 
 _COUNT_UNITS = "人次|名|人|家|所|项|间|户|位|台|辆|套|条|次|个|座|件|场|批"

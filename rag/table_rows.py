@@ -96,8 +96,10 @@ def table_row(text: str, start: int, end: int, above: str = "") -> Row | None:
             return Row(tuple(cells), tuple(prev))
         pos = prev_start
     if pos == 0 and above:  # the table goes on from the chunk before: its header is there
-        for line in reversed(above.rstrip("\n").split("\n")):
+        for i, line in enumerate(reversed(above.rstrip("\n").split("\n"))):
             prev = row_cells(line)
+            if prev is None and i == 0:
+                continue  # the chunk before may end inside the row this one starts with
             if prev is None:
                 break
             if _is_header(prev):

@@ -65,3 +65,12 @@ def test_areas_and_metric_words_are_no_places():
     assert place_mentions("2024年武汉市地区生产总值") == ["武汉市"]
     assert place_mentions("西湖区和东城区、澄湖区") == ["西湖区", "东城区", "澄湖区"]
     assert place_mentions("由青山县负责") == ["青山县"]
+
+
+def test_a_metrics_short_form_before_another_head_names_another_metric():
+    from core.lexicon import lexicon
+
+    lex = lexicon()
+    assert not any("规模以上工业增加值" in g for g in lex.metrics("新增规上工业企业27家"))
+    assert not any("规模以上工业增加值" in g for g in lex.metrics("规上工业总产值501.6亿元"))
+    assert any("规模以上工业增加值" in g for g in lex.metrics("规上工业增长9.2%"))

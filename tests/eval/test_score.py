@@ -503,3 +503,10 @@ def test_evidence_is_found_in_the_text_ingest_reads_of_a_word_file(tmp_path) -> 
     text = read_source(tmp_path / "bulletin.docx")
     item = {"evidence": "| 茶叶 | 2.13 |", "source": "bulletin.docx"}
     assert evidence_spans(item, {"bulletin.docx": text})
+
+
+def test_an_ordinal_in_chinese_numerals_is_found_before_its_measure_word():
+    from eval.normalize_answer import contains
+
+    assert contains("县域经济综合实力位列全省第十二位[1]。", "第十二")
+    assert not contains("位列全省第十二位", "第十三")

@@ -132,3 +132,9 @@ def test_the_bare_subject_is_preferred_to_a_qualified_part_of_it():
         "青山县2024年出口总值是多少亿元？", passage("全年全县实现出口45亿元。", **SUMMARY)
     )
     assert "45亿元" in scoped.answer, scoped.reason
+
+
+def test_an_amount_restated_in_yi_counts_no_thing():
+    text = "规模以上工业企业总产值达到25679万元(2.56亿)。全镇规模以上工业4间。"
+    r = _read("青山县有几家规上工业企业？", passage(text, **SUMMARY))
+    assert "4间" in r.answer, r.answer

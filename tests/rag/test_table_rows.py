@@ -61,3 +61,15 @@ def test_a_chunk_starting_inside_a_table_reads_the_header_from_the_chunk_before(
     assert table_row(chunk, at, at + 5).header == ()
     row = table_row(chunk, at, at + 5, above=head)
     assert row is not None and row.reading() == "茶叶，产量：2.13万吨，比上年增长：7.2%"
+
+
+def test_a_header_is_found_above_when_the_chunk_before_ends_inside_a_row():
+    from rag.table_rows import table_row
+
+    above = (
+        "附表：主要指标\n| 指标 | 单位 | 完成值 | 增长（%） |\n"
+        "| 地区生产总值 | 亿元 | 312.6 | 6.1 |\n|"
+    )
+    text = "| 规模以上工业增加值 | — | — | 9.2 |\n"
+    row = table_row(text, 2, 10, above)
+    assert row is not None and row.header[3] == "增长（%）"
