@@ -31,23 +31,29 @@ class Lexicon:
     spread_leads: tuple[str, ...] = ()
     compound_heads: tuple[str, ...] = ()
 
-    def metrics(self, text: str) -> list[tuple[str, ...]]:
-        """Figure-naming synonym groups (GDP, 社零 …) that a text mentions."""
+    def metrics(self, text: str, asked: bool = False) -> list[tuple[str, ...]]:
+        """Figure-naming synonym groups (GDP, 社零 …) that a text mentions. A question
+        (``asked``) names a group by any of its words ("几家规上工业企业" asks about 规上工业); a
+        report's clause not by a short form heading another metric (:meth:`mentions`)."""
         norm = normalize_for_search(text)
-        return [
-            g
-            for g in self.groups
-            if g[0] not in self.generic and any(self.mentions(t, norm) for t in g)
-        ]
+        found = (
+            (lambda t: normalize_for_search(t) in norm)
+            if asked
+            else (lambda t: self.mentions(t, norm))
+        )
+        return [g for g in self.groups if g[0] not in self.generic and any(map(found, g))]
 
-    def mentions(self, term: str, norm: str) -> bool:
+    def mentions(self, term: str, norm: str, asked: str = "") -> bool:
         """Whether ``norm`` (normalised text) names ``term`` as itself, not as the head of
         another metric ("规上工业" in "规上工业企业27家" or "规上工业总产值" names neither the
-        增加值 the short form stands for)."""
+        增加值 the short form stands for), unless the question (``asked``, normalised) names
+        that other metric too ("新增多少家规上工业企业")."""
         term = normalize_for_search(term)
         pos = norm.find(term)
         while pos >= 0:
-            if not norm.startswith(self.compound_heads, pos + len(term)):
+            after = pos + len(term)
+            head = next((h for h in self.compound_heads if norm.startswith(h, after)), "")
+            if not head or term + head in asked:
                 return True
             pos = norm.find(term, pos + 1)
         return False

@@ -51,7 +51,8 @@ def figure_violations(
     spread = spread_item(item.text, cand.start, cand.end, cand.sentence, spec)
     # the most specific metric asked ("城镇调查失业率", not the 失业率 inside it) must be named
     asked = _most_specific(spec)
-    if spec.metrics and not any(lexicon().mentions(t, named) for g in asked for t in g):
+    question = normalize_for_search(spec.text)
+    if spec.metrics and not any(lexicon().mentions(t, named, question) for g in asked for t in g):
         out.append("other metric")
     elif spec.metrics and nums and not spread and not _metric_has_figure(spec, item.text, cand):
         out.append("the metric's figure is elsewhere")

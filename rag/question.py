@@ -224,11 +224,11 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
             break
     if spec.answer_type == "other" and norm.rstrip("？?。 ").endswith(("时间", "日期")):
         spec.answer_type = "date"  # "新规生效时间"
-    spec.metrics = lexicon().metrics(question)
+    spec.metrics = lexicon().metrics(question, asked=True)
     bare = question  # "新增多少城镇就业" names 新增城镇就业 once the asking word is out
     for word in rules.asking_words:
         bare = bare.replace(word, "")
-    spec.metrics += [g for g in lexicon().metrics(bare) if g not in spec.metrics]
+    spec.metrics += [g for g in lexicon().metrics(bare, asked=True) if g not in spec.metrics]
     if spec.answer_type == "other" and spec.metrics:
         spec.answer_type = "figure"
     if spec.answer_type == "figure":

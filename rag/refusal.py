@@ -110,7 +110,7 @@ def missing_metric(e: Evidence) -> str:
     """The figure a question asks for (GDP, 社零 …) must appear with a number in some passage
     of the right kind (a target for 目标 questions); else the corpus lacks it."""
     lex = lexicon()
-    for group in lex.metrics(e.question):
+    for group in lex.metrics(e.question, asked=True):
         terms = [normalize_for_search(t) for t in group]
         if not any(_states_metric(p, terms, e.info) for p in e.passages):
             return f"no figure for {group[0]}"

@@ -34,7 +34,7 @@ class Checked:
 
 def wrong_figure(checked: Verified, question: str) -> bool:
     """The answer's numbers exist in a passage but not beside the figure asked for."""
-    groups = lexicon().metrics(question)
+    groups = lexicon().metrics(question, asked=True)
     quotes = [normalize_for_search(c.quote) for c in checked.citations]
     if not groups or not any(numbers(q) for q in quotes):
         return False

@@ -124,8 +124,8 @@ def _swap_metric(base: str, rest: str) -> tuple[str, str]:
     """A follow-up naming another metric ("那固投呢？") replaces the previous question's metric
     instead of being appended to it; returns the new base and what is left of the follow-up."""
     lex = lexicon()
-    new = lex.metrics(rest)
-    old = lex.metrics(base)
+    new = lex.metrics(rest, asked=True)
+    old = lex.metrics(base, asked=True)
     if not new or not old or new == old:
         return base, rest
     said = max((t for g in new for t in g if t in rest), key=len, default="")

@@ -135,6 +135,6 @@ def test_the_bare_subject_is_preferred_to_a_qualified_part_of_it():
 
 
 def test_an_amount_restated_in_yi_counts_no_thing():
-    text = "规模以上工业企业总产值达到25679万元(2.56亿)。全镇规模以上工业4间。"
+    text = "规模以上工业企业总产值达到25679万元(2.56亿)。我镇在库规上工业4间。"
     r = _read("青山县有几家规上工业企业？", passage(text, **SUMMARY))
     assert "4间" in r.answer, r.answer
