@@ -97,6 +97,7 @@ class QuestionRules(BaseModel):
     within_year_cues: tuple[str, ...] = ()
     since_words: tuple[str, ...] = ()
     cause_question_words: tuple[str, ...] = ()
+    degree_words: tuple[str, ...] = ()
     cause_cues: tuple[str, ...] = ()
     growth_phrases: tuple[str, ...] = ()
     superlative_high: tuple[str, ...] = ()

@@ -54,7 +54,9 @@ def reading_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
     answering clause needs to hold."""
     text = question
     rules = question_rules()
-    for phrase in sorted({*rules.source_phrases, *rules.filler_words}, key=len, reverse=True):
+    # nor how it asks why ("…契税降幅为什么这么大"): an answer gives the cause, not these words
+    asking = {*rules.source_phrases, *rules.filler_words, *rules.cause_question_words}
+    for phrase in sorted({*asking, *rules.degree_words}, key=len, reverse=True):
         text = text.replace(phrase, " ")
     return query_terms(text, info, idf)
 

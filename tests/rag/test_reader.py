@@ -379,3 +379,12 @@ def test_a_summarys_plan_part_does_not_name_what_exists():
     assert "鹤鸣山风景区" in r.answer, r.answer
     plan = _read("青山县计划把哪个景区创建成国家4A级旅游景区？", summary)
     assert "翠屏湖湿地公园" in plan.answer, plan.answer
+
+
+def test_a_why_question_is_answered_by_the_clause_giving_the_cause():
+    text = (
+        "契税完成3.91亿元，下降18.6%，是降幅最大的税种。契税下降主要是上半年全市新建商品房"
+        "成交面积同比减少21.4%，叠加契税优惠政策持续实施，减收效应明显。"
+    )
+    r = _read("为什么青山县今年上半年契税降幅这么大？", passage(text, year=2025))
+    assert "成交面积" in r.answer, r.reason
