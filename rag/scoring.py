@@ -56,6 +56,7 @@ def reading_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
     rules = question_rules()
     # nor how it asks why ("…契税降幅为什么这么大"): an answer gives the cause, not these words
     asking = {*rules.source_phrases, *rules.filler_words, *rules.cause_question_words}
+    asking |= set(rules.types["rank"])  # "…在全省排第几": the answer says 第三, not 排第几
     for phrase in sorted({*asking, *rules.degree_words}, key=len, reverse=True):
         text = text.replace(phrase, " ")
     return query_terms(text, info, idf)

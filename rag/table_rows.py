@@ -52,13 +52,18 @@ class Row:
         m = _UNIT.search(self.cells[0])
         return ("%" if m.group(1) in ("%", "％") else m.group(1)) if m else ""
 
+    @property
+    def name_at(self) -> int:
+        """The column naming the row: the first, or the second after a 序号 column ("1")."""
+        return 1 if len(self.cells) > 2 and re.fullmatch(r"\d{1,3}", self.cells[0]) else 0
+
     def label(self) -> str:
         """The row's name without its unit: "空气质量优良天数比例（%）" → 空气质量优良天数比例."""
-        return _UNIT.sub("", self.cells[0]).removeprefix("其中：").strip()
+        return _UNIT.sub("", self.cells[self.name_at]).removeprefix("其中：").strip()
 
     def values(self) -> list[int]:
         """The columns holding a number ("93.5", "提高2.3个百分点"), the label's left out."""
-        return [j for j, c in enumerate(self.cells) if j and re.search(r"\d", c)]
+        return [j for j, c in enumerate(self.cells) if j > self.name_at and re.search(r"\d", c)]
 
     def stated(self, j: int) -> str:
         """Column ``j`` as a phrase: "2025年目标：90%"."""
@@ -131,6 +136,10 @@ def _column_score(spec: QuestionSpec, header: str) -> float:
         asked = any(c in spec.text for c in cues)
         if any(c in header for c in cues):
             score += 1.0 if asked else -0.5
+    # "到2024年底累计完成投资多少": the 累计 column, though another names the year
+    for cue in rules.within_year_cues:
+        if cue in header:
+            score += 2.5 if cue in spec.text else -0.5
     growth = any(c in header for c in rules.rate_cues)
     # "比2023年提高了多少", "产量比上年增长多少": the growth column, whatever years it compares
     if spec.wants_rate or any(c in spec.text for c in rules.rate_cues):
@@ -148,6 +157,11 @@ def row_answer(row: Row, spec: QuestionSpec) -> str:
         return "，".join(row.cells)
     if row.header:
         heads = [row.header[j] if j < len(row.header) else "" for j in columns]
+        # a cell of words says what its figure is ("建设进度": "累计完成投资62.7亿元…")
+        heads = [
+            h if _NUMBER.match(row.cells[j].replace(",", "")) else f"{h} {row.cells[j]}"
+            for h, j in zip(heads, columns, strict=True)
+        ]
         ranked = sorted(
             ((_column_score(spec, h), j) for h, j in zip(heads, columns, strict=True)), reverse=True
         )

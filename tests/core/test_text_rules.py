@@ -74,3 +74,12 @@ def test_a_metrics_short_form_before_another_head_names_another_metric():
     assert not any("规模以上工业增加值" in g for g in lex.metrics("新增规上工业企业27家"))
     assert not any("规模以上工业增加值" in g for g in lex.metrics("规上工业总产值501.6亿元"))
     assert any("规模以上工业增加值" in g for g in lex.metrics("规上工业增长9.2%"))
+
+
+def test_colloquial_names_of_report_metrics_are_synonyms():
+    from core.lexicon import lexicon
+
+    (group,) = lexicon().metrics("今年上半年卖地收入有多少", asked=True)
+    assert "国有土地使用权出让收入" in group
+    (online,) = lexicon().metrics("网上零售额增长多少", asked=True)
+    assert "网络零售额" in online

@@ -388,3 +388,19 @@ def test_a_why_question_is_answered_by_the_clause_giving_the_cause():
     )
     r = _read("为什么青山县今年上半年契税降幅这么大？", passage(text, year=2025))
     assert "成交面积" in r.answer, r.reason
+
+
+def test_a_rank_question_is_not_scored_on_how_it_asks():
+    from rag.question import parse_question
+    from rag.reader import passages_as_context, read
+    from rag.scoring import query_terms, reading_terms
+    from tests.rag.fixtures import flat_idf, parser
+
+    text = "全年完成交通固定资产投资186.4亿元，同比增长7.2%，完成投资额位列全省第三。"
+    question = "青山县交通投资完成额在全省排第几？"
+    info = parser().parse(question)
+    spec, context = parse_question(question, info), passages_as_context([passage(text)])
+    asked = query_terms(question, info, flat_idf).coverage("完成投资额位列全省第三")
+    read_on = reading_terms(question, info, flat_idf)
+    assert read_on.coverage("完成投资额位列全省第三") > asked  # 排第几 is no term to find
+    assert "第三" in read(spec, info, read_on, context).answer

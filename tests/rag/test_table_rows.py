@@ -73,3 +73,20 @@ def test_a_header_is_found_above_when_the_chunk_before_ends_inside_a_row():
     text = "| 规模以上工业增加值 | — | — | 9.2 |\n"
     row = table_row(text, 2, 10, above)
     assert row is not None and row.header[3] == "增长（%）"
+
+
+def test_a_serial_number_column_is_no_row_name_and_a_cell_of_words_names_its_figure():
+    from rag.question import parse_question
+    from rag.table_rows import row_answer, table_row
+    from tests.rag.fixtures import parser
+
+    text = (
+        "| 序号 | 项目名称 | 总投资（亿元） | 2024年完成投资（亿元） | 建设进度 |\n"
+        "| 1 | 璟岑高速公路 | 96.5 | 21.3 | 累计完成投资62.7亿元，路基工程基本完成 |\n"
+    )
+    at = text.index("| 1 |")
+    row = table_row(text, at + 2, at + 10)
+    assert row is not None and row.label() == "璟岑高速公路"
+    question = "璟岑高速公路到2024年底累计完成投资多少？"
+    answer = row_answer(row, parse_question(question, parser().parse(question)))
+    assert "62.7亿元" in answer and "21.3" not in answer, answer
