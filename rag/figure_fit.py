@@ -63,6 +63,8 @@ def figure_violations(
         out.append("a metric the question does not name")
     elif spec.subject and not names_subject(spec.subject, _subject_scope(item, cand, own)):
         out.append("names nothing asked")  # "旅游收入1.36亿元" for 农业总产值
+    if _a_causes_figure(spec, own):
+        out.append("a cause's figure")  # "契税下降主要是…成交面积同比减少21.4%" for 契税
     if other_measure(spec, text):
         out.append("another measure of the metric")
     if only_share_base(spec, text):
@@ -131,6 +133,23 @@ def _subject_scope(item: ContextItem, cand: Candidate, own: str) -> str:
         spans = [s for s in clause_spans(item.text, *cand.sentence) if s[1] <= cand.start]
         before = item.text[slice(*spans[-1])] if spans else ""
     return f"{item.meta.heading} {before} {own}"
+
+
+def _a_causes_figure(spec: QuestionSpec, clause: str) -> bool:
+    """The clause names the asked subject, then a cause ("主要是", "由于"), then the first
+    figure: the figure measures the cause, not the subject ("契税下降主要是…商品房成交面积同比
+    减少21.4%")."""
+    rules = question_rules()
+    digit = re.search(r"\d", clause)
+    if digit is None or any(w in spec.text for w in rules.cause_question_words):
+        return False
+    words = spec.subject or tuple(t for g in spec.metrics for t in g)
+    named = [clause.find(w) for w in words if 0 <= clause.find(w) < digit.start()]
+    if not named:
+        return False
+    cues = [clause.find(c) for c in rules.cause_cues if 0 <= clause.find(c) < digit.start()]
+    cue = min((q for q in cues if q > min(named)), default=-1)
+    return cue >= 0 and not any(cue < clause.find(w, cue) < digit.start() for w in words)
 
 
 def annual_report(meta: ChunkMeta) -> bool:

@@ -99,3 +99,12 @@ def test_among_tied_clauses_the_one_adding_more_words_names_more():
     text = "《青山新剧》剧照 10月20日，白河视频自制网剧《青山新剧》收官。"
     r = _read(q, passage(text, region=""))
     assert not r.refused and "白河视频" in r.answer
+
+
+def test_a_plan_word_is_no_attribute_to_find():
+    from tests.rag.fixtures import passage
+    from tests.rag.fixtures import read_question as _read
+
+    text = "推动翠屏湖湿地公园创建国家4A级旅游景区、大坪草甸创建国家3A级旅游景区。"
+    r = _read("青山县打算把哪个景区创建成国家4A级旅游景区？", passage(text, year=2024))
+    assert "翠屏湖湿地公园" in r.answer, r.reason

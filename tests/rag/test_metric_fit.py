@@ -138,3 +138,9 @@ def test_an_amount_restated_in_yi_counts_no_thing():
     text = "规模以上工业企业总产值达到25679万元(2.56亿)。我镇在库规上工业4间。"
     r = _read("青山县有几家规上工业企业？", passage(text, **SUMMARY))
     assert "4间" in r.answer, r.answer
+
+
+def test_a_figure_after_a_cause_measures_the_cause():
+    text = "契税完成3.91亿元，下降18.6%。契税下降主要是全市新建商品房成交面积同比减少21.4%。"
+    r = _read("青山县2024年契税同比增长多少？", passage(text, **SUMMARY))
+    assert "18.6%" in r.answer and "21.4%" not in r.answer, r.answer
