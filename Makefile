@@ -78,6 +78,7 @@ bench: models ingest
 	$(PY) bench/load.py --start
 	$(PY) bench/bm25_memory.py --scales 1 10 100
 	$(PY) bench/busy.py
+	$(PY) bench/ingest_cores.py
 	$(PY) bench/gil_switch.py
 
 lint: setup

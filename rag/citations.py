@@ -184,7 +184,9 @@ def verify(answer: str, passages: Sequence[Citable], question: str = "") -> Veri
     """
     exempt = numbers(question)
     # a table row's cell stated with its unit ("2.13万吨" for "| 茶叶 | 万吨 | 2.13 |") is held
-    per_passage = [numbers(p.text) | numbers(table_readings(p.text)) for p in passages]
+    per_passage = [
+        numbers(p.text) | numbers(table_readings(p.text, getattr(p, "above", ""))) for p in passages
+    ]
     support: dict[int, list[_Claim]] = {}
     out: list[str] = []
     unsupported: list[str] = []

@@ -207,14 +207,16 @@ def unit_fit(spec: QuestionSpec, text: str) -> float:
 
 def only_other_measures(spec: QuestionSpec, text: str) -> bool:
     """The question counts in a unit ("多少万辆") and every figure of ``text`` is a percentage or
-    a sum of money ("零售额增长35.8%", "90亿元"): a count cannot be read from it."""
-    if (
-        not spec.unit
-        or spec.answer_type != "figure"
-        or spec.unit.lstrip("万亿千百") in ("元", "钱", "")
-    ):
+    a sum of money ("零售额增长35.8%", "90亿元"): a count cannot be read from it; or it asks
+    money ("多少亿元") and every figure counts things ("4317处")."""
+    if not spec.unit or spec.answer_type != "figure" or not spec.unit.lstrip("万亿千百"):
         return False
     found = re.findall(r"\d(?:[\d.,]*\d)?\s*([万亿千百]*)(元|%|％|\S?)", text)
+    if spec.unit.lstrip("万亿千百") in ("元", "钱"):
+        # "多少亿元" asks money: "集中供水工程4317处" counts things
+        return bool(found) and all(
+            re.match(r"[\u4e00-\u9fff]", unit) and unit != "元" for _, unit in found
+        )
     # "25679万元(2.56亿)": an amount in 亿 restated with no unit after it counts no thing
     return bool(found) and all(
         unit in ("元", "%", "％") or (big and not re.match(r"[\u4e00-\u9fff]", unit))

@@ -181,6 +181,8 @@ def _place_scope(spec: QuestionSpec, item: ContextItem, cand: Candidate, around:
     spread = spread_item(item.text, cand.start, cand.end, cand.sentence, spec)
     if spread:
         return spread  # "鹭坞乡茶园面积为4.3万亩" of "A、B…6个乡镇，茶园面积分别为…"
+    if table_row(item.text, cand.start, cand.end, item.above) is not None:
+        return f"{_heading_at(item, cand.start)} {cand.text}"  # "曲岚市，水质达标率：85.1%"
     clauses = [c for c in re.split(r"[，,；;]", cand.text) if re.search(r"\d", c)]
     return f"{_heading_at(item, cand.start)} {clauses[-1] if clauses else cand.text}"
 

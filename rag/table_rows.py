@@ -170,14 +170,15 @@ def row_answer(row: Row, spec: QuestionSpec) -> str:
     return f"{row.label()}，" + "，".join(row.stated(j) for j in columns)
 
 
-def table_readings(text: str) -> str:
+def table_readings(text: str, above: str = "") -> str:
     """Every table row of ``text`` read with its headers and units (see :meth:`Row.reading`):
-    the numbers an answer quoting a row states ("2.13万吨", "-2.3%")."""
+    the numbers an answer quoting a row states ("2.13万吨", "-2.3%"). ``above`` as for
+    :func:`table_row` (a chunk starting inside a table)."""
     out = []
     pos = 0
     for line in text.split("\n"):
         if row_cells(line) is not None:
-            row = table_row(text, pos, pos + len(line))
+            row = table_row(text, pos, pos + len(line), above)
             if row is not None and row.header:
                 out.append(row.reading())
         pos += len(line) + 1

@@ -55,3 +55,13 @@ def test_source_span_uses_piece_map():
 
 def test_split_sentences_keeps_markers():
     assert split_sentences("甲增长5%[1]。乙增长6%。[2]") == ["甲增长5%[1]。", "乙增长6%。[2]"]
+
+
+def test_a_row_of_a_chunk_starting_inside_a_table_is_verified_with_the_header_above():
+    from core.records import ChunkMeta
+    from rag.citations import verify
+    from rag.context import ContextItem
+
+    above = "| 设区市 | 水质达标率（%） |\n| 苍埠市 | 88.2 |\n"
+    item = ContextItem("c2", "| 曲岚市 | 85.1 |\n", "| 曲岚市 | 85.1 |\n", ChunkMeta(), above)
+    assert verify("曲岚市，水质达标率：85.1%[1]。", [item]).all_verified

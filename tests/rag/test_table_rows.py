@@ -90,3 +90,21 @@ def test_a_serial_number_column_is_no_row_name_and_a_cell_of_words_names_its_fig
     question = "璟岑高速公路到2024年底累计完成投资多少？"
     answer = row_answer(row, parse_question(question, parser().parse(question)))
     assert "62.7亿元" in answer and "21.3" not in answer, answer
+
+
+def test_a_table_rows_name_is_where_its_place_is_named():
+    from tests.rag.fixtures import passage
+    from tests.rag.fixtures import read_question as _read
+
+    text = (
+        "| 设区市 | 自来水普及率（%） | 水质达标率（%） |\n| --- | --- | --- |\n"
+        "| 苍埠市 | 86.7 | 88.2 |\n| 曲岚市 | 89.5 | 85.1 |\n"
+    )
+    meta = {"region": "澜江省", "year": 2024, "doc_type": "报告", "title": "澜江省调研报告"}
+    r = _read("澜江省曲岚市的农村供水水质达标率是多少？", passage(text, **meta))
+    assert "85.1%" in r.answer and "曲岚市" in r.answer, r.reason
+    money = _read(
+        "澜江省苍埠市2024年农村供水工程完成投资多少亿元？",
+        passage("| 设区市 | 集中供水工程（处） |\n| 苍埠市 | 4317 |\n", **meta),
+    )
+    assert money.refused, money.answer  # 4317处 counts works, it is no sum of money
