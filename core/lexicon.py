@@ -10,7 +10,8 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from core.text import RESOURCES, Spread, normalize_for_search, spreads
+from core.spreads import Spread, spreads
+from core.text import RESOURCES, normalize_for_search
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,7 @@ def sentences(text: str) -> list[str]:
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 #: A year written with digits or Chinese digits (二〇二一年): group 1 digits, group 2 Chinese.
 ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年|([一二][〇零○一二三四五六七八九]{3})年")
-_YEAR_WORD = re.compile(r"(?:19|20)\d{2}\s*年?")
+YEAR_WORD = re.compile(r"(?:19|20)\d{2}\s*年?")
 _CN_YEAR_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
 
 
@@ -201,7 +201,7 @@ def years_in_order(text: str) -> list[int]:
 
 def strip_years(text: str, repl: str = " ") -> str:
     """``text`` with years (``2021年``, ``2021``) replaced by ``repl``."""
-    return _YEAR_WORD.sub(repl, text)
+    return YEAR_WORD.sub(repl, text)
 
 
 def replace_year(text: str, year: int) -> str:
@@ -378,137 +378,6 @@ def place_mentions(text: str) -> list[str]:
     return found
 
 
-# -- "分别": figures spread over a list of names ---------------------------------------------
-
-#: Separators of the names before 分别 and of the figures after it.
-_SPREAD_NAMES = re.compile(r"、|以及|和|与|及")
-_SPREAD_FIGURES = re.compile(r"、|和|与|及")
-_SPREAD_FIGURE = re.compile(r"[-+]?\d[\d,.]*(?:%|‰|个百分点|[^\d\s]{0,5})")
-_SPREAD_CLAUSE = re.compile(r"[，,；;：:。！？!?\n]")
-
-
-@dataclass(frozen=True)
-class Spread:
-    """ "A、B和C…分别增长3.1%、5.2%、6.0%": each name's figure, as offsets into the text.
-
-    Report prose lists the subjects first and their figures after 分别 in the same order; a
-    question asks one of them ("B增长多少"), and quoting the whole clause answers with three
-    figures. ``names`` are the listed items as written (the first may carry the clause's
-    lead, "2021年全县第一产业"; the last the words all share, "第三产业增加值"); ``cores`` the
-    parallel part of each ("第一产业", "第三产业"); ``tail`` the shared words after the last
-    core ("增加值"); ``verb`` the words between the cue and the first figure ("增长")."""
-
-    names: tuple[str, ...]
-    cores: tuple[str, ...]
-    tail: str
-    verb: str
-    figures: tuple[tuple[int, int], ...]
-
-    def phrase(self, i: int) -> str:
-        """What item ``i`` names in full: "第二产业增加值"."""
-        return (self.names[0] if i == 0 else self.cores[i]) + self.tail
-
-    def readings(self) -> list[str]:
-        """Each item named in full, with the first item's opening words before the others
-        ("粮食播种面积和总产量" also reads "粮食总产量"), for a check of the metric named."""
-        out = [self.phrase(i) for i in range(len(self.names))]
-        first, core = self.names[0], self.cores[-1]
-        if len(self.names) == 2:
-            out += [first[:k] + core + self.tail for k in range(1, len(first) - len(core) + 1)]
-        return out
-
-
-def spreads(
-    text: str, start: int, end: int, cues: tuple[str, ...], leads: tuple[str, ...] = ()
-) -> list[Spread]:
-    """The 分别 groups of the sentence ``text[start:end]`` whose names and figures pair up one
-    to one; a group with no names of its own ("…分别达到4.5万元和2.3万元，分别增长4.8%和6.9%")
-    pairs its figures with the names before it. ``leads`` are words that open a clause
-    without naming an item ("全县", "其中"): left out of the first name."""
-    out: list[Spread] = []
-    pattern = "|".join(map(re.escape, cues))
-    if not pattern:
-        return out
-    for cue in re.finditer(pattern, text[start:end]):
-        at, after = start + cue.start(), start + cue.end()
-        lead = max((m.end() for m in _SPREAD_CLAUSE.finditer(text, start, at)), default=start)
-        stop = _SPREAD_CLAUSE.search(text, after, end)
-        figs = _spread_figures(text, after, stop.start() if stop else end)
-        if not figs:
-            continue
-        verb, spans = figs
-        names = [n.strip() for n in _SPREAD_NAMES.split(text[lead:at])]
-        names[0] = _without_lead(names[0], leads)
-        listed = _listed_before(text, start, lead) if len(names) < 2 and not out else []
-        if len(listed) == len(spans):
-            # "分布在A镇、B乡、C镇3个乡镇，茶园面积分别为…": the names are the clause before,
-            # the 分别 clause's own words ("茶园面积") what each figure measures
-            first = listed[0][-min(map(len, listed[1:])) :]  # without its opening words
-            cores = [first, *listed[1:]]
-            out.append(Spread(tuple(cores), tuple(cores), names[0], verb, tuple(spans)))
-            continue
-        if len(names) < 2 and out:
-            prev = out[-1]
-            names, cores, tail = list(prev.names), list(prev.cores), prev.tail
-        elif len(names) < 2 or not all(names) or max(map(len, names)) > 24:
-            continue
-        else:
-            size = min(map(len, names))
-            cores = [names[0][-size:], *(n[:size] for n in names[1:-1]), names[-1][:size]]
-            tail = names[-1][size:]
-        if len(names) == len(spans):
-            out.append(Spread(tuple(names), tuple(cores), tail, verb, tuple(spans)))
-    return out
-
-
-#: a count closing a list of names ("…上坳乡6个乡镇", "…等3个村")
-_LIST_COUNT = re.compile(r"等?\s*[\d一二三四五六七八九十两]+\s*个[\u4e00-\u9fff]{1,3}$")
-
-
-def _listed_before(text: str, start: int, lead: int) -> list[str]:
-    """The names the clause before ``lead`` lists ("雾溪镇、青岙乡、…上坳乡6个乡镇"), the first
-    with its opening words; empty when it lists fewer than two."""
-    if lead <= start:
-        return []
-    before = max((m.end() for m in _SPREAD_CLAUSE.finditer(text, start, lead - 1)), default=start)
-    clause = _LIST_COUNT.sub("", text[before : lead - 1].strip())
-    names = [n.strip() for n in re.split(r"、|以及|和|与|及", clause)]
-    if len(names) < 2 or not all(names) or max(map(len, names[1:])) > 12:
-        return []
-    return names
-
-
-def _without_lead(name: str, leads: tuple[str, ...]) -> str:
-    """``name`` without the years and lead words it opens with ("2021年全县第一产业")."""
-    while True:
-        rest = _YEAR_WORD.sub("", name, count=1) if _YEAR_WORD.match(name) else name
-        rest = next((rest[len(w) :] for w in leads if rest.startswith(w)), rest)
-        if rest == name:
-            return name
-        name = rest
-
-
-def _spread_figures(text: str, start: int, end: int) -> tuple[str, list[tuple[int, int]]] | None:
-    """The verb and the figure spans of "增长3.1%、5.2%和6.0%" in ``text[start:end]``; None when
-    a piece is no figure."""
-    first = re.search(r"\d", text[start:end])
-    if not first:
-        return None
-    verb = text[start : start + first.start()].strip()
-    if len(verb) > 16:  # "实现社会消费品零售总额"
-        return None
-    spans: list[tuple[int, int]] = []
-    pos = start + first.start()
-    for piece in _SPREAD_FIGURES.split(text[pos:end]):
-        m = _SPREAD_FIGURE.fullmatch(piece.strip())
-        if not m:
-            return None
-        s = text.index(piece, pos) + (len(piece) - len(piece.lstrip()))
-        spans.append((s, s + len(piece.strip())))
-        pos = s + len(piece.strip())
-    return (verb, spans) if len(spans) >= 2 else None
-
-
 __all__ = [
     "ANY_YEAR",
     "CLAUSE_BREAK",
@@ -517,9 +386,9 @@ __all__ = [
     "SENTENCE",
     "SENTENCE_END",
     "YEAR",
+    "YEAR_WORD",
     "Number",
     "PlaceRules",
-    "Spread",
     "clause_spans",
     "fold_figures",
     "full_sentence_spans",
@@ -533,7 +402,6 @@ __all__ = [
     "sentence_spans",
     "sentences",
     "short_forms",
-    "spreads",
     "strip_years",
     "years",
     "years_in_order",

@@ -1,4 +1,4 @@
-"""分别 lists: which figure belongs to which listed name (``core.text.spreads``)."""
+"""分别 lists: which figure belongs to which listed name (``core.spreads``)."""
 
 from __future__ import annotations
 
