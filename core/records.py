@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Self
 
+from core.text import YEAR
+
 _INT_FIELDS = frozenset({"year", "start", "end", "ordinal", "tokens", "chunks"})
 
 
@@ -58,6 +60,20 @@ class DocumentFields(_Record):
     meeting_date: str = ""
     start: int = 0
     end: int = 0
+
+    @property
+    def congress_report(self) -> bool:
+        """A report to a year's congress session: a 政府工作报告, or another 工作报告 (of the
+        人大常委会, a court) delivered at the session ("2025年1月15日在…人民代表大会…会议上")
+        and titled with no other year. Its first part reviews the year before the session,
+        its second plans the session's year, so its undated figures are not its own year's.
+        (An audit 工作报告 "2024年度…" delivered in 2025 is about its title's year.)"""
+        if "政府工作报告" in self.doc_type:
+            return True
+        if "工作报告" not in self.doc_type or not self.meeting_date:
+            return False
+        named = YEAR.findall(self.title)
+        return not named or int(named[0]) == int(self.meeting_date[:4])
 
 
 #: Joins a chunk's heading path ("二、2025年重点任务 › （三）…"): written by the splitter, read

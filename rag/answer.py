@@ -18,6 +18,7 @@ from langchain_core.runnables import RunnableLambda
 from core.records import AnswerResult, ChunkMeta, Filters, Passage, TableAnswer
 from core.settings import Settings, get_settings
 from rag.backends import Backend, GenerationRequest, get_backend
+from rag.compare import compare_answer
 from rag.context import ContextItem, build_context, format_context
 from rag.continuation import continue_cut_list
 from rag.guard import is_instruction, strip_instructions
@@ -36,6 +37,8 @@ from rag.table_answer import answer_from_table, table_citations
 from rag.table_rows import starts_in_table
 
 History = Sequence[Mapping[str, str]] | None
+#: how sure a computed comparison is: its list measures what is asked (rag.compare)
+COMPARED_ANSWERABILITY = 0.9
 log = logging.getLogger(__name__)
 
 
@@ -71,7 +74,7 @@ def _two_part_report(passages: list[Passage], info: QueryInfo) -> bool:
     """The question asks a year's result or target and the passages come from a 政府工作报告
     (last year's results, then this year's targets)."""
     asks_kind = bool(info.years or info.wants_target or info.wants_actual)
-    return asks_kind and bool(passages) and "政府工作报告" in passages[0].meta.doc_type
+    return asks_kind and bool(passages) and passages[0].meta.congress_report
 
 
 def turns(history: History) -> list[Turn]:
@@ -161,6 +164,9 @@ class Answerer:
             prep.reading = Reading("", 0.0, refusal, context=whole)
         else:
             prep.reading = read(spec, info, terms, whole, threshold)
+            compared = compare_answer(spec, whole)  # "哪个…最大", "哪些…超过80万元"
+            if compared is not None:
+                prep.reading = Reading(compared, COMPARED_ANSWERABILITY, context=whole)
         self._outline(prep, spec)
         prep.reading = continue_cut_list(prep.reading, spec, self._next_chunk)
         prep.refusal = ""

@@ -95,7 +95,7 @@ def figure_violations(
         out.append("not a target")
     if (
         kind == "target"
-        and "政府工作报告" in item.meta.doc_type
+        and item.meta.congress_report
         and in_review_section(item.meta.heading)
         and not any(
             t in lead_norm for t in lexicon().target_text if t not in rules.weak_target_cues
@@ -155,7 +155,7 @@ def _a_causes_figure(spec: QuestionSpec, clause: str) -> bool:
 def annual_report(meta: ChunkMeta) -> bool:
     """A 政府工作报告 or a year's 工作总结 (not a report on part of a year, "上半年…"): its plan
     part plans the next year and restates no result."""
-    if not any(t in meta.doc_type for t in ("政府工作报告", "工作总结")):
+    if not (meta.congress_report or "工作总结" in meta.doc_type):
         return False
     return not any(c in meta.title for c in question_rules().subperiod_cues)
 
@@ -180,7 +180,7 @@ def in_plan_part(item: ContextItem, cand: Candidate) -> bool:
 def _after_report(spec: QuestionSpec, meta: ChunkMeta, sentence: str) -> bool:
     """A 政府工作报告 of year Y reports results up to Y-1: it cannot hold a result of year Y or
     later unless the sentence names that year."""
-    if not meta.year or "政府工作报告" not in meta.doc_type:
+    if not meta.year or not meta.congress_report:
         return False
     return any(y >= meta.year and str(y) not in sentence for y in spec.years)
 

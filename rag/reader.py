@@ -226,7 +226,7 @@ def _other_year(spec: QuestionSpec, item: ContextItem, cand: Candidate) -> bool:
     """Outside a 政府工作报告 (whose years follow from its own year), a sentence that dates
     itself, but not with an asked year, is about another year ("表2 2022年…" for 2021); an
     undated figure is of the document's own year."""
-    if not spec.years or "政府工作报告" in item.meta.doc_type:
+    if not spec.years or item.meta.congress_report:
         return False
     named = {int(y) for y in YEAR.findall(item.text[slice(*cand.sentence)])}
     if named:

@@ -106,7 +106,7 @@ def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
         return "target"
     # only a 政府工作报告 is structured as last year's results + this year's targets
     by_year = ""
-    if doc_year and meta and "政府工作报告" in meta.doc_type:
+    if doc_year and meta and meta.congress_report:
         # "据2023年政府工作报告，2022年…": the report's year says which report, not which period
         asked = [y for y in info.years if y not in info.report_years] or info.years
         if asked:
@@ -129,7 +129,7 @@ def wanted_kind(info: QueryInfo, meta: ChunkMeta | None) -> str:
 def _summary_result(info: QueryInfo, meta: ChunkMeta | None) -> bool:
     """ "2024年婴儿死亡率控制在什么水平" of a 2024 工作总结: a summary reports its own year and
     earlier, so a plan-like verb (控制在, 达到) asks the result unless the question says 目标."""
-    if not meta or not meta.year or "政府工作报告" in meta.doc_type:
+    if not meta or not meta.year or meta.congress_report:
         return False
     asked = [y for y in info.years if y not in info.report_years]
     plan = question_rules().plan_question_words

@@ -95,6 +95,12 @@ def table_row(text: str, start: int, end: int, above: str = "") -> Row | None:
     while pos > 0:  # up the table to the nearest row of names only (a chunk may start mid-table)
         prev_start = text.rfind("\n", 0, pos - 1) + 1
         prev = row_cells(text[prev_start : pos - 1])
+        if prev_start == 0 and above and starts_in_table(text):
+            # the chunk starts inside a row ("| 较上年同期增减（%） |"): its first part ends the
+            # chunk before, and together they may be the header
+            joined = _joined_row(above, text[: pos - 1])
+            if joined is not None and _is_header(joined):
+                return Row(tuple(cells), tuple(joined))
         if prev is None:
             break
         if _is_header(prev):
@@ -113,8 +119,18 @@ def table_row(text: str, start: int, end: int, above: str = "") -> Row | None:
 
 
 def starts_in_table(text: str) -> bool:
-    """Whether a chunk's first line is a table row (its header may be in the chunk before)."""
-    return row_cells(text.lstrip().split("\n", 1)[0]) is not None
+    """Whether a chunk's first line is a table row or the end of one cut at the chunk's start
+    ("| 较上年同期增减（%） |"): its header may be in the chunk before."""
+    first = text.lstrip().split("\n", 1)[0]
+    return row_cells(first) is not None or first.startswith(("|", "｜"))
+
+
+def _joined_row(above: str, first: str) -> list[str] | None:
+    """The row cut between the chunk before (its last line) and this chunk's first line."""
+    head = above.rstrip("\n").rsplit("\n", 1)[-1].rstrip(" |｜\t\u3000")
+    if not head.lstrip().startswith(("|", "｜")):
+        return None
+    return row_cells(head + " | " + first.lstrip(" |｜\t\u3000"))
 
 
 def _is_header(cells: list[str]) -> bool:
