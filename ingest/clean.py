@@ -30,6 +30,7 @@ from ingest.noise_rules import (
     is_title_line,
     load_rules,
 )
+from ingest.wraps import wrapped
 
 __all__ = [
     "DEFAULT_RULES_PATH",
@@ -57,6 +58,7 @@ class CleanStats:
     removed_chars: int = 0  # source characters not in the cleaned text (incl. whitespace)
     duplicate_paragraphs: int = 0  # copied lines, blocks and sentence runs dropped
     repaired_breaks: int = 0  # page counters removed (and cut words re-joined)
+    joined_wraps: int = 0  # line breaks of hard-wrapped paragraphs removed
 
 
 @dataclass
@@ -261,6 +263,21 @@ class _Cleaner:
                 if k > 0 and not rules.ends_clause(content[k - 1][2]):
                     ln.joined = True
                 self.stats.repaired_breaks += 1
+
+    def join_hard_wraps(self) -> None:
+        """Re-join the paragraphs a PDF (or a text saved from one) broke at the page width
+        (see :mod:`ingest.wraps`): the break goes, the characters stay."""
+        content: list[_Line] = []
+        lines: list[tuple[str, bool]] = []
+        prev = -1
+        for idx, ln, text, _ in self.content_lines():
+            after_blank = prev >= 0 and any(self.lines[j].blank for j in range(prev + 1, idx))
+            content.append(ln)
+            lines.append((text, after_blank))
+            prev = idx
+        for k in wrapped(lines, self.rules.ends_clause):
+            content[k].joined = True
+            self.stats.joined_wraps += 1
 
     def drop_adjacent_duplicates(self) -> None:
         """A title or paragraph equal to the previous content line is a copy (a title
@@ -483,6 +500,7 @@ class _Cleaner:
         self.drop_duplicate_paragraphs(scope_of)
         self.drop_masked_variants(scope_of)
         self.drop_repeated_sentence_runs(scope_of)
+        self.join_hard_wraps()
         return self.assemble(), self.stats
 
 

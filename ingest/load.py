@@ -24,6 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ingest.table_text import spaced_tables, table_row
+
 __all__ = ["SUPPORTED_SUFFIXES", "LoadedFile", "SkipFile", "decode_text", "load_file"]
 
 _SUFFIX_KIND = {
@@ -202,7 +204,7 @@ def _pdf_text(data: bytes) -> str:
         raise SkipFile(
             f"unreadable PDF ({type(exc).__name__}); re-export it as PDF or text"
         ) from exc
-    text = "\n".join(pages)
+    text = spaced_tables("\n".join(pages))
     visible = sum(1 for ch in text if not ch.isspace())
     if visible < 5 * max(1, len(pages)):
         raise SkipFile(
@@ -210,12 +212,6 @@ def _pdf_text(data: bytes) -> str:
             "(e.g. ocrmypdf -l chi_sim) before it can be ingested"
         )
     return text
-
-
-def table_row(cells: list[str]) -> str:
-    """One table row as a line, "| 茶叶 | 万吨 | 2.13 | 7.2 |", as Markdown writes it: the reader
-    finds a figure's row label and column header the same way in .md, .docx and .html."""
-    return "| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
 
 
 def _docx_text(data: bytes) -> str:

@@ -70,7 +70,7 @@ from rag.metric_fit import qualified_subject
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
 from rag.scoring import QueryTerms, wanted_kind
-from rag.table_rows import row_answer, table_row
+from rag.table_rows import row_answer, table_caption, table_row
 
 #: Answerability threshold of a type missing from ``resources/question.toml``.
 DEFAULT_THRESHOLD = 0.3
@@ -234,7 +234,14 @@ def _other_year(spec: QuestionSpec, item: ContextItem, cand: Candidate) -> bool:
     # an undated figure of a 2024 工作总结 or 汇报 is 2024's, not an earlier year's
     # (a table row's years are its columns')
     year = item.meta.year
-    if not year or spec.answer_type != "figure" or table_row(item.text, cand.start, cand.end):
+    row = table_row(item.text, cand.start, cand.end, item.above)
+    if row is not None:
+        if any(YEAR.search(h) for h in row.header):
+            return False  # the asked year's column decides
+        # "表1　2024年全县主要经济指标": the caption dates every row
+        caption = {int(y) for y in YEAR.findall(table_caption(item.text, cand.start, item.above))}
+        return bool(caption) and not caption & set(spec.years)
+    if not year or spec.answer_type != "figure":
         return False
     return max(spec.years) < year
 

@@ -118,6 +118,19 @@ def table_row(text: str, start: int, end: int, above: str = "") -> Row | None:
     return Row(tuple(cells), ())
 
 
+def table_caption(text: str, pos: int, above: str = "") -> str:
+    """The line right above the table holding ``text[pos]`` ("表1　2024年全县主要经济指标",
+    "各街道低保情况如下表："), looked for in ``above`` when the table starts the chunk; empty
+    when there is none."""
+    lines = text[:pos].split("\n")[:-1]  # the lines before the row's own
+    if all(row_cells(x) is not None or not x.strip() for x in lines):
+        lines = above.split("\n") + lines  # the table starts the chunk
+    for line in reversed(lines):
+        if line.strip() and row_cells(line) is None and not line.lstrip().startswith(("|", "｜")):
+            return line.strip()
+    return ""
+
+
 def starts_in_table(text: str) -> bool:
     """Whether a chunk's first line is a table row or the end of one cut at the chunk's start
     ("| 较上年同期增减（%） |"): its header may be in the chunk before."""
@@ -201,4 +214,12 @@ def table_readings(text: str, above: str = "") -> str:
     return "\n".join(out)
 
 
-__all__ = ["Row", "row_answer", "row_cells", "starts_in_table", "table_readings", "table_row"]
+__all__ = [
+    "Row",
+    "row_answer",
+    "row_cells",
+    "starts_in_table",
+    "table_caption",
+    "table_readings",
+    "table_row",
+]

@@ -108,3 +108,15 @@ def test_a_table_rows_name_is_where_its_place_is_named():
         passage("| 设区市 | 集中供水工程（处） |\n| 苍埠市 | 4317 |\n", **meta),
     )
     assert money.refused, money.answer  # 4317处 counts works, it is no sum of money
+
+
+def test_a_table_caption_dates_its_rows():
+    table = (
+        "表1　2024年全县主要经济指标\n"
+        "| 序号 | 指标 | 单位 | 绝对数 | 比上年增长(%) |\n"
+        "| 1 | 地区生产总值 | 亿元 | 386.42 | 6.1 |\n"
+        "| 2 | 一般公共预算收入 | 亿元 | 21.57 | 3.8 |\n"
+    )
+    p = passage(table, year=2025, doc_type="统计公报", title="青山县2024年统计公报")
+    assert "386.42" in _read("青山县2024年地区生产总值是多少亿元？", p).answer
+    assert _read("青山县2023年地区生产总值是多少亿元？", p).refused

@@ -1,0 +1,75 @@
+"""Tables as text: one row a line, "| 茶叶 | 万吨 | 2.13 | 7.2 |", whatever the file format.
+
+The reader finds a figure's row label and column header in Markdown rows (``rag.table_rows``),
+so .docx and .html tables are written that way at load, and so are the tables of a PDF's text
+layer, which comes out as rows of cells separated by spaces ("15 年末金融机构本外币贷款余额 亿元
+487.20 11.3"): read as prose, such a row is a clause with four numbers and no column names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.text import YEAR
+
+#: a value cell: a number, a percentage, or a dash for "not available"
+_VALUE = re.compile(r"^[-+−－]?\d[\d,.]*[%％‰]?$|^[—–\-…/]{1,3}$")
+_PROSE = re.compile(r"[。；，！？;,]")  # a name cell may hold "其中：" or "、"
+MAX_CELL = 30
+MIN_CELLS = 3
+
+
+def table_row(cells: list[str]) -> str:
+    """One table row as a line, "| 茶叶 | 万吨 | 2.13 | 7.2 |", as Markdown writes it: the reader
+    finds a figure's row label and column header the same way in .md, .docx and .html."""
+    return "| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
+
+
+def _data(cells: list[str]) -> bool:
+    """A row of values: at least three cells, a value after the first, no sentence marks."""
+    return (
+        len(cells) >= MIN_CELLS
+        and any(_VALUE.match(c) for c in cells[1:])
+        and max(map(len, cells)) <= MAX_CELL
+        and not _PROSE.search("".join(cells[1:]))
+    )
+
+
+def _header(cells: list[str]) -> bool:
+    """A row of column names: no value except a year ("2024年", "比上年增长(%)")."""
+    return (
+        len(cells) >= MIN_CELLS
+        and not any(_VALUE.match(YEAR.sub("", c)) or not c for c in cells)
+        and max(map(len, cells)) <= MAX_CELL
+        and not _PROSE.search("".join(cells))
+    )
+
+
+def spaced_tables(text: str) -> str:
+    """``text`` with each run of space-separated table rows (two or more rows of values of
+    the same width, under a header of that width, or three without one) as Markdown rows.
+    Everything else is left as it is."""
+    lines = text.split("\n")
+    out = list(lines)
+    i = 0
+    while i < len(lines):
+        cells = lines[i].split()
+        head = _header(cells)
+        if not (head or _data(cells)):
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(lines):
+            following = lines[j + 1].split()
+            if len(following) != len(cells) or not _data(following):
+                break
+            j += 1
+        rows = j - i + (0 if head else 1)
+        if rows >= (2 if head else 3):
+            for k in range(i, j + 1):
+                out[k] = table_row(lines[k].split())
+        i = j + 1
+    return "\n".join(out)
+
+
+__all__ = ["spaced_tables", "table_row"]

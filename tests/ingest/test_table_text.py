@@ -1,0 +1,29 @@
+"""A PDF's tables come out of its text layer as rows of cells separated by spaces; they are
+written as Markdown rows so the reader finds each figure's row and column."""
+
+from __future__ import annotations
+
+from ingest.table_text import spaced_tables
+
+PDF_TABLE = (
+    "表1　2024年全县主要经济指标\n"
+    "序号 指标 单位 绝对数 比上年增长(%)\n"
+    "1 地区生产总值 亿元 386.42 6.1\n"
+    "2 其中：工业增加值 亿元 131.26 8.2\n"
+    "3 规模以上工业增加值 亿元 — 9.3\n"
+    "全年农林牧渔业总产值89.74亿元，比上年增长3.9%。\n"
+)
+
+
+def test_space_separated_rows_under_a_header_become_markdown_rows():
+    lines = spaced_tables(PDF_TABLE).split("\n")
+    assert lines[0] == "表1　2024年全县主要经济指标"
+    assert lines[1] == "| 序号 | 指标 | 单位 | 绝对数 | 比上年增长(%) |"
+    assert lines[3] == "| 2 | 其中：工业增加值 | 亿元 | 131.26 | 8.2 |"
+    assert lines[4] == "| 3 | 规模以上工业增加值 | 亿元 | — | 9.3 |"
+    assert lines[5] == "全年农林牧渔业总产值89.74亿元，比上年增长3.9%。"
+
+
+def test_prose_and_a_lone_row_are_left_as_they_are():
+    prose = "全年 新增 就业 6385人，完成 目标 116.1%。\n1 地区生产总值 亿元 386.42 6.1\n"
+    assert spaced_tables(prose) == prose
