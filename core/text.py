@@ -304,6 +304,7 @@ class PlaceRules:
     organs: tuple[str, ...] = ()
     area_endings: tuple[str, ...] = ()
     suffix_words: tuple[str, ...] = ()
+    village_generic: tuple[str, ...] = ()
     issuer_prefixes: tuple[str, ...] = ()
     issuer_suffixes: tuple[str, ...] = ()
 
@@ -336,6 +337,7 @@ def place_rules() -> PlaceRules:
         issuer_suffixes=tuple(data.get("issuer_suffixes", ())),
         area_endings=tuple(data.get("area_endings", ())),
         suffix_words=tuple(data.get("suffix_words", ())),
+        village_generic=tuple(data.get("village_generic", ())),
     )
 
 
@@ -358,6 +360,18 @@ def _before_suffix_word(text: str, name: str, end: int, rules: PlaceRules) -> st
                 rest = name[:-cut]
                 return rest if len(rest) >= 3 and rules.mention.fullmatch(rest) else ""
     return name
+
+
+#: "…镇东坪村", "东坪村去年": a 2-3 character stem and 村, not 村民/村委/村级
+_VILLAGE = re.compile(
+    r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[省市县区镇乡道年的在和与及中是为对有将把向从]))([\u4e00-\u9fff]{2,3}?村)(?![民委级组规])"
+)
+
+
+def village_mentions(text: str) -> list[str]:
+    """Villages named in ``text`` ("东坪村"); generic ones ("示范村", "农村") left out."""
+    generic = place_rules().village_generic
+    return [m.group(1) for m in _VILLAGE.finditer(text) if not m.group(1)[:-1].endswith(generic)]
 
 
 def place_mentions(text: str) -> list[str]:
@@ -403,6 +417,7 @@ __all__ = [
     "sentences",
     "short_forms",
     "strip_years",
+    "village_mentions",
     "years",
     "years_in_order",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from core.lexicon import lexicon
-from core.text import clause_spans, full_sentence_spans
+from core.text import clause_spans, full_sentence_spans, village_mentions
 from rag.citations import bigrams
 from rag.clause_fit import cause_fit, figures
 from rag.entity_fit import QUOTED, names_kind
@@ -66,6 +66,10 @@ def enumerated_item(text: str, start: int, end: int, spec: QuestionSpec) -> tupl
     own = [text[s:e] for s, e in items]
     if not all(figures(t) and _names_its_own(t, rules.rate_cues) for t in own):
         return None  # "生产总值6.36万亿元、增长5.1%": the second item's subject is the first's
+    villages = village_mentions(spec.text)  # "青岗村…多少" of "上坪村28.9万元、青岗村124.6万元"
+    named = [i for i, t in enumerate(own) if any(v in t for v in villages)]
+    if len(named) == 1:
+        return items[named[0]]
     asked = bigrams(spec.text)
     # the noun right before each figure decides; words shared by the list's lead ("五年累计")
     # sit in the first item only and would favour it
@@ -187,6 +191,12 @@ def kind_lead(text: str, start: int, quoted: str, spec: QuestionSpec, reach: int
     if not spec.kind or names_kind(spec, quoted) or QUOTED.search(quoted):
         return ""
     line_start = text.rfind("\n", 0, start) + 1
+    # "梧溪某某有限公司实施智能化改造，全年实现产值6.2亿元，成为全镇首家…": the clause naming
+    # the thing opens the sentence; the quote starts there
+    sentence_start = max(line_start, *(text.rfind(c, 0, start) + 1 for c in "。！？!?"))
+    for s, _ in clause_spans(text, sentence_start, start):
+        if start - s <= reach and names_kind(spec, text[s:start]):
+            return text[s:start]
     if start - line_start > reach:
         return ""
     name = names_kind(spec, text[line_start:start])

@@ -120,8 +120,13 @@ def names_kind(spec: QuestionSpec, text: str) -> str:
     → …园; '' when none."""
     if not spec.kind:
         return ""
-    for word in re.findall(rf"[\u4e00-\u9fff]{{1,8}}?{spec.kind[-1]}", text):
-        if word not in spec.text and not _POINTER.match(word):
+    endings = question_rules().kind_names.get(spec.kind, (spec.kind[-1],))
+    ending = "|".join(map(re.escape, endings))
+    for word in re.findall(rf"[\u4e00-\u9fff]{{1,14}}?(?:{ending})", text):
+        # a name holds no 的 ("…首家产值超百亿元的工业企业" describes, it does not name)
+        if word not in spec.text and not _POINTER.match(word) and word not in endings:
+            if "的" in word:
+                continue
             return word
     return ""
 

@@ -16,7 +16,14 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from core.lexicon import lexicon
-from core.text import normalize_for_search, place_mentions, place_rules, short_forms, strip_years
+from core.text import (
+    normalize_for_search,
+    place_mentions,
+    place_rules,
+    short_forms,
+    strip_years,
+    village_mentions,
+)
 from index.terms import get_tokenizer
 from rag.query import QueryInfo
 
@@ -94,6 +101,7 @@ class QuestionRules(BaseModel):
     share_words: tuple[str, ...] = ()
     item_head_fillers: tuple[str, ...] = ()
     kind_pattern: str = ""
+    kind_names: dict[str, tuple[str, ...]] = {}
     within_year_cues: tuple[str, ...] = ()
     since_words: tuple[str, ...] = ()
     cause_question_words: tuple[str, ...] = ()
@@ -280,7 +288,8 @@ def subject_words(question: str, regions: list[str]) -> tuple[str, ...]:
     }  # fmt: skip
     text = strip_years(question)
     # no word may span a place or the citing of a source ("按…卫健局去年的工作总结")
-    forms = {f for r in [*regions, *place_mentions(question)] for f in (r, *short_forms(r))}
+    places = [*regions, *place_mentions(question), *village_mentions(question)]
+    forms = {f for r in places for f in (r, *short_forms(r))}
     for phrase in sorted({*forms, *rules.source_phrases}, key=len, reverse=True):
         text = text.replace(phrase, " ")
     organs = (*(o for o in place_rules().organs if len(o) > 1), "局", "厅")

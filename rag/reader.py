@@ -25,6 +25,7 @@ from core.text import (
     normalize_for_search,
     place_mentions,
     short_forms,
+    village_mentions,
 )
 from rag.clause_fit import (
     bound_fit,
@@ -164,13 +165,26 @@ def _violations(
         out.append("another year")
     if other_period(spec.text, lead):
         out.append("another period")
-    if other_place(spec.text, item.meta.region, _place_scope(spec, item, cand, around)):
+    scope = _place_scope(spec, item, cand, around)
+    if other_place(spec.text, item.meta.region, scope) or _other_village(spec, scope, sentence):
         out.append("another place")
     if spec.answer_type == "place" and not names_a_place(spec, cand.text):
         out.append("no place")
     if spec.answer_type == "figure":
         out += figure_violations(spec, info, item, cand, lead)
     return out
+
+
+def _other_village(spec: QuestionSpec, scope: str, sentence: str) -> bool:
+    """The question names a village the answer is not about: its clause names another one
+    ("上坪村…28.9万元" for 东坪村), or neither it nor its sentence names the asked one."""
+    asked = village_mentions(spec.text)
+    if not asked:
+        return False
+    named = village_mentions(scope)
+    if named:
+        return not any(v in named for v in asked)
+    return not any(v in sentence for v in asked)
 
 
 def _place_scope(spec: QuestionSpec, item: ContextItem, cand: Candidate, around: str) -> str:
@@ -283,7 +297,9 @@ def _score(
     ):
         score -= 0.15  # "新增规上工业1间" is the year's increase, not how many there are
     if spec.answer_type == "entity":
-        score += entity_bonus(spec, cand.text, item.text[max(0, cand.start - 12) : cand.start])
+        # the name the clause is about may open its sentence (see compose.kind_lead)
+        named = kind_lead(item.text, cand.start, cand.text, spec) + cand.text
+        score += entity_bonus(spec, named, item.text[max(0, cand.start - 12) : cand.start])
     # the phrase a question quotes and asks about ("外贸“新三样”是哪三样") is the document's
     # own name for what is asked
     if any(q in cand.text for q in spec.asked_quotes):

@@ -76,3 +76,13 @@ def test_figures_are_folded_to_half_width_and_punctuation_is_kept():
     assert folded == "茶园面积4.3万亩，增长7.5%（GDP）。"
     assert len(folded) == len(text)  # offsets stay valid in the original
     assert fold_figures("第一．总则") == "第一．总则"  # a point between no digits stays
+
+
+def test_villages_a_text_names_and_generic_ones_it_does_not():
+    from core.text import village_mentions
+
+    assert village_mentions("青山镇东坪村去年村集体经济收入是多少？") == ["东坪村"]
+    assert village_mentions("柳塘村、石桥村分别实现") == ["柳塘村", "石桥村"]
+    assert village_mentions("上坪村集体经济收入28.9万元") == ["上坪村"]
+    for text in ("全县农村居民人均可支配收入", "建成万亩茶叶专业村12个", "哪些村超过80万元"):
+        assert village_mentions(text) == [], text

@@ -108,3 +108,14 @@ def test_a_plan_word_is_no_attribute_to_find():
     text = "推动翠屏湖湿地公园创建国家4A级旅游景区、大坪草甸创建国家3A级旅游景区。"
     r = _read("青山县打算把哪个景区创建成国家4A级旅游景区？", passage(text, year=2024))
     assert "翠屏湖湿地公园" in r.answer, r.reason
+
+
+def test_the_company_a_clause_is_about_opens_its_sentence():
+    text = (
+        "全镇规上工业企业达到37家。甲溪竹木制品有限公司实施智能化改造，全年实现产值6.2亿元，"
+        "成为全镇首家产值超5亿元的工业企业；乙山食品有限公司、丙岭建材有限公司产值分别达到"
+        "3.4亿元和2.8亿元。"
+    )
+    answer = _read("青山县首家产值超5亿元的工业企业是哪一家？", passage(text)).answer
+    assert answer.startswith("甲溪竹木制品有限公司"), answer
+    assert "乙山食品" not in answer

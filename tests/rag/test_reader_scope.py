@@ -160,3 +160,9 @@ def test_a_later_item_of_the_passage_overrides_the_chunks_heading():
     chunk = passage(text, year=2022, heading="（四）镇级河湖治理亮点 › 1.石桥镇")
     r = _read("石桥镇2021年河道清淤量是多少立方米？", chunk)
     assert "3.2万立方米" in r.answer and "2.1万" not in r.answer, r.answer
+
+
+def test_a_village_the_question_names_is_not_answered_by_another_village():
+    text = "全镇村集体经济收入合计416.5万元，其中上坪村集体经济收入28.9万元、青岗村124.6万元。"
+    assert _read("青山县东坪村去年村集体经济收入是多少？", passage(text)).refused
+    assert "124.6" in _read("青山县青岗村去年村集体经济收入是多少？", passage(text)).answer
