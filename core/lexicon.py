@@ -31,20 +31,25 @@ class Lexicon:
     distributive_compounds: tuple[tuple[str, ...], ...] = ()
     spread_leads: tuple[str, ...] = ()
     compound_heads: tuple[str, ...] = ()
+    asked_compound_heads: tuple[str, ...] = ()
 
     def metrics(self, text: str, asked: bool = False) -> list[tuple[str, ...]]:
         """Figure-naming synonym groups (GDP, 社零 …) that a text mentions. A question
         (``asked``) names a group by any of its words ("几家规上工业企业" asks about 规上工业); a
         report's clause not by a short form heading another metric (:meth:`mentions`)."""
         norm = normalize_for_search(text)
-        found = (
-            (lambda t: normalize_for_search(t) in norm)
-            if asked
-            else (lambda t: self.mentions(t, norm))
-        )
-        return [g for g in self.groups if g[0] not in self.generic and any(map(found, g))]
+        # a question asking "规上工业总产值" asks another figure than 规上工业增加值; one asking
+        # "几家规上工业企业" still counts the group's firms
+        heads = self.asked_compound_heads if asked else self.compound_heads
+        return [
+            g
+            for g in self.groups
+            if g[0] not in self.generic and any(self.mentions(t, norm, heads=heads) for t in g)
+        ]
 
-    def mentions(self, term: str, norm: str, asked: str = "") -> bool:
+    def mentions(
+        self, term: str, norm: str, asked: str = "", heads: tuple[str, ...] | None = None
+    ) -> bool:
         """Whether ``norm`` (normalised text) names ``term`` as itself, not as the head of
         another metric ("规上工业" in "规上工业企业27家" or "规上工业总产值" names neither the
         增加值 the short form stands for), unless the question (``asked``, normalised) names
@@ -53,7 +58,8 @@ class Lexicon:
         pos = norm.find(term)
         while pos >= 0:
             after = pos + len(term)
-            head = next((h for h in self.compound_heads if norm.startswith(h, after)), "")
+            heads = self.compound_heads if heads is None else heads
+            head = next((h for h in heads if norm.startswith(h, after)), "")
             if not head or term + head in asked:
                 return True
             pos = norm.find(term, pos + 1)
@@ -108,6 +114,7 @@ def lexicon() -> Lexicon:
         distributive_compounds=tuple(tuple(g) for g in data.get("distributive_compounds", ())),
         spread_leads=tuple(data.get("spread_leads", ())),
         compound_heads=tuple(data.get("compound_heads", ())),
+        asked_compound_heads=tuple(data.get("asked_compound_heads", ())),
     )
 
 

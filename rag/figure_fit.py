@@ -20,6 +20,7 @@ from rag.context import Candidate, ContextItem
 from rag.metric_fit import (
     names_subject,
     only_share_base,
+    other_head,
     other_measure,
     other_subjects_measure,
     share_figures,
@@ -61,8 +62,10 @@ def figure_violations(
         # words asks for something else ("农业总产值"), which a GDP clause cannot answer
         # (the clause's own words: "其中农业产值…" continues a GDP clause without being one)
         out.append("a metric the question does not name")
-    elif spec.subject and not names_subject(spec.subject, _subject_scope(item, cand, own)):
+    elif spec.subject and not names_subject(spec.subject, scope := _subject_scope(item, cand, own)):
         out.append("names nothing asked")  # "旅游收入1.36亿元" for 农业总产值
+    elif spec.subject and other_head(spec, scope):
+        out.append("another measure")  # "规模以上工业企业实现营业收入…" for 规模以上工业总产值
     if _a_causes_figure(spec, own):
         out.append("a cause's figure")  # "契税下降主要是…成交面积同比减少21.4%" for 契税
     if other_measure(spec, text):

@@ -128,6 +128,17 @@ def names_subject(words: tuple[str, ...], text: str) -> bool:
     return any(named(w) for w in words)
 
 
+def other_head(spec: QuestionSpec, text: str) -> bool:
+    """The question asks one measure of its subject ("规模以上工业总产值") and ``text`` states
+    another one of it ("规模以上工业企业实现营业收入612.37亿元"), never the asked one. The
+    measure nouns are data (``measure_heads``); a clause naming none is not judged here."""
+    heads = question_rules().measure_heads
+    asked = [h for h in heads if h in spec.text]
+    if not asked or any(h in text for h in asked):
+        return False
+    return any(h in text for h in heads if not any(h in a or a in h for a in asked))
+
+
 def qualified_subject(spec: QuestionSpec, clause: str) -> bool:
     """The clause names what is asked only behind a qualifier the question does not use
     ("机电产品出口268.9亿元" for "出口总值"): a part of it. A soft preference, not a rule: the
@@ -169,4 +180,4 @@ def two_facts(spec: QuestionSpec, text: str, start: int, end: int) -> bool:
     return any(not set(g) & asked for c in clauses for g in lexicon().metrics(c))
 
 
-__all__ = ["names_subject", "other_measure", "qualified_subject", "two_facts"]
+__all__ = ["names_subject", "other_head", "other_measure", "qualified_subject", "two_facts"]

@@ -101,6 +101,7 @@ class QuestionRules(BaseModel):
     share_words: tuple[str, ...] = ()
     item_head_fillers: tuple[str, ...] = ()
     kind_pattern: str = ""
+    measure_heads: tuple[str, ...] = ()
     kind_names: dict[str, tuple[str, ...]] = {}
     within_year_cues: tuple[str, ...] = ()
     since_words: tuple[str, ...] = ()

@@ -39,6 +39,7 @@ from rag.clause_fit import (
     other_numbered_name,
     other_period,
     other_place,
+    periods,
     states_date,
     unit_fit,
     year_fit,
@@ -163,7 +164,9 @@ def _violations(
     asks_year = any(w in spec.text for w in rules.year_question_words)  # the year is the answer
     if not asks_year and (_other_year(spec, item, cand) or dated_elsewhere(spec, cand.text)):
         out.append("another year")
-    if other_period(spec.text, lead):
+    # a clause naming no period is of its report's ("2025年上半年工业经济运行分析"): no
+    # answer to 一季度 or to the whole year
+    if other_period(spec.text, lead if periods(lead) else f"{lead} {item.meta.title}"):
         out.append("another period")
     scope = _place_scope(spec, item, cand, around)
     if other_place(spec.text, item.meta.region, scope) or _other_village(spec, scope, sentence):

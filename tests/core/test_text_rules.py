@@ -74,6 +74,10 @@ def test_a_metrics_short_form_before_another_head_names_another_metric():
     assert not any("规模以上工业增加值" in g for g in lex.metrics("新增规上工业企业27家"))
     assert not any("规模以上工业增加值" in g for g in lex.metrics("规上工业总产值501.6亿元"))
     assert any("规模以上工业增加值" in g for g in lex.metrics("规上工业增长9.2%"))
+    # a question asking the compound asks another figure; one asking the firms reads the group
+    assert not lex.metrics("规上工业总产值有多少亿？", asked=True)
+    assert lex.metrics("一共有多少家规上工业企业？", asked=True)
+    assert lex.metrics("规上工业增长多少？", asked=True)
 
 
 def test_colloquial_names_of_report_metrics_are_synonyms():

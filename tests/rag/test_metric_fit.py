@@ -144,3 +144,19 @@ def test_a_figure_after_a_cause_measures_the_cause():
     text = "契税完成3.91亿元，下降18.6%。契税下降主要是全市新建商品房成交面积同比减少21.4%。"
     r = _read("青山县2024年契税同比增长多少？", passage(text, **SUMMARY))
     assert "18.6%" in r.answer and "21.4%" not in r.answer, r.answer
+
+
+def test_another_measure_of_the_subject_does_not_answer():
+    text = "全年规模以上工业企业实现营业收入612.37亿元，比上年增长6.4%。"
+    r = _read("青山县2024年规模以上工业总产值是多少？", passage(text, **SUMMARY))
+    assert r.refused, r.answer
+    sales = _read("青山县2024年规模以上工业企业营业收入是多少？", passage(text, **SUMMARY))
+    assert "612.37" in sales.answer, sales.reason
+
+
+def test_a_figure_of_a_report_on_part_of_a_year_answers_no_other_period():
+    text = "全市规模以上工业总产值2146.3亿元，同比增长8.5%。"
+    meta = {**SUMMARY, "title": "青山县2025年上半年工业经济运行分析", "year": 2025}
+    assert _read("青山县2025年一季度规模以上工业总产值是多少亿元？", passage(text, **meta)).refused
+    half = _read("青山县2025年上半年规模以上工业总产值是多少亿元？", passage(text, **meta))
+    assert "2146.3" in half.answer, half.reason
