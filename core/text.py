@@ -304,6 +304,7 @@ class PlaceRules:
     organs: tuple[str, ...] = ()
     area_endings: tuple[str, ...] = ()
     suffix_words: tuple[str, ...] = ()
+    zone_suffixes: tuple[str, ...] = ()
     village_generic: tuple[str, ...] = ()
     issuer_prefixes: tuple[str, ...] = ()
     issuer_suffixes: tuple[str, ...] = ()
@@ -338,16 +339,21 @@ def place_rules() -> PlaceRules:
         area_endings=tuple(data.get("area_endings", ())),
         suffix_words=tuple(data.get("suffix_words", ())),
         village_generic=tuple(data.get("village_generic", ())),
+        zone_suffixes=tuple(data.get("zone_suffixes", ())),
     )
 
 
 def short_forms(region: str) -> list[str]:
     """Names a user may use for ``region``: the full name and, if ≥ 2 chars remain, the stem."""
+    rules = place_rules()
     forms = [region]
-    for suffix in place_rules().droppable:
+    for suffix in rules.droppable:
         if region.endswith(suffix) and len(region) - len(suffix) >= 2:
             forms.append(region[: -len(suffix)])
             break
+    zone = next((z for z in rules.zone_suffixes if region.endswith(z)), "")
+    if zone and len(region) - len(zone) >= 4:  # "泓江鹭湾高新区" → 鹭湾高新区
+        forms.append(region[2:])
     return forms
 
 

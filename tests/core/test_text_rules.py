@@ -87,3 +87,13 @@ def test_colloquial_names_of_report_metrics_are_synonyms():
     assert "国有土地使用权出让收入" in group
     (online,) = lexicon().metrics("网上零售额增长多少", asked=True)
     assert "网络零售额" in online
+
+
+def test_a_zone_is_also_named_without_its_citys_prefix():
+    from core.text import short_forms
+    from rag.query import QueryParser
+
+    assert "鹭湾高新区" in short_forms("泓江鹭湾高新区")
+    parser = QueryParser(["鹭湾区", "泓江鹭湾高新区"])
+    assert parser.parse("鹭湾高新区去年新签约了多少个项目？").regions == ["泓江鹭湾高新区"]
+    assert parser.parse("鹭湾区2024年PM2.5浓度是多少").regions == ["鹭湾区"]
