@@ -66,6 +66,7 @@ class QuestionRules(BaseModel):
     asking_words: tuple[str, ...] = ()
     generic_attributes: frozenset[str] = frozenset()
     attribute_types: tuple[str, ...] = ()
+    object_verbs: tuple[str, ...] = ()
     attribute_synonyms: tuple[tuple[str, ...], ...] = ()
     verb_after: tuple[str, ...] = ()
     bare_places: tuple[str, ...] = ()
@@ -174,6 +175,12 @@ def _attribute_word(question: str, answer_type: str) -> str:
     norm = strip_years(normalize_for_search(question)).rstrip("？?。！! ")
     # a work's title is a name, never the attribute ("《三悦有了新工作》是哪个平台的")
     norm = re.sub(r"《[^》]*》", "", norm)
+    # "是围绕什么开展的": the answer is what follows that verb in the passage
+    verb = next(
+        (v for v in rules.object_verbs if re.search(v + "(?:什么|哪些|哪个|哪几)", norm)), ""
+    )
+    if verb:
+        return verb
     found = [(norm.find(w), -len(w), w) for w in rules.asking_words if w in norm]
     places = set(place_mentions(question))
 

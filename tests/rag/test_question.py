@@ -69,3 +69,10 @@ def test_a_level_reached_is_no_rate():
     raised_to = spec("青山县医保人均财政补助标准提高到了多少钱？")
     assert not raised_to.wants_rate and raised_to.wants_amount
     assert not spec("青山县失业率降至多少？").wants_rate
+
+
+def test_a_verb_asked_for_its_object_is_the_attribute():
+    from rag.question import asked_attribute
+
+    assert asked_attribute("专题询问是围绕什么开展的？", "other")[0] == "围绕"
+    assert asked_attribute("这次检查主要针对哪些问题？", "list")[0] == "针对"
