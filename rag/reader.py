@@ -171,11 +171,34 @@ def _violations(
     scope = _place_scope(spec, item, cand, around)
     if other_place(spec.text, item.meta.region, scope) or _other_village(spec, scope, sentence):
         out.append("another place")
+    elif spec.answer_type == "figure" and _a_part_of_the_place(
+        spec,
+        item.meta,
+        spread_item(item.text, cand.start, cand.end, cand.sentence, spec) or cand.text,
+    ):
+        out.append("a part's figure")  # "沙渚县…增长11.5%" for 霁州市
     if spec.answer_type == "place" and not names_a_place(spec, cand.text):
         out.append("no place")
     if spec.answer_type == "figure":
         out += figure_violations(spec, info, item, cand, lead)
     return out
+
+
+#: place suffixes below a city: a clause about one of these is about a part of the asked place
+_PART_UNITS = ("县", "区", "镇", "乡", "街道")
+
+
+def _a_part_of_the_place(spec: QuestionSpec, meta: ChunkMeta, clause: str) -> bool:
+    """The question asks the report's own place ("霁州市…增速是多少") and the figure's clause
+    is about a county, district or town the question does not name ("从增速看，沙渚县规上工业
+    增加值增长11.5%"): a part's figure, not the place's."""
+    if not spec.regions or meta.region not in spec.regions:
+        return False
+    asked = {f for r in spec.regions for f in short_forms(r)}
+    return any(
+        p.endswith(_PART_UNITS) and not any(a in p or p in a for a in asked) and p not in spec.text
+        for p in place_mentions(clause)
+    )
 
 
 def _other_village(spec: QuestionSpec, scope: str, sentence: str) -> bool:

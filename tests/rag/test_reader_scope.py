@@ -166,3 +166,15 @@ def test_a_village_the_question_names_is_not_answered_by_another_village():
     text = "全镇村集体经济收入合计416.5万元，其中上坪村集体经济收入28.9万元、青岗村124.6万元。"
     assert _read("青山县东坪村去年村集体经济收入是多少？", passage(text)).refused
     assert "124.6" in _read("青山县青岗村去年村集体经济收入是多少？", passage(text)).answer
+
+
+def test_a_countys_figure_does_not_answer_for_its_city():
+    text = (
+        "上半年，全市规模以上工业增加值同比增长7.8%。"
+        "从增速看，沙河县规上工业增加值增长11.5%，增速居全市第一。"
+    )
+    city = passage(text, region="东江市", year=2025)
+    answer = _read("东江市上半年规上工业增加值增速是多少？", city).answer
+    assert "7.8%" in answer and "11.5%" not in answer, answer
+    county = _read("东江市沙河县上半年规上工业增加值增速是多少？", city).answer
+    assert "11.5%" in county, county
