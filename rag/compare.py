@@ -41,6 +41,8 @@ _SCALE = {"亿": 1e8, "万": 1e4}
 @dataclass(frozen=True)
 class CompareRules:
     falling: tuple[str, ...]
+    kind_pattern: str
+    growth_cues: tuple[str, ...]
     copulas: tuple[str, ...]
     totals: tuple[str, ...]
     verbs: tuple[str, ...]
@@ -66,6 +68,8 @@ def compare_rules() -> CompareRules:
     d = tomllib.loads(RULES_PATH.read_text(encoding="utf-8"))
     return CompareRules(
         falling=tuple(d["falling"]),
+        kind_pattern=d["kind_pattern"],
+        growth_cues=tuple(d["growth_cues"]),
         copulas=tuple(d["copulas"]),
         totals=tuple(d["totals"]),
         verbs=tuple(sorted(d["verbs"], key=len, reverse=True)),
@@ -121,11 +125,11 @@ def intent_of(spec: QuestionSpec) -> Intent | None:
     rules = compare_rules()
     q = fold_figures(spec.text)
     endings: tuple[str, ...] = ()
-    kind = re.search(r"哪(?:个|些|几个|一个|几|一)?([\u4e00-\u9fff]{1,3})", q)
+    kind = re.search(rules.kind_pattern, q)
     if kind:
         key = max((k for k in rules.kinds if kind.group(1).startswith(k)), key=len, default="")
         endings = rules.kinds.get(key, ())
-    growth = any(c in q for c in question_rules().rate_cues if c != "率")
+    growth = any(c in q for c in rules.growth_cues)
     for op, words in table_cues().filters.items():
         for w in sorted(words, key=len, reverse=True):
             m = re.search(re.escape(w) + r"\s*(\d+(?:\.\d+)?)\s*" + rules.unit_pattern, q)
