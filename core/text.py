@@ -352,7 +352,7 @@ def short_forms(region: str) -> list[str]:
             forms.append(region[: -len(suffix)])
             break
     zone = next((z for z in rules.zone_suffixes if region.endswith(z)), "")
-    if zone and len(region) - len(zone) >= 4:  # "泓江鹭湾高新区" → 鹭湾高新区
+    if zone and len(region) - len(zone) >= 4:  # "甲江某湾高新区" → 某湾高新区
         forms.append(region[2:])
     return forms
 
@@ -368,14 +368,14 @@ def _before_suffix_word(text: str, name: str, end: int, rules: PlaceRules) -> st
     return name
 
 
-#: "…镇东坪村", "东坪村去年": a 2-3 character stem and 村, not 村民/村委/村级
+#: "…镇东村", "东村去年": a 2-3 character stem and 村, not 村民/村委/村级
 _VILLAGE = re.compile(
     r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[省市县区镇乡道年的在和与及中是为对有将把向从]))([\u4e00-\u9fff]{2,3}?村)(?![民委级组规])"
 )
 
 
 def village_mentions(text: str) -> list[str]:
-    """Villages named in ``text`` ("东坪村"); generic ones ("示范村", "农村") left out."""
+    """Villages named in ``text`` ("东村"); generic ones ("示范村", "农村") left out."""
     generic = place_rules().village_generic
     return [m.group(1) for m in _VILLAGE.finditer(text) if not m.group(1)[:-1].endswith(generic)]
 

@@ -1,8 +1,8 @@
 """Which of the listed items is highest or lowest, passes a threshold, or fell.
 
 "哪个乡镇茶园面积最大", "哪些村集体经济收入超过80万元", "哪些科目同比下降": the passage lists
-the items with their figures ("…6个乡镇，茶园面积分别为6.8万亩、5.2万亩…", "柳塘村、石桥村、
-龙湾村分别实现…126万元、98万元、85万元", "城乡社区支出15.73亿元，下降7.6%；农林水支出…", a
+the items with their figures ("…6个乡镇，茶园面积分别为6.8万亩、5.2万亩…", "东村、西村、
+南村分别实现…126万元、98万元、85万元", "城乡社区支出15.73亿元，下降7.6%；农林水支出…", a
 table row per street) and no clause says the answer: it has to be computed. The clause reader
 quotes the clause that looks most like the question, which is the list's lead or a total.
 

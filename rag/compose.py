@@ -66,7 +66,7 @@ def enumerated_item(text: str, start: int, end: int, spec: QuestionSpec) -> tupl
     own = [text[s:e] for s, e in items]
     if not all(figures(t) and _names_its_own(t, rules.rate_cues) for t in own):
         return None  # "生产总值6.36万亿元、增长5.1%": the second item's subject is the first's
-    villages = village_mentions(spec.text)  # "青岗村…多少" of "上坪村28.9万元、青岗村124.6万元"
+    villages = village_mentions(spec.text)  # "南村…多少" of "西村28.9万元、南村124.6万元"
     named = [i for i, t in enumerate(own) if any(v in t for v in villages)]
     if len(named) == 1:
         return items[named[0]]
@@ -191,7 +191,7 @@ def kind_lead(text: str, start: int, quoted: str, spec: QuestionSpec, reach: int
     if not spec.kind or names_kind(spec, quoted) or QUOTED.search(quoted):
         return ""
     line_start = text.rfind("\n", 0, start) + 1
-    # "梧溪某某有限公司实施智能化改造，全年实现产值6.2亿元，成为全镇首家…": the clause naming
+    # "某某有限公司实施智能化改造，全年实现产值6.2亿元，成为全镇首家…": the clause naming
     # the thing opens the sentence; the quote starts there
     sentence_start = max(line_start, *(text.rfind(c, 0, start) + 1 for c in "。！？!?"))
     for s, _ in clause_spans(text, sentence_start, start):

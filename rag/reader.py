@@ -176,7 +176,7 @@ def _violations(
         item.meta,
         spread_item(item.text, cand.start, cand.end, cand.sentence, spec) or cand.text,
     ):
-        out.append("a part's figure")  # "沙渚县…增长11.5%" for 霁州市
+        out.append("a part's figure")  # "乙县…增长11.5%" for 甲市
     if spec.answer_type == "place" and not names_a_place(spec, cand.text):
         out.append("no place")
     if spec.answer_type == "figure":
@@ -189,8 +189,8 @@ _PART_UNITS = ("县", "区", "镇", "乡", "街道")
 
 
 def _a_part_of_the_place(spec: QuestionSpec, meta: ChunkMeta, clause: str) -> bool:
-    """The question asks the report's own place ("霁州市…增速是多少") and the figure's clause
-    is about a county, district or town the question does not name ("从增速看，沙渚县规上工业
+    """The question asks the report's own place ("甲市…增速是多少") and the figure's clause
+    is about a county, district or town the question does not name ("从增速看，乙县规上工业
     增加值增长11.5%"): a part's figure, not the place's."""
     if not spec.regions or meta.region not in spec.regions:
         return False
@@ -203,7 +203,7 @@ def _a_part_of_the_place(spec: QuestionSpec, meta: ChunkMeta, clause: str) -> bo
 
 def _other_village(spec: QuestionSpec, scope: str, sentence: str) -> bool:
     """The question names a village the answer is not about: its clause names another one
-    ("上坪村…28.9万元" for 东坪村), or neither it nor its sentence names the asked one."""
+    ("西村…28.9万元" for 东村), or neither it nor its sentence names the asked one."""
     asked = village_mentions(spec.text)
     if not asked:
         return False

@@ -81,8 +81,8 @@ def test_figures_are_folded_to_half_width_and_punctuation_is_kept():
 def test_villages_a_text_names_and_generic_ones_it_does_not():
     from core.text import village_mentions
 
-    assert village_mentions("青山镇东坪村去年村集体经济收入是多少？") == ["东坪村"]
+    assert village_mentions("青山镇东岭村去年村集体经济收入是多少？") == ["东岭村"]
     assert village_mentions("柳塘村、石桥村分别实现") == ["柳塘村", "石桥村"]
-    assert village_mentions("上坪村集体经济收入28.9万元") == ["上坪村"]
+    assert village_mentions("上岭村集体经济收入28.9万元") == ["上岭村"]
     for text in ("全县农村居民人均可支配收入", "建成万亩茶叶专业村12个", "哪些村超过80万元"):
         assert village_mentions(text) == [], text

@@ -163,9 +163,9 @@ def test_a_later_item_of_the_passage_overrides_the_chunks_heading():
 
 
 def test_a_village_the_question_names_is_not_answered_by_another_village():
-    text = "全镇村集体经济收入合计416.5万元，其中上坪村集体经济收入28.9万元、青岗村124.6万元。"
-    assert _read("青山县东坪村去年村集体经济收入是多少？", passage(text)).refused
-    assert "124.6" in _read("青山县青岗村去年村集体经济收入是多少？", passage(text)).answer
+    text = "全镇村集体经济收入合计416.5万元，其中上岭村集体经济收入28.9万元、青岭村124.6万元。"
+    assert _read("青山县东岭村去年村集体经济收入是多少？", passage(text)).refused
+    assert "124.6" in _read("青山县青岭村去年村集体经济收入是多少？", passage(text)).answer
 
 
 def test_a_countys_figure_does_not_answer_for_its_city():
