@@ -32,6 +32,7 @@ class Lexicon:
     spread_leads: tuple[str, ...] = ()
     compound_heads: tuple[str, ...] = ()
     asked_compound_heads: tuple[str, ...] = ()
+    compound_qualifiers: tuple[str, ...] = ()
 
     def metrics(self, text: str, asked: bool = False) -> list[tuple[str, ...]]:
         """Figure-naming synonym groups (GDP, 社零 …) that a text mentions. A question
@@ -60,7 +61,9 @@ class Lexicon:
             after = pos + len(term)
             heads = self.compound_heads if heads is None else heads
             head = next((h for h in heads if norm.startswith(h, after)), "")
-            if not head or term + head in asked:
+            # "政府性基金预算支出" is another budget than the 预算支出 of 一般公共预算
+            qualifier = next((q for q in self.compound_qualifiers if norm.endswith(q, 0, pos)), "")
+            if (not head or term + head in asked) and (not qualifier or qualifier + term in asked):
                 return True
             pos = norm.find(term, pos + 1)
         return False
@@ -115,6 +118,7 @@ def lexicon() -> Lexicon:
         spread_leads=tuple(data.get("spread_leads", ())),
         compound_heads=tuple(data.get("compound_heads", ())),
         asked_compound_heads=tuple(data.get("asked_compound_heads", ())),
+        compound_qualifiers=tuple(data.get("compound_qualifiers", ())),
     )
 
 

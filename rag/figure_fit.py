@@ -92,7 +92,9 @@ def figure_violations(
     if (
         kind == "target"
         and not any(t in scope for t in lexicon().target_text)
-        and any(c in scope for c in rules.review_cues)
+        # a review word before the clause, or a review section ("（一）基本情况" under
+        # "一、2024年工作总结")
+        and (any(c in scope for c in rules.review_cues) or in_review_section(item.meta.heading))
         and not in_plan_part(item, cand)
     ):
         out.append("not a target")

@@ -20,7 +20,6 @@ clause often keeps the first clause's subject without a continuation word ("…�
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 
 from core.lexicon import lexicon
 from core.text import clause_spans, normalize_for_search, place_mentions
@@ -63,29 +62,45 @@ def only_share_base(spec: QuestionSpec, text: str) -> bool:
 
 
 def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bool:
-    """The question asks a measure of a subject the lexicon does not know ("森林覆盖率"); the
-    clause has the measure word ("覆盖率") after another word ("检验项目覆盖率达90%") and its
-    sentence never names the question's subject ("森林")."""
-    if spec.metrics:
-        return False
+    """The question asks a measure of a subject the lexicon does not know ("森林覆盖率",
+    "茶叶种植面积"); the clause has the measure word ("覆盖率", "面积") after another subject
+    ("检验项目覆盖率达90%", "油菜种植面积10.8万亩") and its sentence never names the
+    question's subject ("森林", "茶叶"). A subject is the run of naming words right before
+    the measure; its first word is the topic ("茶叶" of 茶叶种植)."""
+    if spec.metrics or any(c in clause for c in lexicon().distributive_cues):
+        return False  # "第一产业、第二产业…增加值分别增长…": a 分别 list names its parts
     rules = question_rules()
     tok = get_tokenizer()
     words = tok.words(spec.text)
-    pairs = [
-        (a, b)
-        for a, b in pairwise(words)
-        if len(b) >= 2 and b.endswith(rules.measure_suffixes) and _names_a_subject(a)
+    measures = [
+        (b, run[0])
+        for i, b in enumerate(words)
+        if len(b) >= 2
+        and b.endswith((*rules.measure_suffixes, *rules.measure_heads))
+        and (run := _subject_run(words[:i]))
     ]
-    if not pairs:
+    if not measures:
         return False
-    subject, measure = pairs[-1]
+    measure, subject = measures[-1]
     if measure not in clause or subject in sentence or subject in spec.regions:
         return False
     lead = re.split(r"[，,；;：:]", clause[: clause.index(measure)])[-1]  # its own clause only
-    before = [w for w in tok.words(lead) if _names_a_subject(w)]
+    before = _subject_run(tok.words(lead))
     # a word the question also uses names the same subject, however the question was cut into
     # words ("松山鎮竹筍產量": jieba splits traditional characters poorly)
-    return bool(before) and not any(w in spec.text for w in before)
+    return bool(before) and before[0] not in spec.text
+
+
+def _subject_run(words: list[str]) -> list[str]:
+    """The naming words at the end of ``words`` ("茶叶", "种植" of "全年实现茶叶种植"): what a
+    measure after them is of."""
+    skip = question_rules().subject_skip_words
+    run: list[str] = []
+    for w in reversed(words):
+        if not _names_a_subject(w) or w in skip:
+            break
+        run.insert(0, w)
+    return run
 
 
 def _names_a_subject(word: str) -> bool:

@@ -71,7 +71,7 @@ from rag.guard import is_instruction
 from rag.metric_fit import qualified_subject
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
-from rag.scoring import QueryTerms, wanted_kind
+from rag.scoring import QueryTerms, section_years, wanted_kind
 from rag.table_rows import row_answer, table_caption, table_row
 
 #: Answerability threshold of a type missing from ``resources/question.toml``.
@@ -264,23 +264,31 @@ def _heading_at(item: ContextItem, pos: int) -> str:
 
 def _other_year(spec: QuestionSpec, item: ContextItem, cand: Candidate) -> bool:
     """Outside a 政府工作报告 (whose years follow from its own year), a sentence that dates
-    itself, but not with an asked year, is about another year ("表2 2022年…" for 2021); an
-    undated figure is of the document's own year."""
+    itself, but not with an asked year, is about another year ("表2 2022年…" for 2021). An
+    undated figure is of its table caption's or section heading's year, else of the
+    document's own year."""
     if not spec.years or item.meta.congress_report:
         return False
     named = {int(y) for y in YEAR.findall(item.text[slice(*cand.sentence)])}
     if named:
         return not named & set(spec.years)
-    # an undated figure of a 2024 工作总结 or 汇报 is 2024's, not an earlier year's
     # (a table row's years are its columns')
-    year = item.meta.year
     row = table_row(item.text, cand.start, cand.end, item.above)
     if row is not None:
         if any(YEAR.search(h) for h in row.header):
             return False  # the asked year's column decides
         # "表1　2024年全县主要经济指标": the caption dates every row
         caption = {int(y) for y in YEAR.findall(table_caption(item.text, cand.start, item.above))}
-        return bool(caption) and not caption & set(spec.years)
+        if caption:
+            return not caption & set(spec.years)
+    # under "二、2025年工作要点" an undated figure is 2025's
+    section = section_years(item.meta.heading, item.text[: cand.sentence[0]])
+    if section:
+        return not section & set(spec.years)
+    if row is not None:
+        return False
+    # an undated figure of a 2024 工作总结 or 汇报 is 2024's, not an earlier year's
+    year = item.meta.year
     if not year or spec.answer_type != "figure":
         return False
     return max(spec.years) < year

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from core.lexicon import lexicon, stopwords
 from core.records import HEADING_SEP, ChunkMeta
-from core.text import numbers, sentences, short_forms, strip_years
+from core.text import YEAR, numbers, sentences, short_forms, strip_years
 from index.terms import get_tokenizer
 from models.tokens import count_tokens
 from rag.query import QueryInfo
@@ -145,18 +145,37 @@ def _estimated_result(info: QueryInfo, doc_year: int) -> bool:
     return bool(doc_year and asked and not strong and max(asked) < doc_year)
 
 
+#: the longest line read as a heading above a sentence
+HEADING_MAX_CHARS = 30
+
+
+def _lines_above(heading: str, before: str) -> list[str]:
+    """The heading path's items, then the chunk's short lines before the sentence (a heading
+    inside the chunk), outermost first."""
+    lines = [*heading.split(HEADING_SEP), *before.split("\n")[:-1]]  # the full lines above
+    return [ln.strip() for ln in lines if ln.strip() and len(ln.strip()) <= HEADING_MAX_CHARS]
+
+
 def in_plan_section(heading: str, before: str) -> bool:
     """Text under a heading of the plan part ("三、2025年重点工作"), where every figure is a
     target although its sentence names no plan word. ``heading`` is the chunk's heading path,
     ``before`` the chunk's text before the sentence (the lines above it may be headings)."""
     rules = question_rules()
-    lines = [*heading.split(HEADING_SEP), *before.split("\n")[:-1]]  # the full lines above
     return any(
-        len(line) <= 30
-        and any(c in line for c in rules.plan_section_cues)
+        any(c in line for c in rules.plan_section_cues)
         and not any(c in line for c in rules.review_section_cues)  # "重点工作完成情况"
-        for line in lines
+        for line in _lines_above(heading, before)
     )
+
+
+def section_years(heading: str, before: str) -> set[int]:
+    """The years of the nearest heading above a sentence that names any ("二、2025年工作要点",
+    "一、2024年预算执行情况"): a sentence naming no year is of its section's year."""
+    for line in reversed(_lines_above(heading, before)):
+        years = {int(y) for y in YEAR.findall(line)}
+        if years:
+            return years
+    return set()
 
 
 def in_review_section(heading: str) -> bool:

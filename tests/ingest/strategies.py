@@ -124,10 +124,16 @@ def reports(draw: st.DrawFn, noise: bool = True) -> Report:
                 # compared without spaces and punctuation, as the cleaner's duplicate rule does:
                 # two sentences that differ only in their terminator are one copied twice
                 key = "".join(ch for ch in sentence if ch.isalnum())
-                # a sentence inside another one is a copy the cleaner may drop: skip those
-                if key in seen or any(key in s or s in key for s in seen if len(s) >= 6):
+                # a sentence inside another one is a copy the cleaner may drop: skip those;
+                # so is a space-separated block ("…5G" of "…5G NR…") met before, which the
+                # cleaner reads as a web page's repeated block
+                blocks = ("".join(ch for ch in b if ch.isalnum()) for b in sentence.split())
+                keys = [key, *(b for b in blocks if b)]
+                if any(
+                    k in seen or any(k in s or s in k for s in seen if len(s) >= 6) for k in keys
+                ):
                     continue
-                seen.add(key)
+                seen.update(keys)
                 sentences.append(sentence)
                 paragraph.append(sentence)
             if paragraph:

@@ -160,3 +160,29 @@ def test_a_figure_of_a_report_on_part_of_a_year_answers_no_other_period():
     assert _read("青山县2025年一季度规模以上工业总产值是多少亿元？", passage(text, **meta)).refused
     half = _read("青山县2025年上半年规模以上工业总产值是多少亿元？", passage(text, **meta))
     assert "2146.3" in half.answer, half.reason
+
+
+def test_a_budget_named_by_its_fund_is_another_budget():
+    # "政府性基金预算支出" is not the 一般公共预算 group's 预算支出, in a question or a clause
+    from core.lexicon import lexicon
+
+    assert not lexicon().metrics("2025年政府性基金预算支出安排了多少", asked=True)
+    assert lexicon().metrics("2025年一般公共预算支出安排了多少", asked=True)
+    text = "全县一般公共预算支出安排455800万元。全县政府性基金预算支出安排102000万元。"
+    r = _read("青山县2021年政府性基金预算支出安排了多少", passage(text))
+    assert not r.refused and "102000万元" in r.answer and "455800" not in r.answer
+
+
+def test_another_measure_of_the_budget_does_not_answer():
+    # 收入 and 支出 are two measures of one budget
+    text = "全县政府性基金预算收入预计105000万元，增长7.7%。"
+    r = _read("青山县2021年政府性基金预算支出安排了多少", passage(text))
+    assert r.refused
+
+
+def test_a_measure_named_after_another_crop_does_not_answer():
+    text = "全县粮食播种面积62.5万亩，油菜种植面积10.8万亩。茶叶产量6320吨。"
+    r = _read("青山县2020年茶叶种植面积有多少万亩", passage(text, year=2020))
+    assert r.refused
+    ok = _read("青山县2020年油菜种植面积有多少万亩", passage(text, year=2020))
+    assert not ok.refused and "10.8万亩" in ok.answer

@@ -404,3 +404,28 @@ def test_a_rank_question_is_not_scored_on_how_it_asks():
     read_on = reading_terms(question, info, flat_idf)
     assert read_on.coverage("完成投资额位列全省第三") > asked  # 排第几 is no term to find
     assert "第三" in read(spec, info, read_on, context).answer
+
+
+def test_an_undated_figure_is_of_its_section_heading_year():
+    # a 2024 summary with the 2025 plan in the same file: the plan's figure is 2025's
+    text = (
+        "一、2024年工作总结\n全市高中阶段毛入学率达到97.3%，各项指标均高于全省平均水平。\n"
+        "二、2025年工作要点\n全市高中阶段毛入学率达到98%以上。"
+    )
+    meta = {"title": "青山县教育局2024年工作总结和2025年工作要点", "doc_type": "工作总结"}
+    r = _read("青山县2024年高中阶段毛入学率是多少", passage(text, year=2024, **meta))
+    assert not r.refused and "97.3%" in r.answer and "98%" not in r.answer
+    r = _read("青山县2025年高中阶段毛入学率要达到多少", passage(text, year=2024, **meta))
+    assert not r.refused and "98%" in r.answer and "97.3%" not in r.answer
+
+
+def test_a_result_of_a_review_section_is_no_target():
+    # "（一）基本情况" under "一、2024年工作总结" states results, however the clause is worded
+    text = "全市高中阶段毛入学率达到97.3%，各项指标均高于全省平均水平。"
+    meta = {"title": "青山县教育局2024年工作总结", "doc_type": "工作总结"}
+    heading = "一、2024年工作总结 › （一）教育事业发展基本情况"
+    r = _read(
+        "青山县2024年高中阶段毛入学率的目标是多少",
+        passage(text, year=2024, heading=heading, **meta),
+    )
+    assert r.refused and "not a target" in r.reason
