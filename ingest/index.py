@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 
 # Bump when cleaning, document splitting or chunking changes what an unchanged file yields, so
 # the next ingest re-chunks every file (vectors of chunks whose text did not change are reused).
-PIPELINE_VERSION = 4  # 4: hard wraps re-joined, PDF tables as rows, 工作报告 type
+PIPELINE_VERSION = 5  # 5: PDF table headers wrapped cell by cell joined; 4: hard wraps
 
 
 def pipeline_fingerprint(settings: Settings) -> str:

@@ -15,6 +15,7 @@ from core.text import YEAR
 #: a value cell: a number, a percentage, or a dash for "not available"
 _VALUE = re.compile(r"^[-+−－]?\d[\d,.]*[%％‰]?$|^[—–\-…/]{1,3}$")
 _PROSE = re.compile(r"[。；，！？;,]")  # a name cell may hold "其中：" or "、"
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")  # "1,260" is a value, not a clause
 MAX_CELL = 30
 MIN_CELLS = 3
 
@@ -31,7 +32,7 @@ def _data(cells: list[str]) -> bool:
         len(cells) >= MIN_CELLS
         and any(_VALUE.match(c) for c in cells[1:])
         and max(map(len, cells)) <= MAX_CELL
-        and not _PROSE.search("".join(cells[1:]))
+        and not _PROSE.search(_THOUSANDS.sub("", " ".join(cells[1:])))
     )
 
 
@@ -45,12 +46,51 @@ def _header(cells: list[str]) -> bool:
     )
 
 
+_OPENS, _CLOSES = "（(", "）)"
+
+
+def _unclosed(piece: str) -> bool:
+    return sum(piece.count(c) for c in _OPENS) > sum(piece.count(c) for c in _CLOSES)
+
+
+def _wrapped_header(lines: list[str], width: int) -> tuple[int, list[str]] | None:
+    """The header above a table's first row when the PDF wrapped each column name onto lines
+    of its own ("乡镇", "粮食播种面积（万", "亩）", "茶叶产量", "（吨）"…): the short lines
+    above, joined where a bracket is left open or a line opens with one, when they make
+    exactly ``width`` names. Returns the index of the header's first line and its names."""
+    start = len(lines)
+    while (
+        start > 0
+        and len(lines) - start < 3 * width
+        and (piece := lines[start - 1].strip())
+        and len(piece) <= MAX_CELL
+        and len(piece.split()) == 1
+        and not _PROSE.search(piece)
+    ):
+        start -= 1
+    for first in range(start, len(lines) - width + 1):  # the longest run that makes the header
+        names: list[str] = []
+        for piece in (ln.strip() for ln in lines[first:]):
+            if names and (_unclosed(names[-1]) or piece.startswith(tuple(_OPENS))):
+                names[-1] += piece
+            else:
+                names.append(piece)
+        # a run starting inside a name ("亩）" after "粮食播种面积（万") is no header
+        mid_cell = names[0].startswith(tuple(_OPENS + _CLOSES)) or (
+            first > start and _unclosed(lines[first - 1])
+        )
+        if len(names) == width and not mid_cell and not _unclosed(names[-1]) and _header(names):
+            return first, names
+    return None
+
+
 def spaced_tables(text: str) -> str:
     """``text`` with each run of space-separated table rows (two or more rows of values of
     the same width, under a header of that width, or three without one) as Markdown rows.
+    A header whose column names the PDF wrapped onto lines of their own becomes one row.
     Everything else is left as it is."""
     lines = text.split("\n")
-    out = list(lines)
+    out: list[str | None] = list(lines)
     i = 0
     while i < len(lines):
         cells = lines[i].split()
@@ -65,11 +105,16 @@ def spaced_tables(text: str) -> str:
                 break
             j += 1
         rows = j - i + (0 if head else 1)
-        if rows >= (2 if head else 3):
+        wrapped = None if head or rows < 2 else _wrapped_header(lines[:i], len(cells))
+        if wrapped:
+            first, names = wrapped
+            out[first] = table_row(names)
+            out[first + 1 : i] = [None] * (i - first - 1)
+        if rows >= (2 if head or wrapped else 3):
             for k in range(i, j + 1):
                 out[k] = table_row(lines[k].split())
         i = j + 1
-    return "\n".join(out)
+    return "\n".join(line for line in out if line is not None)
 
 
 __all__ = ["spaced_tables", "table_row"]

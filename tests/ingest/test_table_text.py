@@ -27,3 +27,21 @@ def test_space_separated_rows_under_a_header_become_markdown_rows():
 def test_prose_and_a_lone_row_are_left_as_they_are():
     prose = "全年 新增 就业 6385人，完成 目标 116.1%。\n1 地区生产总值 亿元 386.42 6.1\n"
     assert spaced_tables(prose) == prose
+
+
+def test_a_header_wrapped_cell_by_cell_becomes_one_row():
+    # column names wrapped onto lines of their own, units split off at the bracket
+    text = (
+        "各乡镇主要农产品生产情况见下表。\n表1 2024年分乡镇主要农产品生产情况\n乡镇\n"
+        "粮食播种面积（万\n亩）\n茶叶产量\n（吨）\n生猪出栏（万\n头）\n"
+        "甲镇 11.2 380 6.8\n乙镇 9.8 1,260 5.4\n高标准农田建设成效明显。"
+    )
+    lines = spaced_tables(text).split("\n")
+    assert lines[2] == "| 乡镇 | 粮食播种面积（万亩） | 茶叶产量（吨） | 生猪出栏（万头） |"
+    assert lines[3] == "| 甲镇 | 11.2 | 380 | 6.8 |"
+    assert lines[4] == "| 乙镇 | 9.8 | 1,260 | 5.4 |"  # a thousands comma is no clause mark
+    assert lines[1] == "表1 2024年分乡镇主要农产品生产情况"
+    assert lines[5] == "高标准农田建设成效明显。"
+    # names that do not make the row's width are left alone
+    short = text.replace("生猪出栏（万\n头）\n", "")
+    assert "乡镇\n粮食播种面积（万\n亩）" in spaced_tables(short)
