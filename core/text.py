@@ -370,14 +370,16 @@ def _before_suffix_word(text: str, name: str, end: int, rules: PlaceRules) -> st
 
 #: "…镇东村", "东村去年": a 2-3 character stem and 村, not 村民/村委/村级
 _VILLAGE = re.compile(
-    r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[省市县区镇乡道年的在和与及中是为对有将把向从]))([\u4e00-\u9fff]{2,3}?村)(?![民委级组规])"
+    r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[省市县区镇乡道年的在和与及中是为对有将把向从]))"
+    r"(([\u4e00-\u9fff]{2,3}?)(?:村(?![民委级组规])|社区(?![居委])))"
 )
 
 
 def village_mentions(text: str) -> list[str]:
-    """Villages named in ``text`` ("东村"); generic ones ("示范村", "农村") left out."""
+    """Villages and urban communities named in ``text`` ("东村", "南苑社区"), the units under a
+    town or a street; generic ones ("示范村", "农村", "城市社区") left out."""
     generic = place_rules().village_generic
-    return [m.group(1) for m in _VILLAGE.finditer(text) if not m.group(1)[:-1].endswith(generic)]
+    return [m.group(1) for m in _VILLAGE.finditer(text) if not m.group(2).endswith(generic)]
 
 
 def place_mentions(text: str) -> list[str]:

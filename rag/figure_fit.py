@@ -55,7 +55,10 @@ def figure_violations(
     question = normalize_for_search(spec.text)
     if spec.metrics and not any(lexicon().mentions(t, named, question) for g in asked for t in g):
         out.append("other metric")
-    elif spec.metrics and nums and not spread and not _metric_has_figure(spec, item.text, cand):
+    elif (  # a table row's metric is its column's name, which row_answer picked
+        spec.metrics and nums and not spread and not row
+        and not _metric_has_figure(spec, item.text, cand)
+    ):  # fmt: skip
         out.append("the metric's figure is elsewhere")
     elif not spec.metrics and lexicon().metrics(spread or own):
         # the lexicon knows how people ask for GDP, 社零 …: a question using none of those

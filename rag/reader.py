@@ -71,7 +71,7 @@ from rag.guard import is_instruction
 from rag.metric_fit import qualified_subject
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
-from rag.scoring import QueryTerms, section_years, wanted_kind
+from rag.scoring import QueryTerms, nearest_heading, section_years, wanted_kind
 from rag.table_rows import row_answer, table_caption, table_row
 
 #: Answerability threshold of a type missing from ``resources/question.toml``.
@@ -164,9 +164,12 @@ def _violations(
     asks_year = any(w in spec.text for w in rules.year_question_words)  # the year is the answer
     if not asks_year and (_other_year(spec, item, cand) or dated_elsewhere(spec, cand.text)):
         out.append("another year")
-    # a clause naming no period is of its report's ("2025年上半年工业经济运行分析"): no
-    # answer to 一季度 or to the whole year
-    if other_period(spec.text, lead if periods(lead) else f"{lead} {item.meta.title}"):
+    # a clause naming no period is of its section's ("七、下半年工作安排") or its report's
+    # ("2025年上半年工业经济运行分析"): no answer to 一季度 or to the whole year
+    section = nearest_heading(
+        item.meta.heading, item.text[: cand.sentence[0]], lambda ln: bool(periods(ln))
+    )
+    if other_period(spec.text, lead if periods(lead) else section or f"{lead} {item.meta.title}"):
         out.append("another period")
     scope = _place_scope(spec, item, cand, around)
     if other_place(spec.text, item.meta.region, scope) or _other_village(spec, scope, sentence):
@@ -207,10 +210,12 @@ def _other_village(spec: QuestionSpec, scope: str, sentence: str) -> bool:
     asked = village_mentions(spec.text)
     if not asked:
         return False
+    # "汀洲、白鹭湾、柳岸社区…分别为": the names of a list share the last one's 社区
+    stems = [v.removesuffix("社区").removesuffix("村") for v in asked]
     named = village_mentions(scope)
     if named:
-        return not any(v in named for v in asked)
-    return not any(v in sentence for v in asked)
+        return not any(v in named for v in asked) and not any(s in scope for s in stems)
+    return not any(s in sentence for s in stems)
 
 
 def _place_scope(spec: QuestionSpec, item: ContextItem, cand: Candidate, around: str) -> str:

@@ -168,14 +168,17 @@ def in_plan_section(heading: str, before: str) -> bool:
     )
 
 
+def nearest_heading(heading: str, before: str, names: Callable[[str], bool]) -> str:
+    """The nearest heading above a sentence for which ``names`` holds ("七、下半年工作安排"
+    for a period, "二、2025年工作要点" for a year); empty when none does."""
+    return next((ln for ln in reversed(_lines_above(heading, before)) if names(ln)), "")
+
+
 def section_years(heading: str, before: str) -> set[int]:
     """The years of the nearest heading above a sentence that names any ("二、2025年工作要点",
     "一、2024年预算执行情况"): a sentence naming no year is of its section's year."""
-    for line in reversed(_lines_above(heading, before)):
-        years = {int(y) for y in YEAR.findall(line)}
-        if years:
-            return years
-    return set()
+    line = nearest_heading(heading, before, lambda ln: bool(YEAR.search(ln)))
+    return {int(y) for y in YEAR.findall(line)}
 
 
 def in_review_section(heading: str) -> bool:

@@ -146,11 +146,18 @@ def _joined_row(above: str, first: str) -> list[str] | None:
     return row_cells(head + " | " + first.lstrip(" |｜\t\u3000"))
 
 
+#: a column name that starts with a number, not a value: "12345工单办结（件）", "5G基站（个）"
+_NUMBERED_NAME = re.compile(r"^\d+(?:[A-Za-z]|[^\d.,，万亿千百元%％‰个人件家项所座吨亩户次倍\s])")
+
+
 def _is_header(cells: list[str]) -> bool:
-    """A row of column names: no cell holds a number except a year ("2023年", "2025年目标")."""
+    """A row of column names: no cell holds a number except a year ("2023年", "2025年目标")
+    or a name's number ("12345热线工单")."""
     if all(_SEPARATOR.match(c) for c in cells):
         return False
-    return not any(re.search(r"\d", YEAR.sub("", c)) for c in cells[1:])
+    return not any(
+        re.search(r"\d", YEAR.sub("", c)) and not _NUMBERED_NAME.match(c) for c in cells[1:]
+    )
 
 
 def _column_score(spec: QuestionSpec, header: str) -> float:

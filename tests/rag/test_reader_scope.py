@@ -178,3 +178,27 @@ def test_a_countys_figure_does_not_answer_for_its_city():
     assert "7.8%" in answer and "11.5%" not in answer, answer
     county = _read("东江市沙河县上半年规上工业增加值增速是多少？", city).answer
     assert "11.5%" in county, county
+
+
+def test_a_community_the_question_names_must_be_the_answers():
+    text = (
+        "就业创业方面，上半年街道新增就业1,842人。"
+        "东湖、西岸、南山社区新增就业人数位居前三，分别为312人、287人、254人。"
+    )
+    street = passage(text, region="青山县", year=2025)
+    assert _read("青山县北苑社区上半年新增就业多少人？", street).refused
+    # the names of a list share its last name's 社区
+    assert "287人" in _read("西岸社区上半年新增就业多少人？", street).answer
+
+
+def test_a_plan_sections_figure_is_of_the_sections_period():
+    report = passage(
+        "四、基层治理\n上半年受理热线工单4,326件，办结4,219件，办结率97.5%。\n"
+        "七、下半年工作安排\n推进网格化管理，力争工单办结率稳定在98%以上。",
+        region="青山县",
+        year=2025,
+        title="青山县2025年上半年工作汇报",
+        doc_type="工作汇报",
+    )
+    r = _read("青山县上半年热线工单办结率是多少？", report)
+    assert "97.5%" in r.answer and "98%" not in r.answer, r.answer

@@ -120,3 +120,19 @@ def test_a_table_caption_dates_its_rows():
     p = passage(table, year=2025, doc_type="统计公报", title="青山县2024年统计公报")
     assert "386.42" in _read("青山县2024年地区生产总值是多少亿元？", p).answer
     assert _read("青山县2023年地区生产总值是多少亿元？", p).refused
+
+
+def test_a_column_named_with_a_number_is_still_a_header():
+    # "12345工单办结（件）" names a hotline; a row name's column answers from it
+    text = (
+        "| 社区名称 | 常住人口（人） | 新增就业（人） | 12345工单办结（件） |\n"
+        "| 东湖社区 | 14,260 | 312 | 602 |\n"
+        "| 西岸社区 | 12,940 | 254 | 548 |\n"
+    )
+    at = text.index("| 西岸")
+    row = table_row(text, at, at + 5)
+    assert row is not None and row.header[3] == "12345工单办结（件）"
+    street = passage(text, region="青山县", year=2025)
+    assert "常住人口：12,940人" in _read("西岸社区常住人口有多少？", street).answer
+    r = _read("青山县西岸社区上半年新增就业多少人？", street)
+    assert "254人" in r.answer and "12,940" not in r.answer, r.answer
