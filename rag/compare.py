@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -51,6 +51,8 @@ class CompareRules:
     stated_low: tuple[str, ...]
     kinds: dict[str, tuple[str, ...]]
     units: tuple[str, ...]
+    pair_pattern: str
+    pair_joiners: str
 
     @property
     def unit_pattern(self) -> str:
@@ -78,6 +80,8 @@ def compare_rules() -> CompareRules:
         stated_low=tuple(d["stated_low"]),
         kinds={k: tuple(v) for k, v in d["kinds"].items()},
         units=tuple(sorted(d["units"], key=len, reverse=True)),
+        pair_pattern=d["pair_pattern"],
+        pair_joiners=d["pair_joiners"],
     )
 
 
@@ -91,6 +95,9 @@ class Intent:
     unit: str = ""  # the threshold's unit class ("元", "%"), empty when it names none
     endings: tuple[str, ...] = ()  # how the asked kind's names end ("村", "社区")
     growth: bool = False  # compares changes ("涨幅最大", "下降的"), not levels
+    #: the things a question names to compare ("税收收入和非税收入，哪个增长更快"): only
+    #: they are compared
+    named: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +146,10 @@ def intent_of(spec: QuestionSpec) -> Intent | None:
     mode = _superlative(q)
     if mode:
         return Intent(mode, endings=endings, growth=growth)
+    named = named_pair(q)
+    mode = _comparative(q) if named else ""
+    if mode:
+        return Intent(mode, endings=endings, growth=growth, named=named)
     if any(w in q for w in rules.falling):
         return Intent("falling", endings=endings, growth=True)
     return None
@@ -156,6 +167,50 @@ def _superlative(question: str) -> str:
             ):
                 return mode
     return ""
+
+
+def _comparative(question: str) -> str:
+    """ "high" or "low" when the question asks which of the things it names is more or less
+    ("哪个增长更快", "谁的面积更大")."""
+    rules = question_rules()
+    for mode, words in (("high", rules.superlative_high), ("low", rules.superlative_low)):
+        if any(w.startswith("更") and w in question for w in words):
+            return mode
+    return ""
+
+
+def named_pair(question: str) -> tuple[str, ...]:
+    """The things a question names before asking which of them ("税收收入和非税收入，哪个…"
+    → 税收收入, 非税收入; the first keeps what precedes it, "2024年…的税收收入"); empty
+    unless it names two or more."""
+    m = re.search(compare_rules().pair_pattern, question)
+    if not m:
+        return ()
+    parts = [p.strip() for p in re.split(compare_rules().pair_joiners, m.group(1)) if p.strip()]
+    return tuple(parts) if len(parts) >= 2 else ()
+
+
+def _named_rows(
+    rows: list[Record], named: tuple[str, ...], measured: tuple[str, ...]
+) -> list[Record]:
+    """The rows of a list that the question's named things are: each named thing's row (its
+    name ends the thing, maybe before a measured word: "非税" of 非税收入; or the thing ends
+    the name: "全县税收收入" for 税收收入)."""
+    out: list[Record] = []
+    tails = ("", *measured)
+    for thing in named:
+        # each row as the question names it ("非税" → 非税收入)
+        hits = [
+            replace(r, name=r.name + t)
+            for r in rows
+            for t in tails
+            if thing.endswith(r.name + t) or (not t and r.name.endswith(thing))
+        ]
+        if hits:
+            best = max(hits, key=lambda r: len(r.name))
+            if all(r.name != best.name for r in out):
+                out.append(best)
+    return out if len(out) == len(named) else []
 
 
 # --------------------------------------------------------------------------------------------
@@ -317,7 +372,10 @@ def _fits(text: str, asked: list[tuple[str, ...]]) -> float:
 
 
 def _choose(
-    groups: dict[tuple[object, ...], list[Record]], intent: Intent, asked: list[tuple[str, ...]]
+    groups: dict[tuple[object, ...], list[Record]],
+    intent: Intent,
+    asked: list[tuple[str, ...]],
+    measured: tuple[str, ...] = (),
 ) -> list[Record]:
     """The group measuring what is asked: the most of the question's subject in its words,
     then the unit the question implies (a change, a level), then the earliest passage."""
@@ -328,11 +386,13 @@ def _choose(
         rows = [r for r in rows if not r.name.startswith(totals) and not r.name.endswith(totals)]
         if intent.endings:
             rows = [r for r in rows if r.name.endswith(intent.endings)]
+        if intent.named:
+            rows = _named_rows(rows, intent.named, measured)
         names = {r.name for r in rows}
         if len(names) < 2 or len(names) != len(rows):
             continue
         fit = _fits(rows[0].about + "".join(r.name for r in rows), asked)
-        if fit < MIN_SUBJECT:
+        if fit < MIN_SUBJECT and not intent.named:
             continue
         unit = rows[0].unit
         wanted = (intent.unit,) if intent.unit else ("%", "pt") if intent.growth else ()
@@ -380,7 +440,7 @@ def compare_answer(spec: QuestionSpec, context: list[ContextItem]) -> str | None
     if intent is None:
         return None
     asked = _subject(spec)
-    if intent.mode in ("high", "low") and spec.answer_type != "list":
+    if intent.mode in ("high", "low") and spec.answer_type != "list" and not intent.named:
         # (a list's items may each state the rank: the reader quotes them all)
         stated = _stated(intent, context, asked)
         if stated is not None:
@@ -390,7 +450,7 @@ def compare_answer(spec: QuestionSpec, context: list[ContextItem]) -> str | None
     measured = sorted({t for terms in asked for t in terms}, key=len, reverse=True)
     for r in records(context, tuple(measured)):
         groups.setdefault(r.group, []).append(r)
-    rows = _choose(groups, intent, asked)
+    rows = _choose(groups, intent, asked, tuple(measured))
     if not rows:
         return None
     n = rows[0].n
@@ -398,8 +458,12 @@ def compare_answer(spec: QuestionSpec, context: list[ContextItem]) -> str | None
         pick = max if intent.mode == "high" else min
         top = pick(r.value for r in rows)
         won = [r for r in rows if r.value == top]
-        word = "最高" if intent.mode == "high" else "最低"
         names = "、".join(f"{r.name}（{r.shown}）" for r in won)
+        if intent.named:
+            others = "、".join(f"{r.name}（{r.shown}）" for r in rows if r not in won)
+            word = "高于" if intent.mode == "high" else "低于"
+            return f"{names}{word}{others}[{n}]。"
+        word = "最高" if intent.mode == "high" else "最低"
         return f"{names}：所列{len(rows)}个中{word}[{n}]。"
     if intent.mode == "falling":
         passed = [r for r in rows if r.value < 0]

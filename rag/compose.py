@@ -17,6 +17,7 @@ from core.lexicon import lexicon
 from core.text import clause_spans, full_sentence_spans, village_mentions
 from rag.citations import bigrams
 from rag.clause_fit import cause_fit, figures
+from rag.compare import named_pair
 from rag.entity_fit import QUOTED, names_kind
 from rag.question import QuestionSpec, question_rules
 
@@ -134,6 +135,9 @@ def spread_extreme(
     if not groups:
         return None
     group = groups[0]
+    named = named_pair(spec.text)  # "甲和乙，哪个更快": only they are compared (rag.compare)
+    if named and not all(any(t.endswith(c) or c.endswith(t) for c in group.cores) for t in named):
+        return None
     values = [_value(text[slice(*f)]) for f in group.figures]
     if any(v is None for v in values):
         return None

@@ -82,15 +82,36 @@ def test_a_stated_rank_wins_over_a_partial_list():
     assert answer is not None and "丙市" in answer and "首位" in answer, answer
 
 
-def test_no_comparison_in_a_name_or_between_two_named_things():
+def test_no_comparison_in_a_name_and_only_the_named_things_between_two():
     for question in (
         "青山县哪位院士获得了国家最高科学技术奖？",
-        "青山县城镇居民和农村居民收入哪个增长更快？",
         "青山县2021年地区生产总值是多少？",
     ):
         assert intent_of(parse_question(question, parser().parse(question))) is None, question
+    pair = "青山县城镇居民和农村居民收入哪个增长更快？"
+    intent = intent_of(parse_question(pair, parser().parse(pair)))
+    assert intent is not None and intent.named == ("青山县城镇居民", "农村居民收入")
+    # a list of other things is not compared for them
+    other = "甲镇、乙镇居民收入分别增长4.5%、6.6%。"
+    assert _ask(pair, other) is None
 
 
 def test_no_answer_when_no_list_measures_what_is_asked():
     text = "东岭村、西岭村分别新修村道3.2公里、2.5公里。"
     assert _ask("青山县哪个村集体经济收入最高？", text) is None
+
+
+def test_two_named_things_are_compared_with_each_other_only():
+    text = (
+        "税收收入完成134870万元，增长6.9%；非税收入完成51670万元，增长2.4%。"
+        "土地增值税、契税分别完成11862万元、12955万元，分别增长16.3%、4.9%。"
+    )
+    answer = _ask("2024年青山县的税收收入和非税收入，哪个增长得更快？", text)
+    assert answer is not None and answer.startswith("税收收入（增长6.9%）高于非税收入"), answer
+    assert "土地增值税" not in answer
+    slower = _ask("青山县非税收入与税收收入相比，哪个增长更慢？", text)
+    assert slower is not None and slower.startswith("非税收入（增长2.4%）"), slower
+    # a thing the passage does not list is no comparison
+    assert _ask("青山县税收收入和债务收入，哪个增长更快？", text) is None
+    wider = "哪个乡镇茶园面积更大"
+    assert intent_of(parse_question(wider, parser().parse(wider))) is None  # names no two
