@@ -185,6 +185,15 @@ def cause_fit(spec: QuestionSpec, text: str) -> float:
     return CAUSE_BONUS if any(c in text for c in rules.cause_cues) else 0.0
 
 
+def completion_fit(spec: QuestionSpec, text: str) -> float:
+    """A question whether a plan was met prefers the clause stating the result against the
+    plan ("…实际建成3.26万亩，超额完成年度任务") over one praising the work ("成效明显")."""
+    rules = question_rules()
+    if not any(w in spec.text for w in rules.completion_question_words):
+        return 0.0
+    return CAUSE_BONUS if any(c in text for c in rules.completion_cues) else 0.0
+
+
 def unit_fit(spec: QuestionSpec, text: str) -> float:
     """A figure in the unit the question names ("多少间" → "5610间") fits better. (No penalty
     otherwise: "多少个学位" is answered by "1.2万座".)"""
@@ -253,6 +262,7 @@ def counted_noun_fit(spec: QuestionSpec, text: str) -> float:
 
 __all__ = [
     "bound_fit",
+    "completion_fit",
     "counted_noun",
     "counted_noun_fit",
     "dated_elsewhere",

@@ -109,6 +109,8 @@ class QuestionRules(BaseModel):
     cause_question_words: tuple[str, ...] = ()
     degree_words: tuple[str, ...] = ()
     cause_cues: tuple[str, ...] = ()
+    completion_question_words: tuple[str, ...] = ()
+    completion_cues: tuple[str, ...] = ()
     growth_phrases: tuple[str, ...] = ()
     superlative_high: tuple[str, ...] = ()
     superlative_low: tuple[str, ...] = ()

@@ -27,6 +27,7 @@ from core.text import (
 from rag.clause_fit import (
     bound_fit,
     cause_fit,
+    completion_fit,
     counted_noun_fit,
     dated_elsewhere,
     figures,
@@ -282,7 +283,7 @@ def _preference(spec: QuestionSpec, text: str) -> float:
     if spec.answer_type in ("entity", "place", "date", "other"):
         return entity_preference(spec, text)
     if spec.answer_type == "reason":
-        return cause_fit(spec, text)
+        return cause_fit(spec, text) + completion_fit(spec, text)
     quoted = spec.asked_quotes
     if spec.answer_type == "list" and text.count("、") >= 2 and any(q in text for q in quoted):
         return LIST_BONUS  # "电动汽车、锂电池、光伏产品“新三样”…": the items of the named list

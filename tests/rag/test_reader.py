@@ -429,3 +429,11 @@ def test_a_result_of_a_review_section_is_no_target():
         passage(text, year=2024, heading=heading, **meta),
     )
     assert r.refused and "not a target" in r.reason
+
+
+def test_whether_a_plan_was_met_is_answered_by_the_result_against_the_plan():
+    text = (
+        "高标准农田建设成效明显。年初计划新建高标准农田3万亩，实际建成3.26万亩，超额完成年度任务。"
+    )
+    r = _read("青山县去年高标准农田建设完成计划了吗？", passage(text, year=2021))
+    assert not r.refused and "超额完成" in r.answer and "成效明显" not in r.answer, r.answer
