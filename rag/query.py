@@ -12,7 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.lexicon import lexicon
-from core.text import normalize_for_search, place_rules, report_years, short_forms, years
+from core.text import (
+    normalize_for_search,
+    place_rules,
+    report_years,
+    short_forms,
+    village_mentions,
+    years,
+)
 
 
 @dataclass
@@ -52,6 +59,10 @@ class QueryParser:
         norm = normalize_for_search(question)
         info = QueryInfo(text=question)
         taken = norm
+        # a village or community whose name holds a region's short form ("白鹭湾社区" and
+        # 鹭湾区) names no region
+        for unit in village_mentions(norm):
+            taken = taken.replace(unit, "\0" * len(unit))
         for form, region in self.forms:
             if form in taken and region not in info.regions:
                 info.regions.append(region)
