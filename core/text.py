@@ -376,7 +376,7 @@ _VILLAGE = re.compile(
 
 
 def village_mentions(text: str) -> list[str]:
-    """Villages and urban communities named in ``text`` ("东村", "南苑社区"), the units under a
+    """Villages and urban communities named in ``text`` ("东村", "北苑社区"), the units under a
     town or a street; generic ones ("示范村", "农村", "城市社区") left out."""
     generic = place_rules().village_generic
     return [m.group(1) for m in _VILLAGE.finditer(text) if not m.group(2).endswith(generic)]

@@ -187,7 +187,7 @@ def cause_fit(spec: QuestionSpec, text: str) -> float:
 
 def completion_fit(spec: QuestionSpec, text: str) -> float:
     """A question whether a plan was met prefers the clause stating the result against the
-    plan ("…实际建成3.26万亩，超额完成年度任务") over one praising the work ("成效明显")."""
+    plan ("…实际建成3.4万亩，超额完成年度任务") over one praising the work ("成效明显")."""
     rules = question_rules()
     if not any(w in spec.text for w in rules.completion_question_words):
         return 0.0
@@ -233,6 +233,26 @@ def only_other_measures(spec: QuestionSpec, text: str) -> bool:
     )
 
 
+def _unit_kind(unit: str) -> str:
+    kinds = question_rules().unit_kinds
+    unit = unit.lstrip("万亿千百") or unit
+    return next((k for k, units in kinds.items() if unit in units), "")
+
+
+def other_unit_kind(spec: QuestionSpec, text: str) -> bool:
+    """The question counts in a unit of one kind ("多少万亩": an area) and every figure of
+    ``text`` is in a unit of another kind ("年产500吨", "普通高中21所" for 多少人)."""
+    asked = _unit_kind(spec.unit) if spec.unit and spec.answer_type == "figure" else ""
+    if not asked:
+        return False
+    units = sorted(
+        (u for units in question_rules().unit_kinds.values() for u in units), key=len, reverse=True
+    )
+    pattern = r"\d(?:[\d.,]*\d)?\s*[万亿千百]*(" + "|".join(map(re.escape, units)) + "|)"
+    found = [_unit_kind(u) if u else "" for u in re.findall(pattern, text)]
+    return bool(found) and all(k and k != asked for k in found)
+
+
 _COUNT_UNITS = "人次|名|人|家|所|项|间|户|位|台|辆|套|条|次|个|座|件|场|批"
 
 #: the reader's bonus for a figure that counts the asked noun
@@ -271,6 +291,7 @@ __all__ = [
     "names_attribute",
     "names_titled_works",
     "other_numbered_name",
+    "other_unit_kind",
     "states_date",
     "unit_fit",
     "year_fit",

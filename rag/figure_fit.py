@@ -14,7 +14,7 @@ import re
 from core.lexicon import lexicon
 from core.records import ChunkMeta
 from core.text import YEAR, clause_spans, normalize_for_search
-from rag.clause_fit import figures, only_other_measures
+from rag.clause_fit import figures, only_other_measures, other_unit_kind
 from rag.compose import spread_item
 from rag.context import Candidate, ContextItem
 from rag.metric_fit import (
@@ -75,7 +75,7 @@ def figure_violations(
         out.append("another measure of the metric")
     if only_share_base(spec, text):
         out.append("the metric is a share's base")
-    if spec.asks == 1 and only_other_measures(spec, own):
+    if spec.asks == 1 and (only_other_measures(spec, own) or other_unit_kind(spec, own)):
         out.append("not in the asked unit")
     if other_subjects_measure(spec, item.text[slice(*cand.sentence)], own):
         out.append("another subject's measure")

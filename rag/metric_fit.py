@@ -64,7 +64,7 @@ def only_share_base(spec: QuestionSpec, text: str) -> bool:
 def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bool:
     """The question asks a measure of a subject the lexicon does not know ("森林覆盖率",
     "茶叶种植面积"); the clause has the measure word ("覆盖率", "面积") after another subject
-    ("检验项目覆盖率达90%", "油菜种植面积10.8万亩") and its sentence never names the
+    ("检验项目覆盖率达90%", "油菜种植面积12万亩") and its sentence never names the
     question's subject ("森林", "茶叶"). A subject is the run of naming words right before
     the measure; its first word is the topic ("茶叶" of 茶叶种植)."""
     if spec.metrics or any(c in clause for c in lexicon().distributive_cues):
@@ -82,10 +82,27 @@ def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bo
     if not measures:
         return False
     measure, subject = measures[-1]
-    if measure not in clause or subject in sentence or subject in spec.regions:
+    # a measure noun ("在校生", "面积") is named with its subject in the clause; a measure
+    # suffix ("覆盖率") may take it from earlier in the sentence
+    head = measure.endswith(rules.measure_heads)
+    if measure not in clause or subject in (clause if head else sentence):
+        return False
+    if subject in spec.regions:
         return False
     lead = re.split(r"[，,；;：:]", clause[: clause.index(measure)])[-1]  # its own clause only
     before = _subject_run(tok.words(lead))
+    if head and not before:
+        # only the whole before it ("全市在校生386,420人" for 普通高中在校生): not the part asked
+        if any(w in lead for w in rules.measure_scope_words):
+            return True
+        if lead.strip():
+            return False
+        # the measure opens its clause ("…民办学校47所，在校生3.86万人"): it is of what the
+        # clause before names, which must share a word with the question
+        pos = sentence.find(clause[clause.index(measure) :])
+        parts = [p for p in re.split(r"[，,；;：:]", sentence[: max(pos, 0)]) if p.strip()]
+        words = [w for w in tok.words(parts[-1]) if _names_a_subject(w)] if parts else []
+        return bool(words) and not any(w in spec.text for w in words)
     # a word the question also uses names the same subject, however the question was cut into
     # words ("松山鎮竹筍產量": jieba splits traditional characters poorly)
     return bool(before) and before[0] not in spec.text

@@ -57,7 +57,7 @@ def other_village(spec: QuestionSpec, scope: str, sentence: str) -> bool:
     asked = village_mentions(spec.text)
     if not asked:
         return False
-    # "汀洲、白鹭湾、柳岸社区…分别为": the names of a list share the last one's 社区
+    # "东湖、西岸、南山社区…分别为": the names of a list share the last one's 社区
     stems = [v.removesuffix("社区").removesuffix("村") for v in asked]
     named = village_mentions(scope)
     if named:

@@ -59,8 +59,8 @@ class QueryParser:
         norm = normalize_for_search(question)
         info = QueryInfo(text=question)
         taken = norm
-        # a village or community whose name holds a region's short form ("白鹭湾社区" and
-        # 鹭湾区) names no region
+        # a village or community whose name holds a region's short form ("小白河社区" and
+        # 白河区) names no region
         for unit in village_mentions(norm):
             taken = taken.replace(unit, "\0" * len(unit))
         for form, region in self.forms:

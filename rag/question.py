@@ -111,6 +111,7 @@ class QuestionRules(BaseModel):
     cause_cues: tuple[str, ...] = ()
     completion_question_words: tuple[str, ...] = ()
     completion_cues: tuple[str, ...] = ()
+    unit_kinds: dict[str, tuple[str, ...]] = {}
     growth_phrases: tuple[str, ...] = ()
     superlative_high: tuple[str, ...] = ()
     superlative_low: tuple[str, ...] = ()

@@ -186,3 +186,26 @@ def test_a_measure_named_after_another_crop_does_not_answer():
     assert r.refused
     ok = _read("青山县2020年油菜种植面积有多少万亩", passage(text, year=2020))
     assert not ok.refused and "10.8万亩" in ok.answer
+
+
+def test_the_whole_or_another_subjects_count_is_not_the_part_asked():
+    text = (
+        "全市共有普通高中21所。全市在校生（含在园幼儿）386,420人。"
+        "全市现有民办学校47所，在校生3.86万人。"
+    )
+    r = _read("青山县2020年普通高中在校生有多少人？", passage(text, year=2020))
+    assert r.refused, r.answer
+    ok = _read("青山县2020年民办学校在校生有多少人？", passage(text, year=2020))
+    assert "3.86万人" in ok.answer, ok.answer
+
+
+def test_a_figure_in_another_kind_of_unit_does_not_answer():
+    from rag.clause_fit import other_unit_kind
+
+    def spec(q: str):
+        return parse_question(q, parser().parse(q))
+
+    assert other_unit_kind(spec("青山县茶叶种植面积有多少万亩？"), "新建年产500吨的加工线")
+    assert other_unit_kind(spec("青山县普通高中在校生有多少人？"), "普通高中21所")
+    assert not other_unit_kind(spec("青山县茶园面积多少万亩？"), "茶园28.6万亩")
+    assert not other_unit_kind(spec("青山县有多少人？"), "增长5%")  # a rate is judged elsewhere
