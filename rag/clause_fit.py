@@ -248,7 +248,7 @@ def other_unit_kind(spec: QuestionSpec, text: str) -> bool:
     units = sorted(
         (u for units in question_rules().unit_kinds.values() for u in units), key=len, reverse=True
     )
-    pattern = r"\d(?:[\d.,]*\d)?\s*[万亿千百]*(" + "|".join(map(re.escape, units)) + "|)"
+    pattern = r"\d(?:[\d.,]*\d)?\s*[万亿千百]*(?:余|多)?(" + "|".join(map(re.escape, units)) + "|)"
     found = [_unit_kind(u) if u else "" for u in re.findall(pattern, text)]
     return bool(found) and all(k and k != asked for k in found)
 

@@ -82,6 +82,8 @@ def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bo
     if not measures:
         return False
     measure, subject = measures[-1]
+    if measure not in clause and measure.startswith("总") and measure[1:] in clause:
+        measure = measure[1:]  # "茶叶总产量" against "其中猪肉产量3.96万吨"
     # a measure noun ("在校生", "面积") is named with its subject in the clause; a measure
     # suffix ("覆盖率") may take it from earlier in the sentence
     head = measure.endswith(rules.measure_heads)

@@ -209,3 +209,12 @@ def test_a_figure_in_another_kind_of_unit_does_not_answer():
     assert other_unit_kind(spec("青山县普通高中在校生有多少人？"), "普通高中21所")
     assert not other_unit_kind(spec("青山县茶园面积多少万亩？"), "茶园28.6万亩")
     assert not other_unit_kind(spec("青山县有多少人？"), "增长5%")  # a rate is judged elsewhere
+    # "余" between a figure and its unit
+    assert other_unit_kind(spec("青山县茶叶种植面积有多少万亩？"), "年产500吨，带动茶农2,300余户")
+
+
+def test_a_count_of_firms_is_no_output_value():
+    text = "年末全县规模以上工业企业218家。"
+    assert _read("青山县2020年规模以上工业总产值是多少？", passage(text, year=2020)).refused
+    ok = _read("青山县2020年有多少家规模以上工业企业？", passage(text, year=2020))
+    assert "218家" in ok.answer, ok.reason
