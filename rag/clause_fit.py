@@ -7,6 +7,7 @@ of the same series, or the kind of name an entity question asks for. Each rule i
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from core.text import YEAR, normalize_for_search, numbers, place_mentions, short_forms
 from rag.question import QuestionSpec, question_rules
@@ -239,17 +240,24 @@ def _unit_kind(unit: str) -> str:
     return next((k for k, units in kinds.items() if unit in units), "")
 
 
+@lru_cache(maxsize=1)
+def _unit_figure() -> re.Pattern[str]:
+    """A figure with the unit of :attr:`unit_kinds` after it, if any ("2,300余户")."""
+    units = sorted(
+        (u for units in question_rules().unit_kinds.values() for u in units), key=len, reverse=True
+    )
+    return re.compile(
+        r"\d(?:[\d.,]*\d)?\s*[万亿千百]*(?:余|多)?(" + "|".join(map(re.escape, units)) + "|)"
+    )
+
+
 def other_unit_kind(spec: QuestionSpec, text: str) -> bool:
     """The question counts in a unit of one kind ("多少万亩": an area) and every figure of
     ``text`` is in a unit of another kind ("年产500吨", "普通高中21所" for 多少人)."""
     asked = _unit_kind(spec.unit) if spec.unit and spec.answer_type == "figure" else ""
     if not asked:
         return False
-    units = sorted(
-        (u for units in question_rules().unit_kinds.values() for u in units), key=len, reverse=True
-    )
-    pattern = r"\d(?:[\d.,]*\d)?\s*[万亿千百]*(?:余|多)?(" + "|".join(map(re.escape, units)) + "|)"
-    found = [_unit_kind(u) if u else "" for u in re.findall(pattern, text)]
+    found = [_unit_kind(u) if u else "" for u in _unit_figure().findall(text)]
     return bool(found) and all(k and k != asked for k in found)
 
 

@@ -190,6 +190,12 @@ def named_pair(question: str) -> tuple[str, ...]:
     return tuple(parts) if len(parts) >= 2 else ()
 
 
+def is_named(thing: str, name: str) -> bool:
+    """A list item's ``name`` is a thing the question names: it ends the thing ("2024年…的
+    税收收入" → 税收收入) or the thing ends it ("全县税收收入" for 税收收入)."""
+    return thing.endswith(name) or name.endswith(thing)
+
+
 def _named_rows(
     rows: list[Record], named: tuple[str, ...], measured: tuple[str, ...]
 ) -> list[Record]:
@@ -204,7 +210,7 @@ def _named_rows(
             replace(r, name=r.name + t)
             for r in rows
             for t in tails
-            if thing.endswith(r.name + t) or (not t and r.name.endswith(thing))
+            if thing.endswith(r.name + t) or (not t and is_named(thing, r.name))
         ]
         if hits:
             best = max(hits, key=lambda r: len(r.name))
@@ -480,4 +486,13 @@ def compare_answer(spec: QuestionSpec, context: list[ContextItem]) -> str | None
     return "、".join(f"{r.name}（{r.shown}）" for r in passed) + f"[{n}]。"
 
 
-__all__ = ["Intent", "Record", "compare_answer", "compare_rules", "intent_of", "records"]
+__all__ = [
+    "Intent",
+    "Record",
+    "compare_answer",
+    "compare_rules",
+    "intent_of",
+    "is_named",
+    "named_pair",
+    "records",
+]

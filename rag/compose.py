@@ -17,7 +17,7 @@ from core.lexicon import lexicon
 from core.text import clause_spans, full_sentence_spans, village_mentions
 from rag.citations import bigrams
 from rag.clause_fit import cause_fit, figures
-from rag.compare import named_pair
+from rag.compare import is_named, named_pair
 from rag.entity_fit import QUOTED, names_kind
 from rag.question import QuestionSpec, question_rules
 
@@ -136,7 +136,7 @@ def spread_extreme(
         return None
     group = groups[0]
     named = named_pair(spec.text)  # "甲和乙，哪个更快": only they are compared (rag.compare)
-    if named and not all(any(t.endswith(c) or c.endswith(t) for c in group.cores) for t in named):
+    if named and not all(any(is_named(t, c) for c in group.cores) for t in named):
         return None
     values = [_value(text[slice(*f)]) for f in group.figures]
     if any(v is None for v in values):
