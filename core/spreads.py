@@ -16,7 +16,8 @@ from core.text import YEAR_WORD
 _SPREAD_NAMES = re.compile(r"、|以及|和|与|及")
 _SPREAD_FIGURES = re.compile(r"、|和|与|及")
 _SPREAD_FIGURE = re.compile(r"[-+]?\d[\d,.]*(?:%|‰|个百分点|[^\d\s]{0,5})")
-_SPREAD_CLAUSE = re.compile(r"[，,；;：:。！？!?\n]")
+#: clause marks; not a thousands comma ("1,280万元")
+_SPREAD_CLAUSE = re.compile(r"[，；;：:。！？!?\n]|(?<!\d),|,(?!\d{3}(?!\d))")
 
 
 @dataclass(frozen=True)

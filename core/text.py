@@ -242,6 +242,13 @@ def _cn_int(text: str) -> int:
     return total + current
 
 
+def count_value(text: str) -> int:
+    """A small count written either way: "4" or "四" → 4, "十二" → 12; 0 when it is neither."""
+    if text.isdigit():
+        return int(text)
+    return _cn_int(text) if all(c in _CN_DIGITS or c in _CN_UNITS for c in text) else 0
+
+
 def _cn_value(text: str) -> float:
     whole, _, frac = text.partition("点")
     value = float(_cn_int(whole))
@@ -305,6 +312,7 @@ class PlaceRules:
     area_endings: tuple[str, ...] = ()
     suffix_words: tuple[str, ...] = ()
     zone_suffixes: tuple[str, ...] = ()
+    zone_short: tuple[tuple[str, str], ...] = ()
     village_generic: tuple[str, ...] = ()
     issuer_prefixes: tuple[str, ...] = ()
     issuer_suffixes: tuple[str, ...] = ()
@@ -318,7 +326,7 @@ def place_rules() -> PlaceRules:
     # a 2-4 character stem that is not a function word, then a place suffix
     name = (
         r"([^\x00-\u33ff这那该此本全我各个里给做学作的了是和与及年上下中内外新老大小在让使被将由]{2,4}"
-        rf"(?:{suffixes}))"
+        rf"(?:{suffixes}))(?!级)"  # "纳入市级调度": a level, not a place
     )
     mention = re.compile(
         r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[年的在和与给对向从把让使被将由]))" + name
@@ -340,6 +348,7 @@ def place_rules() -> PlaceRules:
         suffix_words=tuple(data.get("suffix_words", ())),
         village_generic=tuple(data.get("village_generic", ())),
         zone_suffixes=tuple(data.get("zone_suffixes", ())),
+        zone_short=tuple((long, short) for long, short in data.get("zone_short", ())),
     )
 
 
@@ -352,8 +361,17 @@ def short_forms(region: str) -> list[str]:
             forms.append(region[: -len(suffix)])
             break
     zone = next((z for z in rules.zone_suffixes if region.endswith(z)), "")
-    if zone and len(region) - len(zone) >= 4:  # "甲江某湾高新区" → 某湾高新区
-        forms.append(region[2:])
+    if not zone:
+        return forms
+    zoned = [region]
+    for long, short in rules.zone_short:  # "某川经济技术开发区" ↔ 某川经开区
+        if zone == long:
+            zoned.append(region[: -len(long)] + short)
+        elif zone == short:
+            zoned.append(region[: -len(short)] + long)
+    forms += zoned[1:]
+    if len(region) - len(zone) >= 4:  # "甲江某湾高新区" → 某湾高新区
+        forms += [name[2:] for name in zoned]
     return forms
 
 
@@ -412,6 +430,7 @@ __all__ = [
     "Number",
     "PlaceRules",
     "clause_spans",
+    "count_value",
     "fold_figures",
     "full_sentence_spans",
     "normalize_for_search",

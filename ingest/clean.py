@@ -12,7 +12,6 @@ that new sources with other wording are handled by editing data, not code.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 import statistics
@@ -27,6 +26,7 @@ from ingest.noise_rules import (
     LineRule,
     NoiseRules,
     PrefixRule,
+    is_masked_variant,
     is_title_line,
     load_rules,
 )
@@ -395,28 +395,10 @@ class _Cleaner:
                     continue
                 if not 0.7 <= len(a_raw) / len(b_raw) <= 1.3:
                     continue
-                if self._is_masked_variant(a_raw, b_raw):
+                if is_masked_variant(a_raw, b_raw, rules):
                     self.drop(a_ln, "duplicate")
                     self.stats.duplicate_paragraphs += 1
                     break
-
-    def _is_masked_variant(self, a: str, b: str) -> bool:
-        rules = self.rules
-        sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-        if sm.quick_ratio() < rules.near_dup_min_ratio or sm.ratio() < rules.near_dup_min_ratio:
-            return False
-        filled = False
-        for tag, i1, i2, j1, j2 in sm.get_opcodes():
-            if tag == "equal":
-                continue
-            seg_a, seg_b = a[i1:i2], b[j1:j2]
-            if not seg_a or not rules.mask_re.match(seg_a):
-                return False  # `a` has real text that `b` lacks: not a redacted copy
-            if len(seg_b) > rules.near_dup_max_fill:
-                return False
-            if seg_b and not rules.mask_re.match(seg_b):
-                filled = True
-        return filled
 
     def drop_repeated_sentence_runs(self, scope_of: list[int]) -> None:
         """Drop runs of consecutive sentences that already occurred consecutively earlier.

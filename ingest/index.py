@@ -61,7 +61,8 @@ log = logging.getLogger(__name__)
 
 # Bump when cleaning, document splitting or chunking changes what an unchanged file yields, so
 # the next ingest re-chunks every file (vectors of chunks whose text did not change are reused).
-PIPELINE_VERSION = 5  # 5: PDF table headers wrapped cell by cell joined; 4: hard wraps
+# 6: PDF table rows with remark cells; 5: PDF table headers wrapped cell by cell; 4: hard wraps
+PIPELINE_VERSION = 6
 
 
 def pipeline_fingerprint(settings: Settings) -> str:

@@ -5,6 +5,7 @@ New sources with other wording are handled by editing that data file, not code.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -148,6 +149,26 @@ def is_title_line(line: str, rules: NoiseRules) -> bool:
     return bool(rules.title_pattern.search(text))
 
 
+def is_masked_variant(a: str, b: str, rules: NoiseRules) -> bool:
+    """``a`` is ``b`` with some spans redacted (``*`` for ``资源``) and nothing of its own: the
+    unredacted copy carries strictly more information."""
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if sm.quick_ratio() < rules.near_dup_min_ratio or sm.ratio() < rules.near_dup_min_ratio:
+        return False
+    filled = False
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            continue
+        seg_a, seg_b = a[i1:i2], b[j1:j2]
+        if not seg_a or not rules.mask_re.match(seg_a):
+            return False  # `a` has real text that `b` lacks: not a redacted copy
+        if len(seg_b) > rules.near_dup_max_fill:
+            return False
+        if seg_b and not rules.mask_re.match(seg_b):
+            filled = True
+    return filled
+
+
 def _compile(pattern: str | None) -> re.Pattern[str] | None:
     return re.compile(pattern) if pattern else None
 
@@ -235,6 +256,7 @@ __all__ = [
     "LineRule",
     "NoiseRules",
     "PrefixRule",
+    "is_masked_variant",
     "is_title_line",
     "load_rules",
 ]

@@ -36,6 +36,18 @@ def _data(cells: list[str]) -> bool:
     )
 
 
+def _remark_row(cells: list[str], width: int) -> bool:
+    """A row of values whose text cells are remarks ("一期厂房封顶，设备进场"): a clause mark
+    in a cell without a figure. Read as a row only beside rows of values of its width, since
+    alone it could be a spaced-out sentence; a mark next to a figure ("5.2%，高于…") still is."""
+    return (
+        len(cells) == width
+        and any(_VALUE.match(c) for c in cells[1:])
+        and max(map(len, cells)) <= MAX_CELL
+        and not any(_PROSE.search(_THOUSANDS.sub("", c)) and re.search(r"\d", c) for c in cells)
+    )
+
+
 def _header(cells: list[str]) -> bool:
     """A row of column names: no value except a year ("2024年", "比上年增长(%)")."""
     return (
@@ -101,9 +113,15 @@ def spaced_tables(text: str) -> str:
         j = i
         while j + 1 < len(lines):
             following = lines[j + 1].split()
-            if len(following) != len(cells) or not _data(following):
+            if len(following) != len(cells) or not (
+                _data(following) or _remark_row(following, len(cells))
+            ):
                 break
             j += 1
+        while not head and i > 0 and out[i - 1] == lines[i - 1]:  # remark rows above the run
+            if not _remark_row(lines[i - 1].split(), len(cells)):
+                break
+            i -= 1
         rows = j - i + (0 if head else 1)
         wrapped = None if head or rows < 2 else _wrapped_header(lines[:i], len(cells))
         if wrapped:

@@ -251,10 +251,40 @@ def _unit_figure() -> re.Pattern[str]:
     )
 
 
+def other_basis(question: str, text: str) -> bool:
+    """The question asks a change against one base ("环比") and ``text`` states changes only
+    against another ("同比增长6.2%")."""
+    bases = question_rules().comparison_bases
+    asked = {i for i, words in enumerate(bases) if any(w in question for w in words)}
+    if len(asked) != 1:
+        return False
+    named = {i for i, words in enumerate(bases) if any(w in text for w in words)}
+    return bool(named) and not named & asked
+
+
+def _asked_kind(spec: QuestionSpec) -> str:
+    """The kind of unit a question counts in: its unit's ("多少万亩"), else the kind of the noun
+    it counts ("多少资金": money) or of the measure it asks ("出口额": money)."""
+    if spec.unit:
+        return _unit_kind(spec.unit)
+    rules = question_rules()
+    words = rules.quantity_words
+    for kind, nouns in rules.unit_kind_nouns.items():
+        if any(f"{w}{n}" in spec.text for w in words for n in nouns):
+            return kind
+    measure = spec.subject[-1] if spec.subject else ""  # "出口额是多少"
+    share = ("份额", *rules.share_words)
+    return next(
+        (k for k, ends in rules.unit_kind_endings.items()
+         if measure.endswith(ends) and not measure.endswith(share)),
+        "",
+    )  # fmt: skip
+
+
 def other_unit_kind(spec: QuestionSpec, text: str) -> bool:
     """The question counts in a unit of one kind ("多少万亩": an area) and every figure of
     ``text`` is in a unit of another kind ("年产500吨", "普通高中21所" for 多少人)."""
-    asked = _unit_kind(spec.unit) if spec.unit and spec.answer_type == "figure" else ""
+    asked = _asked_kind(spec) if spec.answer_type == "figure" else ""
     if not asked:
         return False
     found = [_unit_kind(u) if u else "" for u in _unit_figure().findall(text)]
@@ -298,6 +328,7 @@ __all__ = [
     "fragmented",
     "names_attribute",
     "names_titled_works",
+    "other_basis",
     "other_numbered_name",
     "other_unit_kind",
     "states_date",
@@ -317,10 +348,13 @@ def other_place(question: str, region: str, around: str) -> str:
     the place, or ''."""
     if not region:
         return ""
-    named_at = [question.find(f) for f in short_forms(region) if f in question]
+    forms = short_forms(region)
+    named_at = [question.find(f) for f in forms if f in question]
     for place in place_mentions(question):
         place = place.lstrip("（(")
         if not place.endswith(_LOCAL_UNITS) or place in region or region in place:
+            continue
+        if place in forms:  # the region by another name ("某川经开区")
             continue
         if named_at and question.find(place) < min(named_at):
             continue  # named before the region, general to specific: its parent ("阳江市阳东区")

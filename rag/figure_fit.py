@@ -14,7 +14,7 @@ import re
 from core.lexicon import lexicon
 from core.records import ChunkMeta
 from core.text import YEAR, clause_spans, normalize_for_search
-from rag.clause_fit import figures, only_other_measures, other_unit_kind
+from rag.clause_fit import figures, only_other_measures, other_basis, other_unit_kind
 from rag.compose import spread_item
 from rag.context import Candidate, ContextItem
 from rag.metric_fit import (
@@ -22,6 +22,7 @@ from rag.metric_fit import (
     only_share_base,
     other_head,
     other_measure,
+    other_qualifier,
     other_subjects_measure,
     share_figures,
     two_facts,
@@ -75,9 +76,14 @@ def figure_violations(
         out.append("another measure of the metric")
     if only_share_base(spec, text):
         out.append("the metric is a share's base")
+    if other_qualifier(spec, own) or _continues_another_part(spec, item.text, cand, own):
+        out.append("another part of the metric")  # "市场采购贸易方式出口" for 跨境电商出口
+    if other_basis(spec.text, own):
+        out.append("another base")  # "同比增长6.2%" for 环比
     if spec.asks == 1 and (only_other_measures(spec, own) or other_unit_kind(spec, own)):
         out.append("not in the asked unit")
-    if other_subjects_measure(spec, item.text[slice(*cand.sentence)], own):
+    continued = continued_clause(item.text, cand) + own  # "…年均浓度为31.6，同比下降5.4%"
+    if other_subjects_measure(spec, item.text[slice(*cand.sentence)], continued):
         out.append("another subject's measure")
     if spec.asks == 1 and two_facts(spec, item.text, cand.start, cand.end):
         out.append("two facts")
@@ -136,11 +142,7 @@ def figure_violations(
 def _subject_scope(item: ContextItem, cand: Candidate, own: str) -> str:
     """Where a clause's subject may be named: its heading, the clause itself and, for a clause
     continuing another ("…实现农业总产值6.83亿元，增长4.1%"), the clause before it."""
-    before = ""
-    if own.startswith(question_rules().continuation_starts):
-        spans = [s for s in clause_spans(item.text, *cand.sentence) if s[1] <= cand.start]
-        before = item.text[slice(*spans[-1])] if spans else ""
-    return f"{item.meta.heading} {before} {own}"
+    return f"{item.meta.heading} {continued_clause(item.text, cand)} {own}"
 
 
 def _a_causes_figure(spec: QuestionSpec, clause: str) -> bool:
@@ -179,6 +181,27 @@ def inherited_subject(text: str, cand: Candidate) -> str:
         if lex.metrics(text[s:e]):
             return text[s:e] + "，"
     return ""
+
+
+def _continues_another_part(spec: QuestionSpec, text: str, cand: Candidate, own: str) -> bool:
+    """``cand`` opens by continuing a clause about another part of the asked measure ("全口径
+    税收收入56.8亿元，同比增长6.1%，其中地方级…" for 地方级税收收入的增长): its first clause's
+    rates are that part's."""
+    said = continued_clause(text, cand)
+    if not said or not other_qualifier(spec, said):
+        return False
+    first = re.split(r"[，,；;]", own)[0]
+    rates = {n for n in figures(own) if n[0] == "%"}
+    return bool(rates) and rates <= {n for n in figures(first) if n[0] == "%"}
+
+
+def continued_clause(text: str, cand: Candidate) -> str:
+    """The clause before ``cand`` in its sentence when ``cand`` continues it ("机电产品出口
+    2,873.5亿元，增长12.1%"): whatever it names, the figure is about that clause's subject."""
+    if not cand.text.startswith(question_rules().continuation_starts):
+        return ""
+    before = [s for s in clause_spans(text, *cand.sentence) if s[1] <= cand.start]
+    return text[slice(*before[-1])] + "，" if before else ""
 
 
 def in_plan_part(item: ContextItem, cand: Candidate) -> bool:
@@ -231,6 +254,8 @@ def _metric_has_figure(spec: QuestionSpec, text: str, cand: Candidate) -> bool:
         # "城乡居民…分别增长4.3%、6.1%" states 农村居民… too
         if not any(t in lexicon().distributed(normalize_for_search(clause)) for t in terms):
             continue
+        if other_qualifier(spec, clause):
+            continue  # "全口径税收收入56.8亿元" is not the 地方级税收收入 asked
         if states(clause):
             return True
         nxt = clauses[i + 1] if i + 1 < len(clauses) else ""

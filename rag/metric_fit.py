@@ -25,7 +25,7 @@ from core.lexicon import lexicon
 from core.text import clause_spans, normalize_for_search, place_mentions
 from index.terms import get_tokenizer
 from rag.clause_fit import figures
-from rag.question import QuestionSpec, question_rules
+from rag.question import QuestionSpec, question_rules, without_places
 
 
 def _asked_names(spec: QuestionSpec) -> list[str]:
@@ -61,6 +61,10 @@ def only_share_base(spec: QuestionSpec, text: str) -> bool:
     return not any(t in left for t in terms)
 
 
+#: a short aside in brackets: another name or a definition ("（PM2.5）", "（达到或优于Ⅲ类）")
+_ASIDE = re.compile(r"[（(][^（）()]{1,12}[)）]")
+
+
 def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bool:
     """The question asks a measure of a subject the lexicon does not know ("森林覆盖率",
     "茶叶种植面积"); the clause has the measure word ("覆盖率", "面积") after another subject
@@ -71,7 +75,7 @@ def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bo
         return False  # "第一产业、第二产业…增加值分别增长…": a 分别 list names its parts
     rules = question_rules()
     tok = get_tokenizer()
-    words = tok.words(spec.text)
+    words = tok.words(without_places(spec.text, spec.regions))
     measures = [
         (b, run[0])
         for i, b in enumerate(words)
@@ -82,17 +86,25 @@ def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bo
     if not measures:
         return False
     measure, subject = measures[-1]
+    clause = _masked(clause, spec.text)
     if measure not in clause and measure.startswith("总") and measure[1:] in clause:
         measure = measure[1:]  # "茶叶总产量" against "其中猪肉产量3.96万吨"
-    # a measure noun ("在校生", "面积") is named with its subject in the clause; a measure
-    # suffix ("覆盖率") may take it from earlier in the sentence
-    head = measure.endswith(rules.measure_heads)
-    if measure not in clause or subject in (clause if head else sentence):
+    if measure not in clause and measure.endswith(("额", "量")) and measure[:-1] in clause:
+        measure = measure[:-1]  # "跨境电商出口额" against "市场采购贸易方式出口215.6亿元"
+    if measure not in clause or subject in spec.regions:
         return False
-    if subject in spec.regions:
+    at = clause.index(measure)
+    lead = re.split(r"[，,；;：:]", clause[:at])[-1]  # its own clause only
+    if subject in lead + re.split(r"[，,；;：:]", clause[at:])[0]:
         return False
-    lead = re.split(r"[，,；;：:]", clause[: clause.index(measure)])[-1]  # its own clause only
+    lead = _ASIDE.sub("", lead)  # "细颗粒物（PM2.5）年均浓度": the aside names nothing new
     before = _subject_run(tok.words(lead))
+    # a measure noun ("在校生", "面积") is named with its subject in the clause; a measure
+    # suffix ("覆盖率") may take it from earlier in the sentence, unless its clause names
+    # another ("…跨境电商进出口612.3亿元…；市场采购贸易方式出口215.6亿元")
+    head = measure.endswith(rules.measure_heads)
+    if not head and subject in sentence:
+        return _other_subject(before, subject, spec.text)
     if head and not before:
         # only the whole before it ("全市在校生386,420人" for 普通高中在校生): not the part asked
         if any(w in lead for w in rules.measure_scope_words):
@@ -105,9 +117,15 @@ def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bo
         parts = [p for p in re.split(r"[，,；;：:]", sentence[: max(pos, 0)]) if p.strip()]
         words = [w for w in tok.words(parts[-1]) if _names_a_subject(w)] if parts else []
         return bool(words) and not any(w in spec.text for w in words)
-    # a word the question also uses names the same subject, however the question was cut into
-    # words ("松山鎮竹筍產量": jieba splits traditional characters poorly)
-    return bool(before) and before[0] not in spec.text
+    return _other_subject(before, subject, spec.text)
+
+
+def _other_subject(before: list[str], subject: str, question: str) -> bool:
+    """The naming words before a clause's measure (``before``) name another subject than the
+    question's. A word the question also uses names the same subject, however the question was
+    cut into words ("松山鎮竹筍產量": jieba splits traditional characters poorly), and so does
+    a word sharing a character with it (茶叶种植 for 茶园: reports and questions vary the word)."""
+    return bool(before) and before[0] not in question and not set(before[0]) & set(subject)
 
 
 def _subject_run(words: list[str]) -> list[str]:
@@ -143,8 +161,17 @@ def share_figures(spec: QuestionSpec, text: str) -> set[tuple[str, float]]:
     if any(w in spec.text for w in rules.share_words):
         return set()
     words = "|".join(re.escape(w) for w in rules.share_words)
-    found = re.findall(rf"(?:{words})[^\d，。；,;]{{0,4}}?(\d+(?:\.\d+)?)\s*[%％]", text)
+    found = re.findall(rf"(?:{words})[^\d，。；,;]{{0,12}}?(\d+(?:\.\d+)?)\s*[%％]", text)
     return {("%", float(v)) for v in found}
+
+
+def _masked(text: str, asked: str) -> str:
+    """``text`` with the words that hold another measure's name ("进出口" holding 出口) blanked
+    out, unless ``asked`` uses them: they name neither measure inside them."""
+    for outer in question_rules().enclosing_words:
+        if outer not in asked:
+            text = text.replace(outer, "\0" * len(outer))
+    return text
 
 
 def names_subject(words: tuple[str, ...], text: str) -> bool:
@@ -153,7 +180,7 @@ def names_subject(words: tuple[str, ...], text: str) -> bool:
     reports shorten and reorder what a question asks about ("造林增绿331.5万亩" for 造林绿化,
     "经营权3713万元" for 经营权收入), so this only rules out a clause about something else
     ("旅游收入1.36亿元" for 农业总产值)."""
-    norm = normalize_for_search(text)
+    norm = _masked(normalize_for_search(text), " ".join(words))
 
     def named(word: str) -> bool:
         word = normalize_for_search(word)
@@ -167,7 +194,10 @@ def other_head(spec: QuestionSpec, text: str) -> bool:
     another one of it ("规模以上工业企业实现营业收入612.37亿元"), never the asked one. The
     measure nouns are data (``measure_heads``); a clause naming none is not judged here."""
     heads = question_rules().measure_heads
-    asked = [h for h in heads if h in spec.text]
+    # the asked measure is the one the question names last ("高新技术企业实现营业收入多少":
+    # 营业收入, not 企业), with the heads inside it (收入)
+    ends = {h: spec.text.rfind(h) + len(h) for h in heads if h in spec.text}
+    asked = [h for h, end in ends.items() if end == max(ends.values(), default=0)]
     if not asked or any(h in text for h in asked):
         return False
     return any(h in text for h in heads if not any(h in a or a in h for a in asked))
@@ -181,6 +211,7 @@ def qualified_subject(spec: QuestionSpec, clause: str) -> bool:
         return False  # "第二、第三产业增加值分别增长…": a 分别 list names its parts so
     # every way the asked metric is written ("全市地区生产总值（GDP）" for GDP)
     words = spec.subject or tuple(t for g in spec.metrics for t in g)
+    clause = _masked(clause, spec.text)  # "…进出口61.2亿元": no mention of 出口
     found = [(clause.find(w), w) for w in words if w in clause]
     if not found:
         return False
@@ -201,6 +232,50 @@ def qualified_subject(spec: QuestionSpec, clause: str) -> bool:
         and not place_mentions(last)
         and not any(last in r for r in spec.regions)
     )
+
+
+def other_qualifier(spec: QuestionSpec, clause: str) -> bool:
+    """The question asks a part of a measure by a qualifier ("跨境电商出口额", "地方级税收
+    收入") and the clause states another part of it ("市场采购贸易方式出口215.6亿元", "全口径
+    税收收入56.8亿元"), never the asked one.
+
+    Unlike :func:`qualified_subject` this rules a clause out: the question's own qualifier
+    must be missing from the clause as well."""
+    terms = [t for g in spec.metrics for t in g if t in spec.text]
+    term = max(terms, key=len) if terms else (spec.subject[-1] if spec.subject else "")
+    bare = without_places(spec.text, spec.regions)
+    if not term or term not in bare:
+        return False
+    qualifier = _qualifier(bare[: bare.find(term)])
+    if not qualifier or _names_qualifier(qualifier, clause):
+        return False
+    return qualified_subject(spec, clause)
+
+
+def _names_qualifier(qualifier: str, clause: str) -> bool:
+    """``clause`` names the question's qualifier, in part or shortened ("高速铁路运营" for
+    高铁运营): one of its words, or half of its characters."""
+    words = [w for w in get_tokenizer().words(qualifier) if len(w) >= 2]
+    shared = len(set(qualifier) & set(clause))
+    return qualifier in clause or any(w in clause for w in words) or 2 * shared >= len(qualifier)
+
+
+#: the longest qualifier read whole ("跨境电商", "地方级"); a longer run gives its last word
+QUALIFIER_CHARS = 4
+
+
+def _qualifier(lead: str) -> str:
+    """The words right before a measure in a question that narrow it ("地方级" of 地方级税收
+    收入), or '' when they are a scope, a time or nothing."""
+    run = re.search(r"[\u4e00-\u9fff]*$", lead.rstrip()).group(0)
+    if len(run) > QUALIFIER_CHARS:
+        words = [w for w in get_tokenizer().words(run) if len(w) >= 2]
+        run = words[-1] if words else ""
+    rules = question_rules()
+    words = (*rules.subject_skip_words, *rules.plan_question_words, *rules.asking_words)
+    if run.endswith(tuple("到的在是为了和与及从将把对")) or any(w in run for w in words):
+        return ""  # "计划到2025年GDP…": no qualifier
+    return run if _names_a_subject(run) else ""
 
 
 def two_facts(spec: QuestionSpec, text: str, start: int, end: int) -> bool:

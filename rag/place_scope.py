@@ -114,4 +114,13 @@ def _heading_at(item: ContextItem, pos: int) -> str:
     return HEADING_SEP.join(parts)
 
 
-__all__ = ["a_part_of_the_place", "other_village", "place_ok", "place_scope"]
+def line_title(text: str, pos: int) -> str:
+    """The numbered item title opening the line of ``pos`` ("1. 某医院新院区建设项目。项目
+    总投资…"): what the line's sentences are about. Empty when the line opens with none."""
+    start = text.rfind("\n", 0, pos) + 1
+    stop = text.find("\n", start)
+    m = _ITEM_TITLE.match(text, start, len(text) if stop < 0 else stop)
+    return m.group("title") if m and m.end() <= pos else ""
+
+
+__all__ = ["a_part_of_the_place", "line_title", "other_village", "place_ok", "place_scope"]

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from core.lexicon import lexicon
 from core.text import (
+    count_value,
     normalize_for_search,
     place_mentions,
     place_rules,
@@ -112,6 +113,12 @@ class QuestionRules(BaseModel):
     completion_question_words: tuple[str, ...] = ()
     completion_cues: tuple[str, ...] = ()
     unit_kinds: dict[str, tuple[str, ...]] = {}
+    unit_kind_nouns: dict[str, tuple[str, ...]] = {}
+    unit_kind_endings: dict[str, tuple[str, ...]] = {}
+    comparison_bases: tuple[tuple[str, ...], ...] = ()
+    enclosing_words: tuple[str, ...] = ()
+    list_count_pattern: str = ""
+    single_of_list_words: tuple[str, ...] = ()
     growth_phrases: tuple[str, ...] = ()
     superlative_high: tuple[str, ...] = ()
     superlative_low: tuple[str, ...] = ()
@@ -244,6 +251,8 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
             break
     if spec.answer_type == "other" and norm.rstrip("？?。 ").endswith(("时间", "日期")):
         spec.answer_type = "date"  # "新规生效时间"
+    if spec.answer_type in ("entity", "other") and counted_list(norm):
+        spec.answer_type = "list"  # "四大主导产业是什么": as many things as it counts
     spec.metrics = lexicon().metrics(question, asked=True)
     bare = question  # "新增多少城镇就业" names 新增城镇就业 once the asking word is out
     for word in rules.asking_words:
@@ -288,6 +297,28 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
     return spec
 
 
+def counted_list(question: str) -> tuple[str, int] | None:
+    """The count word and its number when a question asks for several things by their count
+    ("四大主导产业是什么" → ("四大", 4)); None for one thing of them ("…中最大的是哪个")."""
+    rules = question_rules()
+    m = re.search(rules.list_count_pattern, question) if rules.list_count_pattern else None
+    if not m or any(w in question for w in rules.single_of_list_words):
+        return None
+    n = count_value(m.group("n"))
+    return (m.group(0), n) if n >= 2 else None
+
+
+def without_places(question: str, regions: list[str]) -> str:
+    """``question`` without its years, places and the citing of its source, so that no word
+    cut from it spans one of them ("按…卫健局去年的工作总结", "…年白河省跨境…")."""
+    text = strip_years(question)
+    places = [*regions, *place_mentions(question), *village_mentions(question)]
+    forms = {f for r in places for f in (r, *short_forms(r))}
+    for phrase in sorted({*forms, *question_rules().source_phrases}, key=len, reverse=True):
+        text = text.replace(phrase, " ")
+    return text
+
+
 def subject_words(question: str, regions: list[str]) -> tuple[str, ...]:
     """The words of a figure question that name what it counts: not its places, times, scope,
     asking, growth, target or unit words ("柳坪乡2024年农业总产值多少亿元" → 农业, 总产值)."""
@@ -297,12 +328,7 @@ def subject_words(question: str, regions: list[str]) -> tuple[str, ...]:
         *rules.asking_words, *rules.source_phrases, *rules.filler_words,
         *rules.plan_question_words,
     }  # fmt: skip
-    text = strip_years(question)
-    # no word may span a place or the citing of a source ("按…卫健局去年的工作总结")
-    places = [*regions, *place_mentions(question), *village_mentions(question)]
-    forms = {f for r in places for f in (r, *short_forms(r))}
-    for phrase in sorted({*forms, *rules.source_phrases}, key=len, reverse=True):
-        text = text.replace(phrase, " ")
+    text = without_places(question, regions)
     organs = (*(o for o in place_rules().organs if len(o) > 1), "局", "厅")
     unit = re.compile(rules.subject_unit_pattern) if rules.subject_unit_pattern else None
     return tuple(
@@ -329,7 +355,7 @@ def asked_kind(question: str) -> str:
     → 品牌; empty when it names none."""
     rules = question_rules()
     m = re.search(rules.kind_pattern, question) if rules.kind_pattern else None
-    if m:
+    if m and m.group(1) not in "个一":  # "…断面是哪个": the kind is named before
         return "" if m.group(1)[0] in "些里儿" else m.group(1)  # 哪些, 哪里, 哪儿: no kind
     for word in rules.naming_words:
         at = question.find(word)
@@ -349,4 +375,5 @@ __all__ = [
     "parse_question",
     "question_rules",
     "subject_words",
+    "without_places",
 ]

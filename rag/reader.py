@@ -60,18 +60,26 @@ from rag.entity_fit import (
 )
 from rag.figure_fit import (
     annual_report,
+    continued_clause,
     figure_violations,
     in_plan_part,
     inherited_subject,
     multi_year,
 )
 from rag.guard import is_instruction
+from rag.list_fit import lists_the_count
 from rag.metric_fit import qualified_subject
-from rag.place_scope import a_part_of_the_place, other_village, place_ok, place_scope
+from rag.place_scope import (
+    a_part_of_the_place,
+    line_title,
+    other_village,
+    place_ok,
+    place_scope,
+)
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
 from rag.scoring import QueryTerms, nearest_heading, section_years, wanted_kind
-from rag.table_rows import row_answer, table_caption, table_row
+from rag.table_rows import row_answer, stated_cells, table_caption, table_row
 
 #: Answerability threshold of a type missing from ``resources/question.toml``.
 DEFAULT_THRESHOLD = 0.3
@@ -81,7 +89,7 @@ SPREAD_BONUS = 0.5
 SPREAD_ITEM_BONUS = 0.03
 #: the score of a clause holding a phrase the question quotes, and the preference of a clause
 #: enumerating items for a list question
-QUOTED_TERM_BONUS, LIST_BONUS = 0.3, 0.3
+QUOTED_TERM_BONUS, LIST_BONUS, STATED_ROW_BONUS = 0.3, 0.3, 0.5
 #: the preference lost by a clause naming the asked subject behind another qualifier
 #: ("机电产品出口" for 出口)
 QUALIFIED_PENALTY = 0.1
@@ -89,6 +97,7 @@ QUALIFIED_PENALTY = 0.1
 PLAN_PART_PENALTY = 0.05
 #: how far under the threshold a clause may score and still be chosen once the best clears it
 CHOICE_MARGIN = 0.05
+_POINTS = re.compile(r"\d+(?:\.\d+)?\s*个?百分点")
 
 
 @dataclass
@@ -209,13 +218,18 @@ def _score(
     sentence = item.text[cand.sentence[0] : cand.sentence[1]]
     # half from the clause alone: a heading naming the topic must not tie every clause under it
     own = 0.5 * terms.coverage(cand.text)
-    own += 0.5 * terms.coverage(f"{item.meta.heading} {cand.text}")
-    around = terms.coverage(f"{item.meta.title} {item.meta.heading} {sentence}")
+    heading = item.meta.heading
+    if spec.answer_type != "figure":  # a figure's clause names its metric itself
+        # with the item title opening its line ("1. 某项目。项目总投资…，于…开工建设")
+        heading = f"{heading} {line_title(item.text, cand.sentence[0])}"
+    own += 0.5 * terms.coverage(f"{heading} {cand.text}")
+    around = terms.coverage(f"{item.meta.title} {heading} {sentence}")
     score = 0.6 * own + 0.4 * around
     nums = figures(cand.text)
     if spec.answer_type == "figure" and nums:
         score += 0.1
-        only_rates = all(n[0] == "%" for n in nums)
+        # "还有0.7个百分点的差距": a difference of rates is a rate too
+        only_rates = all(n[0] == "%" for n in figures(_POINTS.sub("", cand.text)))
         # "GDP是多少" asks the level; a growth rate answers it only when nothing else does
         if only_rates and not spec.wants_rate and wanted_kind(info, item.meta) != "target":
             score -= 0.2
@@ -287,6 +301,8 @@ def _preference(spec: QuestionSpec, text: str) -> float:
     quoted = spec.asked_quotes
     if spec.answer_type == "list" and text.count("、") >= 2 and any(q in text for q in quoted):
         return LIST_BONUS  # "电动汽车、锂电池、光伏产品“新三样”…": the items of the named list
+    if lists_the_count(spec, text):
+        return LIST_BONUS  # "A、B、C、D四大主导产业", not "聚焦四大主导产业开展招商"
     return 0.0
 
 
@@ -312,7 +328,11 @@ def candidates(
                     continue
                 cand.violations = _violations(spec, info, item, cand, _lead(text, sent, e))
                 cand.score = _score(spec, info, terms, item, n, cand)
-                cand.preference = _preference(spec, cand.text)
+                # a continuing figure is of the clause before ("机电产品出口…，增长12.1%")
+                said = continued_clause(text, cand) if spec.answer_type == "figure" else ""
+                cand.preference = _preference(spec, said + cand.text)
+                if row is not None and stated_cells(row, spec):
+                    cand.preference += STATED_ROW_BONUS  # the row the question describes
                 if spec.superlative and spread_extreme(text, s, e, sent, spec):
                     cand.preference += SPREAD_BONUS  # "…中排第一的": a list to compare
                 elif spread_item(text, s, e, sent, spec):

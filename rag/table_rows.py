@@ -185,9 +185,23 @@ def _column_score(spec: QuestionSpec, header: str) -> float:
     return score + 0.1 * len(set(_UNIT.sub("", header)) & set(spec.text))
 
 
+def stated_cells(row: Row, spec: QuestionSpec) -> list[int]:
+    """The word cells of ``row`` a name question states ("哪个项目已竣工验收" and a 进度 cell
+    "已竣工验收"): the row is the one asked for, its label the answer."""
+    if spec.answer_type == "figure":
+        return []
+    return [
+        j for j, c in enumerate(row.cells)
+        if j > row.name_at and len(c) >= 2 and not re.search(r"\d", c) and c in spec.text
+    ]  # fmt: skip
+
+
 def row_answer(row: Row, spec: QuestionSpec) -> str:
     """The row's answer to ``spec``: its name and the asked column ("茶叶产量：2.13万吨"), or
     every number with its header when no column stands out."""
+    said = stated_cells(row, spec)
+    if said:
+        return f"{row.label()}，" + "，".join(row.stated(j) for j in said)
     columns = row.values()
     if not columns:
         return "，".join(row.cells)
@@ -226,6 +240,7 @@ __all__ = [
     "row_answer",
     "row_cells",
     "starts_in_table",
+    "stated_cells",
     "table_caption",
     "table_readings",
     "table_row",

@@ -47,3 +47,12 @@ def test_names_listed_in_the_clause_before_pair_with_the_figures():
     # a different count of names and figures pairs nothing
     short = "分布在雾溪镇、青岙乡，茶园面积分别为6.8万亩、5.2万亩、4.9万亩。"
     assert lexicon().spreads(short) == []
+
+
+def test_a_thousands_comma_does_not_end_the_figures():
+    text = (
+        "甲镇卫生院、乙乡卫生院、丙镇卫生院改扩建项目分别投资1,280万元、560万元、740万元，已开工。"
+    )
+    ((cores, _tail, verb, figs),) = _groups(text)
+    assert cores[1:] == ("乙乡卫生院", "丙镇卫生院") and verb == "投资"
+    assert figs == ["1,280万元", "560万元", "740万元"]

@@ -90,3 +90,15 @@ def test_villages_a_text_names_and_generic_ones_it_does_not():
     assert village_mentions("青山街道北苑社区上半年新增就业多少人？") == ["北苑社区"]
     for text in ("全市城市社区", "各社区上报事件", "4个社区", "社区居委会", "农村社区"):
         assert village_mentions(text) == [], text
+
+
+def test_a_level_is_no_place_and_a_zone_goes_by_its_short_name():
+    from core.text import count_value, place_mentions, short_forms
+
+    assert place_mentions("白河经开区纳入市级调度的重大项目") == ["白河经开区"]
+    assert "白河经开区" in short_forms("白河经济技术开发区")
+    assert "白河经济技术开发区" in short_forms("白河经开区")
+    assert "北苑高新区" in short_forms("东江北苑高新技术产业开发区")  # without its city's name
+    assert (count_value("四"), count_value("12"), count_value("十二"), count_value("大")) == (
+        4, 12, 12, 0,
+    )  # fmt: skip

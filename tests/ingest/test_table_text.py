@@ -45,3 +45,19 @@ def test_a_header_wrapped_cell_by_cell_becomes_one_row():
     # names that do not make the row's width are left alone
     short = text.replace("生猪出栏（万\n头）\n", "")
     assert "乡镇\n粮食播种面积（万\n亩）" in spaced_tables(short)
+
+
+def test_a_row_with_a_remark_cell_joins_the_rows_beside_it():
+    # the first row's progress cell holds a comma; beside rows of its width it is a row
+    text = (
+        "具体情况如下表：\n项目名称\n总投资（亿\n元）\n完成投资\n（亿元）\n进度\n"
+        "甲项目 45.0 13.6 一期厂房封顶，设备进场\n乙项目 52.0 6.4 完成桩基施工\n"
+        "丙项目 35.0 10.8 一期建成投产\n"
+    )
+    lines = spaced_tables(text).split("\n")
+    assert lines[1] == "| 项目名称 | 总投资（亿元） | 完成投资（亿元） | 进度 |"
+    assert lines[2] == "| 甲项目 | 45.0 | 13.6 | 一期厂房封顶，设备进场 |"
+    assert lines[4] == "| 丙项目 | 35.0 | 10.8 | 一期建成投产 |"
+    # a clause mark next to a figure is a sentence, even beside table rows
+    spaced = "增长 5.2%，高于全省 0.3 个百分点\n" + text.split("\n", 7)[7]
+    assert spaced_tables(spaced).startswith("增长 5.2%，高于全省 0.3 个百分点\n")

@@ -21,6 +21,7 @@ def test_what_is_asked_about_the_report_itself():
     assert asked_fact("青山县政府工作报告是在哪次会议上作的") == "occasion"
     assert asked_fact("青山县政府工作报告什么时候作的") == "occasion"
     assert asked_fact("青山县政府工作报告是在哪一天向人大作的？") == "occasion"
+    assert asked_fact("青山县2031年政府工作报告是由谁代表县政府作的？") == "speaker"
     assert asked_fact("青山县2031年GDP目标是多少") == ""
     assert asked_fact("青山县报告提出什么时候建成新区") == ""  # no delivering verb after it
     assert asked_fact("青山县工业园区负责人是谁") == ""  # no 报告: a question about the body
