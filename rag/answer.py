@@ -21,6 +21,8 @@ from rag.backends import Backend, GenerationRequest, get_backend
 from rag.compare import compare_answer
 from rag.context import ContextItem, build_context, format_context
 from rag.continuation import continue_cut_list
+from rag.difference import difference_answer
+from rag.figure_fit import annual_report
 from rag.guard import is_instruction, strip_instructions
 from rag.outline import find_outline, outline_reading
 from rag.prompts import prompt_text, refusal_text
@@ -32,7 +34,7 @@ from rag.repair import check_answer
 from rag.report_header import header_answer
 from rag.retrieve import Searcher
 from rag.rewrite import Turn, rewrite
-from rag.scoring import QueryTerms, query_terms, reading_terms, topic_terms
+from rag.scoring import QueryTerms, in_plan_section, query_terms, reading_terms, topic_terms
 from rag.table_answer import answer_from_table, table_citations
 from rag.table_rows import starts_in_table
 
@@ -72,9 +74,17 @@ class Prepared:
 
 def _two_part_report(passages: list[Passage], info: QueryInfo) -> bool:
     """The question asks a year's result or target and the passages come from a 政府工作报告
-    (last year's results, then this year's targets)."""
-    asks_kind = bool(info.years or info.wants_target or info.wants_actual)
-    return asks_kind and bool(passages) and passages[0].meta.congress_report
+    (last year's results, then this year's targets), or asks a result and the passages open
+    in the plan part of a year's 工作总结."""
+    if not passages:
+        return False
+    first = passages[0]
+    if first.meta.congress_report:
+        return bool(info.years or info.wants_target or info.wants_actual)
+    if annual_report(first.meta) and not info.wants_target:
+        # a year's 工作总结 ends with next year's plan: "现在是多少" led by a plan's target
+        return in_plan_section(first.meta.heading, "")
+    return False
 
 
 def turns(history: History) -> list[Turn]:
@@ -165,6 +175,8 @@ class Answerer:
         else:
             prep.reading = read(spec, info, terms, whole, threshold)
             compared = compare_answer(spec, whole)  # "哪个…最大", "哪些…超过80万元"
+            # "立案数比结案数多多少": the gap of two stated figures
+            compared = compared or difference_answer(spec, terms, whole)
             if compared is not None:
                 prep.reading = Reading(compared, COMPARED_ANSWERABILITY, context=whole)
         self._outline(prep, spec)

@@ -240,6 +240,9 @@ def _unit_kind(unit: str) -> str:
     return next((k for k, units in kinds.items() if unit in units), "")
 
 
+_RATE_FIGURE = re.compile(r"\d[\d.,]*\s*(?:%|％|‰|个百分点)")
+
+
 @lru_cache(maxsize=1)
 def _unit_figure() -> re.Pattern[str]:
     """A figure with the unit of :attr:`unit_kinds` after it, if any ("2,300余户")."""
@@ -287,6 +290,8 @@ def other_unit_kind(spec: QuestionSpec, text: str) -> bool:
     asked = _asked_kind(spec) if spec.answer_type == "figure" else ""
     if not asked:
         return False
+    if not spec.wants_rate:  # "…86.4万人次，同比增长14.6%": its rate is no income
+        text = _RATE_FIGURE.sub("", text)
     found = [_unit_kind(u) if u else "" for u in _unit_figure().findall(text)]
     return bool(found) and all(k and k != asked for k in found)
 

@@ -114,7 +114,8 @@ class Record:
     head: str = ""  # a table column's own header
 
 
-def _unit_value(number: str, unit: str) -> tuple[float, str]:
+def unit_value(number: str, unit: str) -> tuple[float, str]:
+    """A figure in its unit's base ("5.2", "万亩" → 52000, "亩") and the unit's class."""
     value = float(number.replace(",", "").replace("－", "-"))
     if unit in ("%", "‰"):
         return value, "%"
@@ -141,7 +142,7 @@ def intent_of(spec: QuestionSpec) -> Intent | None:
         for w in sorted(words, key=len, reverse=True):
             m = re.search(re.escape(w) + r"\s*(\d+(?:\.\d+)?)\s*" + rules.unit_pattern, q)
             if m:
-                bound, unit = _unit_value(m.group(1), m.group(2))
+                bound, unit = unit_value(m.group(1), m.group(2))
                 return Intent(op, bound, unit, endings, unit in ("%", "pt") and growth)
     mode = _superlative(q)
     if mode:
@@ -270,7 +271,7 @@ def _prose_records(n: int, text: str, strip: tuple[str, ...]) -> list[Record]:
                 m = compare_rules().figure.match(text, a, b)
                 if not m:
                     break
-                value, unit = _unit_value(m.group(1), m.group(2))
+                value, unit = unit_value(m.group(1), m.group(2))
                 key = (n, s, "spread", g.figures[0][0])
                 shown = _shown(g.verb, text[a:b])
                 out.append(Record(n, key, names[i], _signed(value, g.verb), unit, shown, about))
@@ -289,7 +290,7 @@ def _prose_records(n: int, text: str, strip: tuple[str, ...]) -> list[Record]:
             if not name:
                 last = ""
                 continue
-            value, unit = _unit_value(m.group(1), m.group(2))
+            value, unit = unit_value(m.group(1), m.group(2))
             verb = next((w for w in compare_rules().verbs if before.endswith(w)), "")
             shown = _shown(verb, text[m.start() : m.end()])
             out.append(
@@ -321,7 +322,7 @@ def _table_records(n: int, text: str, above: str) -> list[Record]:
                     if not m:
                         continue
                     unit = m.group(2) or row.unit_of(j)
-                    value, unit = _unit_value(m.group(1), unit)
+                    value, unit = unit_value(m.group(1), unit)
                     head = row.header[j] if j < len(row.header) else ""
                     out.append(
                         Record(n, (n, start, "column", j), row.label(), value, unit,
@@ -495,4 +496,5 @@ __all__ = [
     "is_named",
     "named_pair",
     "records",
+    "unit_value",
 ]

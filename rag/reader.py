@@ -261,7 +261,7 @@ def _score(
         score += QUOTED_TERM_BONUS
     kind = wanted_kind(info, item.meta)
     if (
-        spec.answer_type in ("list", "entity")
+        spec.answer_type in ("list", "entity", "figure")
         and kind != "target"
         and not any(
             w in spec.text for w in (*question_rules().plan_question_words, *lexicon().target_terms)
@@ -269,7 +269,9 @@ def _score(
         and annual_report(item.meta)
         and in_plan_part(item, cand)
     ):
-        score -= PLAN_PART_PENALTY  # "现有4A级景区有哪些" is not "推动…创建4A级景区" of next year
+        # "现有4A级景区有哪些" is not "推动…创建4A级景区" of next year, nor "森林覆盖率现在是多少"
+        # "稳定在68.4%以上"
+        score -= PLAN_PART_PENALTY
     if kind == "target" and spec.answer_type == "figure":
         # (the candidate's own text too: a table row reads its column header, "2025年目标")
         lead = normalize_for_search(

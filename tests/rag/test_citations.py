@@ -65,3 +65,13 @@ def test_a_row_of_a_chunk_starting_inside_a_table_is_verified_with_the_header_ab
     above = "| 设区市 | 水质达标率（%） |\n| 苍埠市 | 88.2 |\n"
     item = ContextItem("c2", "| 曲岚市 | 85.1 |\n", "| 曲岚市 | 85.1 |\n", ChunkMeta(), above)
     assert verify("曲岚市，水质达标率：85.1%[1]。", [item]).all_verified
+
+
+def test_a_gap_the_answer_computes_from_two_quoted_figures_is_verified():
+    passage = _p("全市行政处罚立案412起，结案387起。")
+    checked = verify("25起（立案412起 − 结案387起）[1]。", [passage])
+    assert checked.all_verified and not checked.unsupported_numbers
+    wrong = verify("26起（立案412起 − 结案387起）[1]。", [passage])
+    assert not wrong.all_verified
+    invented = verify("25起（立案412起 − 结案387起 − 罚款90起）[1]。", [passage])
+    assert not invented.all_verified
