@@ -51,6 +51,16 @@ def a_part_of_the_place(spec: QuestionSpec, meta: ChunkMeta, clause: str) -> boo
     )
 
 
+def segment_subject(text: str, sentence_start: int, start: int) -> str:
+    """The words opening the stretch of the sentence (since its last ；) before ``start``,
+    when they open with a place: the subject a clause that names none continues ("…；乙县森林
+    覆盖率为71.05%，松材线虫病发生面积0.94万亩" is 乙县's 0.94万亩); else ""."""
+    cut = max(text.rfind(mark, sentence_start, start) for mark in "；;")
+    segment = text[cut + 1 if cut >= 0 else sentence_start : start].strip()
+    places = place_mentions(segment)
+    return segment if places and segment.startswith(places[0]) else ""
+
+
 def other_village(spec: QuestionSpec, scope: str, sentence: str) -> bool:
     """The question names a village the answer is not about: its clause names another one
     ("西村…28.9万元" for 东村), or neither it nor its sentence names the asked one."""

@@ -51,6 +51,7 @@ class QuestionRules(BaseModel):
     list_leads: tuple[str, ...]
     target_clause_cues: tuple[str, ...]
     continuation_starts: tuple[str, ...]
+    part_leads: tuple[str, ...]
     thresholds: dict[str, float]
     subperiod_cues: tuple[str, ...]
     date_pattern: str

@@ -23,6 +23,7 @@ from core.text import (
     fold_figures,
     full_sentence_spans,
     normalize_for_search,
+    place_mentions,
 )
 from rag.clause_fit import (
     bound_fit,
@@ -75,6 +76,7 @@ from rag.place_scope import (
     other_village,
     place_ok,
     place_scope,
+    segment_subject,
 )
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
@@ -87,6 +89,8 @@ DEFAULT_THRESHOLD = 0.3
 SPREAD_BONUS = 0.5
 #: the preference for a 分别 list that pairs the asked name with its figure
 SPREAD_ITEM_BONUS = 0.03
+#: the preference for an enumeration whose one item names the asked part by its own figure
+ENUMERATED_ITEM_BONUS = 0.15
 #: the score of a clause holding a phrase the question quotes, and the preference of a clause
 #: enumerating items for a list question
 QUOTED_TERM_BONUS, LIST_BONUS, STATED_ROW_BONUS = 0.3, 0.3, 0.5
@@ -168,7 +172,8 @@ def _violations(
     elif spec.answer_type == "figure" and a_part_of_the_place(
         spec,
         item.meta,
-        spread_item(item.text, cand.start, cand.end, cand.sentence, spec) or cand.text,
+        spread_item(item.text, cand.start, cand.end, cand.sentence, spec)
+        or _with_subject(item.text, cand),
     ):
         out.append("a part's figure")  # "乙县…增长11.5%" for 甲市
     if spec.answer_type == "place" and not names_a_place(spec, cand.text):
@@ -176,6 +181,13 @@ def _violations(
     if spec.answer_type == "figure":
         out += figure_violations(spec, info, item, cand, lead)
     return out
+
+
+def _with_subject(text: str, cand: Candidate) -> str:
+    """The clause, after the place its stretch of sentence opens with when it names none."""
+    if place_mentions(cand.text):
+        return cand.text
+    return segment_subject(text, cand.sentence[0], cand.start) + cand.text
 
 
 def _other_year(spec: QuestionSpec, item: ContextItem, cand: Candidate) -> bool:
@@ -339,6 +351,13 @@ def candidates(
                     cand.preference += SPREAD_BONUS  # "…中排第一的": a list to compare
                 elif spread_item(text, s, e, sent, spec):
                     cand.preference += SPREAD_ITEM_BONUS  # the asked name's own figure
+                elif (
+                    spec.answer_type == "figure"
+                    and cand.text.startswith(question_rules().part_leads)
+                    and enumerated_item(text, s, e, spec)
+                ):
+                    # "其中投诉2,741件、举报467件" for 举报, not the total "受理投诉举报3,208件"
+                    cand.preference += ENUMERATED_ITEM_BONUS
                 out.append(cand)
     return out
 

@@ -30,3 +30,30 @@ def test_a_result_is_not_read_from_the_plan_of_next_year():
     )
     r = _read("青山县森林覆盖率现在是多少？", plan, review)
     assert "68.42%" in r.answer, r.answer
+
+
+def test_a_part_listed_after_its_whole_answers_a_question_on_the_part():
+    text = "消费维权方面，12315平台共受理投诉举报3,208件，其中投诉2,741件、举报467件，按时办结率99.1%。"
+    r = _read("12315平台上半年受理的举报有多少件？", _summary(text))
+    assert "467件" in r.answer and "3,208" not in r.answer, r.answer
+
+
+def test_a_figure_continuing_another_county_s_clause_is_that_county_s():
+    text = (
+        "据统计，白河县全年发生森林火灾3起，过火面积56亩；白河县森林覆盖率为71.05%，"
+        "松材线虫病发生面积0.94万亩。全县松材线虫病发生面积由2023年的1.86万亩下降到1.27万亩。"
+    )
+    r = _read("青山县松材线虫病发生面积降到了多少？", _summary(text))
+    assert "1.27万亩" in r.answer and "0.94" not in r.answer, r.answer
+
+
+def test_an_exercise_organised_somewhere_was_held_there():
+    text = "2024年5月11日在青山临港化工园区组织开展“青安-2024”危险化学品事故综合应急演练。"
+    r = _read("“青安-2024”综合应急演练是在哪里举行的？", _summary(text))
+    assert "青山临港化工园区" in r.answer, r.answer
+
+
+def test_a_count_of_accidents_is_not_read_from_a_count_of_firms():
+    text = "危险化学品领域，全市共有危险化学品企业214家，其中生产企业37家、经营企业162家。"
+    r = _read("青山县2024年危险化学品领域发生了几起生产安全事故？", _summary(text))
+    assert r.refused, r.answer
