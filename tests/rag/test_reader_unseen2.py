@@ -33,7 +33,10 @@ def test_a_result_is_not_read_from_the_plan_of_next_year():
 
 
 def test_a_part_listed_after_its_whole_answers_a_question_on_the_part():
-    text = "消费维权方面，12315平台共受理投诉举报3,208件，其中投诉2,741件、举报467件，按时办结率99.1%。"
+    text = (
+        "消费维权方面，12315平台共受理投诉举报3,208件，其中投诉2,741件、举报467件，"
+        "按时办结率99.1%。"
+    )
     r = _read("12315平台上半年受理的举报有多少件？", _summary(text))
     assert "467件" in r.answer and "3,208" not in r.answer, r.answer
 
