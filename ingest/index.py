@@ -61,8 +61,9 @@ log = logging.getLogger(__name__)
 
 # Bump when cleaning, document splitting or chunking changes what an unchanged file yields, so
 # the next ingest re-chunks every file (vectors of chunks whose text did not change are reused).
-# 6: PDF table rows with remark cells; 5: PDF table headers wrapped cell by cell; 4: hard wraps
-PIPELINE_VERSION = 6
+# 7: 政协 titles name their place; 6: PDF table rows with remark cells; 5: PDF table headers
+# wrapped cell by cell; 4: hard wraps
+PIPELINE_VERSION = 7
 
 
 def pipeline_fingerprint(settings: Settings) -> str:

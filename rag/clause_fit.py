@@ -323,9 +323,30 @@ def counted_noun_fit(spec: QuestionSpec, text: str) -> float:
     return COUNTED_NOUN_BONUS if found else 0.0
 
 
+#: the reader's bonus for a count right after the act the question asks it of
+COUNTED_ACT_BONUS = 0.1
+
+
+def counted_act_fit(spec: QuestionSpec, text: str) -> float:
+    """A count question asks how often its last-named act was done ("提案立案了多少件",
+    "隐患有多少项已经整改完了"): a figure in the asked unit right after that act ("经审查立案
+    432件", "已完成整改119项") answers better than one after the thing's own name ("委员个人
+    提案371件") or after a rate of the act ("立案率88.9%")."""
+    if not spec.unit or not spec.subject or len(spec.subject[-1]) < 2 or counted_noun(spec):
+        return 0.0  # ("多少家5A级景区" counts a thing it names after the unit)
+    asked = re.search(r"多少|几", spec.text)
+    if asked is None or spec.text.find(spec.subject[-1]) > asked.start():
+        return 0.0
+    act = re.escape(spec.subject[-1])
+    unit = re.escape(spec.unit)
+    found = re.search(rf"{act}[了共计达为]{{0,2}}\d[\d.,]*\s*[万亿千百]*{unit}", text)
+    return COUNTED_ACT_BONUS if found else 0.0
+
+
 __all__ = [
     "bound_fit",
     "completion_fit",
+    "counted_act_fit",
     "counted_noun",
     "counted_noun_fit",
     "dated_elsewhere",

@@ -29,6 +29,7 @@ from rag.clause_fit import (
     bound_fit,
     cause_fit,
     completion_fit,
+    counted_act_fit,
     counted_noun_fit,
     dated_elsewhere,
     figures,
@@ -307,7 +308,7 @@ def _preference(spec: QuestionSpec, text: str) -> float:
     """How well a clause that may answer names what is asked (see :attr:`Candidate.preference`)."""
     if spec.answer_type == "figure":
         qualified = QUALIFIED_PENALTY if qualified_subject(spec, text) else 0.0
-        return counted_noun_fit(spec, text) - qualified
+        return counted_noun_fit(spec, text) + counted_act_fit(spec, text) - qualified
     if spec.answer_type in ("entity", "place", "date", "other"):
         return entity_preference(spec, text)
     if spec.answer_type == "reason":

@@ -214,6 +214,13 @@ def test_the_issuer_line_above_a_placeless_title_names_the_place():
     assert doc.region is None  # no issuer line: still unknown
 
 
+def test_a_political_consultative_conference_title_names_its_place():
+    (doc,) = _docs(f"政协青山市第十届委员会常务委员会工作报告\n{BODY}")
+    assert doc.region == "青山市"
+    (doc,) = _docs(f"中国人民政治协商会议白河县委员会常务委员会工作报告\n{BODY}")
+    assert doc.region == "白河县"
+
+
 def test_a_markdown_heading_mark_is_no_part_of_the_title():
     (doc,) = _docs(f"# 2024年云岭县统计公报\n{BODY}")
     assert doc.title == "2024年云岭县统计公报" and doc.doc_type == "统计公报"

@@ -60,3 +60,12 @@ def test_a_count_of_accidents_is_not_read_from_a_count_of_firms():
     text = "危险化学品领域，全市共有危险化学品企业214家，其中生产企业37家、经营企业162家。"
     r = _read("青山县2024年危险化学品领域发生了几起生产安全事故？", _summary(text))
     assert r.refused, r.answer
+
+
+def test_a_count_right_after_the_asked_act_answers():
+    text = (
+        "十届三次会议以来，共收到提案486件，经审查立案432件，立案率88.9%，"
+        "其中委员个人提案371件、集体提案61件。"
+    )
+    r = _read("政协提案立案了多少件？", _summary(text))
+    assert "432件" in r.answer, r.answer
