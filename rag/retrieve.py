@@ -38,6 +38,19 @@ from rag.query import QueryInfo, QueryParser
 log = logging.getLogger(__name__)
 
 
+def _keep_first(
+    fused: list[tuple[str, float, int | None, int | None]], k: int
+) -> list[tuple[str, float, int | None, int | None]]:
+    """The top ``k`` of the fusion, with the keyword retriever's first hit kept in them: a
+    chunk holding the question's exact words that the dense one missed entirely (a report's
+    opening paragraph, embedded with its title and preamble) would otherwise fall out."""
+    top = fused[:k]
+    first = next((f for f in fused if f[3] == 1), None)
+    if first is None or first in top or first[2] is not None or not top:
+        return top
+    return [*top[:-1], first]
+
+
 class Searcher:
     """Loads the index once and answers searches; safe to share between threads."""
 
@@ -150,7 +163,7 @@ class Searcher:
                 lexical = self._lexical(info, fetch, set(), years, doc_ids)
         t2 = time.perf_counter()
         fused = self._fuse(dense, [self.bm25.ids[i] for i, _ in lexical], info, mode)
-        top = fused[:k]
+        top = _keep_first(fused, k)
         passages = self._hydrate(top)
         if timings is not None:
             timings["dense_ms"] = (t1 - t0) * 1000

@@ -67,3 +67,14 @@ def test_search_cli_json(sample_index):
     for key in ("text", "title", "region", "year", "heading", "source", "start", "end", "score"):
         assert key in first
     assert first["region"] == "紫金县"
+
+
+def test_the_keyword_retriever_s_first_hit_stays_in_the_top_k():
+    from rag.retrieve import _keep_first
+
+    fused = [("a", 0.11, 1, 3), ("b", 0.10, 2, 2), ("c", 0.09, 3, None), ("d", 0.07, None, 1)]
+    assert [f[0] for f in _keep_first(fused, 3)] == ["a", "b", "d"]
+    seen = [("a", 0.11, 1, 3), ("b", 0.10, 2, 1), ("c", 0.09, 3, None), ("d", 0.07, 9, 4)]
+    assert [f[0] for f in _keep_first(seen, 2)] == ["a", "b"]  # already in
+    both = [("a", 0.11, 1, 3), ("b", 0.10, 2, 2), ("d", 0.07, 30, 1)]
+    assert [f[0] for f in _keep_first(both, 2)] == ["a", "b"]  # the dense one ranked it too
