@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ingest.table_text import spaced_tables, table_row
+from ingest.table_text import spaced_tables, stacked_tables, table_row
 
 __all__ = ["SUPPORTED_SUFFIXES", "LoadedFile", "SkipFile", "decode_text", "load_file"]
 
@@ -204,7 +204,7 @@ def _pdf_text(data: bytes) -> str:
         raise SkipFile(
             f"unreadable PDF ({type(exc).__name__}); re-export it as PDF or text"
         ) from exc
-    text = spaced_tables("\n".join(pages))
+    text = spaced_tables(stacked_tables("\n".join(pages)))
     visible = sum(1 for ch in text if not ch.isspace())
     if visible < 5 * max(1, len(pages)):
         raise SkipFile(

@@ -107,7 +107,7 @@ def spaced_tables(text: str) -> str:
     while i < len(lines):
         cells = lines[i].split()
         head = _header(cells)
-        if not (head or _data(cells)):
+        if lines[i].lstrip().startswith("|") or not (head or _data(cells)):  # a row already
             i += 1
             continue
         j = i
@@ -135,4 +135,59 @@ def spaced_tables(text: str) -> str:
     return "\n".join(line for line in out if line is not None)
 
 
-__all__ = ["spaced_tables", "table_row"]
+#: a page number line between a table's pages ("— 2 —", "- 3 -")
+_PAGE_MARK = re.compile(r"^[—–\-]\s*\d+\s*[—–\-]$")
+
+
+def _name_cell(line: str) -> bool:
+    return 0 < len(line) <= MAX_CELL and not _VALUE.match(line) and not _PROSE.search(line)
+
+
+def _stacked_run(lines: list[str], i: int) -> tuple[list[str], list[list[str]], int] | None:
+    """The table whose cells start at line ``i`` one a line: a header of column names, then
+    rows of a label and one value per other column; a page number and the header repeated
+    after a page break are skipped. Returns the header, the rows and the line after them."""
+    names = 0
+    while i + names < len(lines) and _name_cell(lines[i + names]):
+        names += 1
+    width = names - 1  # the last name before the first value is the first row's label
+    if width < MIN_CELLS:
+        return None
+    header = lines[i : i + width]
+    rows: list[list[str]] = []
+    k = i + width
+    while k + width <= len(lines):
+        if _PAGE_MARK.match(lines[k]):
+            k += 1
+            continue
+        if lines[k : k + width] == header:  # the header repeated on the next page
+            k += width
+            continue
+        row = lines[k : k + width]
+        if not (_name_cell(row[0]) and all(_VALUE.match(c) for c in row[1:])):
+            break
+        rows.append(row)
+        k += width
+    return (header, rows, k) if len(rows) >= 2 else None
+
+
+def stacked_tables(text: str) -> str:
+    """``text`` with each table whose PDF text layer holds one cell a line ("食品类别",
+    "抽检批次", "合格率", "粮食加工品", "310", "99.35%", …) as Markdown rows under its
+    header: read line by line, a figure is cut off from its row label and column name."""
+    raw = text.split("\n")
+    lines = [ln.strip() for ln in raw]
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        run = _stacked_run(lines, i) if _name_cell(lines[i]) else None
+        if run is None:
+            out.append(raw[i])
+            i += 1
+            continue
+        header, rows, i = run
+        out += [table_row(header), *(table_row(r) for r in rows)]
+    return "\n".join(out)
+
+
+__all__ = ["spaced_tables", "stacked_tables", "table_row"]

@@ -118,12 +118,17 @@ def figure_violations(
         out.append("a result, not a target")  # "…工作回顾": 6.5%左右 is last year's estimate
     if kind == "actual" and _after_report(spec, item.meta, item.text[slice(*cand.sentence)]):
         out.append("a result after the report")
+    # outside a 政府工作报告 a question naming no target asks what the report reports, and a
+    # clause the report plans ("力争…，食用农产品抽检合格率稳定在97%以上") does not say it
+    # ("完成全年计划…的51.3%" still does: 计划 there is the plan a result is measured by)
+    planned = kind == "" and not item.meta.congress_report and not info.wants_target
+    strong = tuple(t for t in _TARGET_STRONG if kind == "actual" or t != "计划")
     # a cue the question itself uses ("实际控制在多少") does not make the clause a target
     target_words = tuple(
-        w for w in (*_TARGET_STRONG, *question_rules().target_clause_cues) if w not in spec.text
+        w for w in (*strong, *question_rules().target_clause_cues) if w not in spec.text
     )
-    if kind == "actual" and (
-        any(t in lead_norm for t in _TARGET_STRONG)
+    if (kind == "actual" or planned) and (
+        any(t in lead_norm for t in strong)
         or any(t in text for t in target_words)
         # the plan part of a 政府工作报告 or of a year's 工作总结 holds no results; a mid-year
         # 汇报's 下半年工作思路 may restate the half's

@@ -3,7 +3,7 @@ written as Markdown rows so the reader finds each figure's row and column."""
 
 from __future__ import annotations
 
-from ingest.table_text import spaced_tables
+from ingest.table_text import spaced_tables, stacked_tables
 
 PDF_TABLE = (
     "表1　2024年全县主要经济指标\n"
@@ -61,3 +61,26 @@ def test_a_row_with_a_remark_cell_joins_the_rows_beside_it():
     # a clause mark next to a figure is a sentence, even beside table rows
     spaced = "增长 5.2%，高于全省 0.3 个百分点\n" + text.split("\n", 7)[7]
     assert spaced_tables(spaced).startswith("增长 5.2%，高于全省 0.3 个百分点\n")
+
+
+def test_a_table_with_one_cell_a_line_becomes_markdown_rows_across_a_page_break():
+    cells = ["类别", "抽检批次", "不合格批次", "合格率", "粮食加工品", "310", "2", "99.35%"]
+    cells += ["— 2 —", "类别", "抽检批次", "不合格批次", "合格率"]  # the next page repeats it
+    cells += ["食用农产品", "980", "31", "96.84%", "合计", "1290", "33", "97.44%"]
+    text = "各类别抽检情况见表1。\n" + "\n".join(cells) + "\n二是专项整治纵深推进。"
+    assert stacked_tables(text).split("\n") == [
+        "各类别抽检情况见表1。",
+        "| 类别 | 抽检批次 | 不合格批次 | 合格率 |",
+        "| 粮食加工品 | 310 | 2 | 99.35% |",
+        "| 食用农产品 | 980 | 31 | 96.84% |",
+        "| 合计 | 1290 | 33 | 97.44% |",
+        "二是专项整治纵深推进。",
+    ]
+    assert spaced_tables(stacked_tables(text)) == stacked_tables(text)  # rows stay rows
+
+
+def test_short_lines_without_a_grid_of_values_are_left_as_they_are():
+    text = "一、主要工作\n（一）食品安全\n（二）药品安全\n（三）特种设备\n全年抽检2460批次。"
+    assert stacked_tables(text) == text
+    one_row = "指标\n单位\n数值\n比重\n粮食\n12\n3\n4%\n正文继续。"
+    assert stacked_tables(one_row) == one_row  # a single row is no table

@@ -69,3 +69,23 @@ def test_a_count_right_after_the_asked_act_answers():
     )
     r = _read("政协提案立案了多少件？", _summary(text))
     assert "432件" in r.answer, r.answer
+
+
+def test_a_planned_rate_is_no_result_of_a_half_year_report():
+    report = "青山县市场监督管理局2025年上半年工作汇报"
+    plan = passage(
+        "力争全年抽检量达到每千人4.5批次，食用农产品抽检合格率稳定在97%以上。",
+        year=2025, title=report, doc_type="汇报", heading="二、下半年工作打算",
+    )  # fmt: skip
+    table = passage(
+        "| 食品类别 | 抽检批次 | 合格率 |\n| 粮食加工品 | 310 | 99.35% |\n"
+        "| 食用农产品 | 980 | 96.84% |",
+        year=2025, title=report, doc_type="汇报", cid="c2",
+    )  # fmt: skip
+    r = _read("食用农产品抽检合格率多少？", plan, table)
+    assert "96.84%" in r.answer, r.answer
+    done = passage(
+        "上半年完成抽检2,460批次，完成全年计划4,800批次的51.3%，总体合格率97.85%。",
+        year=2025, title=report, doc_type="汇报",
+    )  # fmt: skip
+    assert "97.85%" in _read("青山县上半年食品抽检的总体合格率是多少？", done).answer
