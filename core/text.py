@@ -325,6 +325,8 @@ def place_rules() -> PlaceRules:
     suffixes = "|".join(sorted(data["mention"], key=len, reverse=True))
     # a 2-4 character stem that is not a function word, then a place suffix
     name = (
+        # "三家省实验室": a count of things before a level word is no place's name
+        rf"(?![一二三四五六七八九十两几多数][个家所项座条位名类批](?:{suffixes}))"
         r"([^\x00-\u33ff这那该此本全我各个里给做学作的了是和与及年上下中内外新老大小在让使被将由]{2,4}"
         rf"(?:{suffixes}))(?!级)"  # "纳入市级调度": a level, not a place
     )
@@ -386,6 +388,12 @@ def _before_suffix_word(text: str, name: str, end: int, rules: PlaceRules) -> st
     return name
 
 
+def starts_suffix_word(text: str, name: str, end: int) -> bool:
+    """Whether the suffix of ``name`` (ending at ``end`` in ``text``) starts a word that ends
+    no place there ("地区生产总值", "乡村")."""
+    return _before_suffix_word(text, name, end, place_rules()) != name
+
+
 #: "…镇东村", "东村去年": a 2-3 character stem and 村, not 村民/村委/村级
 _VILLAGE = re.compile(
     r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[省市县区镇乡道年的在和与及中是为对有将把向从]))"
@@ -443,6 +451,7 @@ __all__ = [
     "sentence_spans",
     "sentences",
     "short_forms",
+    "starts_suffix_word",
     "strip_years",
     "village_mentions",
     "years",

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from core.text import place_rules
+from core.text import place_rules, starts_suffix_word
 
 __all__ = [
     "LEVEL_RANK",
@@ -97,6 +97,10 @@ def parse_units_at(text: str, pos: int = 0) -> tuple[list[Unit], list[int]]:
         anonymised = is_anonymised(name)
         if len(name) == 1 and name in _NOT_A_NAME and not anonymised:
             break
+        if (name + suffix).endswith(place_rules().area_endings) or starts_suffix_word(
+            text, name + suffix, m.end()
+        ):
+            break  # "…市住房和城乡建设局": 城乡 is no township, nor is "某某乡村…" one
         units.append(Unit(name + suffix, _level_of(suffix), anonymised))
         pos = m.end()
         ends.append(pos)
@@ -124,6 +128,7 @@ def units_from_issuer(head: str, lines: int = 4) -> list[Unit]:
     rules = place_rules()
     for line in [ln.strip() for ln in head.split("\n") if ln.strip()][:lines]:
         for part in line.split():
+            part = _LATIN_TAIL.sub("", part)  # "某市统计局HEXU MUNICIPAL BUREAU…": its English name
             part = next((part[len(p) :] for p in rules.issuer_prefixes if part.startswith(p)), part)
             while cut := next((e for e in rules.issuer_suffixes if part.endswith(e)), ""):
                 part = part[: -len(cut)]  # "…商务局门户网站！"
@@ -131,6 +136,9 @@ def units_from_issuer(head: str, lines: int = 4) -> list[Unit]:
             if units and _ORGAN.fullmatch(part, ends[-1]):
                 return units
     return []
+
+
+_LATIN_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])[A-Za-z].*$")
 
 
 # "2021年2月1日在阳江市阳东区第八届人民代表大会": the meeting statement names the reporting unit

@@ -47,6 +47,8 @@ def figure_violations(
     nums = figures(own)
     if not nums:
         out.append("no figure")
+    if re.search(question_rules().points_question_pattern, spec.text) and "百分点" not in own:
+        out.append("no change in points")  # "提高了多少个百分点" is no "覆盖率为71.05%"
     text = normalize_for_search(inherited_subject(item.text, cand) + own)
     named = lexicon().distributed(text)  # "城乡…分别增长4.3%、6.1%" names 农村… too
     # "A和B分别完成18.6亿元、12.3亿元" asked for B: B's own figure, A's name no other metric
@@ -70,6 +72,10 @@ def figure_violations(
         out.append("names nothing asked")  # "旅游收入1.36亿元" for 农业总产值
     elif spec.subject and other_head(spec, scope):
         out.append("another measure")  # "规模以上工业企业实现营业收入…" for 规模以上工业总产值
+    elif spec.subject and not states_measure(
+        spec, f"{item.meta.heading} {item.text[slice(*cand.sentence)]} {own}"
+    ):
+        out.append("the measure is not stated")  # "追回欠薪2,863万元" under "（四）建筑业…"
     if _a_causes_figure(spec, own):
         out.append("a cause's figure")  # "契税下降主要是…成交面积同比减少21.4%" for 契税
     if other_measure(spec, text):
@@ -148,6 +154,19 @@ def _subject_scope(item: ContextItem, cand: Candidate, own: str) -> str:
     """Where a clause's subject may be named: its heading, the clause itself and, for a clause
     continuing another ("…实现农业总产值6.83亿元，增长4.1%"), the clause before it."""
     return f"{item.meta.heading} {continued_clause(item.text, cand)} {own}"
+
+
+def states_measure(spec: QuestionSpec, text: str) -> bool:
+    """The measure the question names last ("建筑业增加值" → 增加值), when it is one a report
+    always names with its figure (``stated_measure_heads``), is named by the sentence, its
+    heading or its table row: a clause under "（四）建筑业转型升级" that names no 增加值
+    does not give it."""
+    measure = spec.subject[-1]
+    heads = question_rules().stated_measure_heads
+    if len(measure) < 2 or not measure.endswith(heads):
+        return True
+    head = next(h for h in sorted(heads, key=len, reverse=True) if measure.endswith(h))
+    return head in text or head.removeprefix("总") in text
 
 
 def _a_causes_figure(spec: QuestionSpec, clause: str) -> bool:

@@ -52,6 +52,7 @@ class QuestionRules(BaseModel):
     target_clause_cues: tuple[str, ...]
     continuation_starts: tuple[str, ...]
     part_leads: tuple[str, ...]
+    points_question_pattern: str
     thresholds: dict[str, float]
     subperiod_cues: tuple[str, ...]
     date_pattern: str
@@ -105,6 +106,7 @@ class QuestionRules(BaseModel):
     item_head_fillers: tuple[str, ...] = ()
     kind_pattern: str = ""
     measure_heads: tuple[str, ...] = ()
+    stated_measure_heads: tuple[str, ...] = ()
     kind_names: dict[str, tuple[str, ...]] = {}
     within_year_cues: tuple[str, ...] = ()
     since_words: tuple[str, ...] = ()

@@ -102,3 +102,12 @@ def test_a_level_is_no_place_and_a_zone_goes_by_its_short_name():
     assert (count_value("四"), count_value("12"), count_value("十二"), count_value("大")) == (
         4, 12, 12, 0,
     )  # fmt: skip
+
+
+def test_words_that_end_in_a_place_suffix_but_name_no_place():
+    from core.text import place_mentions
+
+    assert place_mentions("青山乡村消费品零售额有多少？") == []  # 乡村 is no 乡
+    assert place_mentions("青山乡2024年粮食产量") == ["青山乡"]
+    assert place_mentions("2024年新建的三家省实验室是哪几家？") == []  # a count, not a name
+    assert place_mentions("五家渠市2024年地区生产总值") == ["五家渠市"]

@@ -221,6 +221,17 @@ def test_a_political_consultative_conference_title_names_its_place():
     assert doc.region == "白河县"
 
 
+def test_an_organ_named_with_a_township_word_keeps_the_city():
+    (doc,) = _docs(f"青山市住房和城乡建设局2024年工作总结\n{BODY}")
+    assert doc.region == "青山市"
+
+
+def test_a_portal_page_s_issuer_line_may_carry_its_english_name():
+    head = "2025年1-9月全市经济运行情况\n青山市统计局QINGSHAN BUREAU OF STATISTICS\n首页\n"
+    (doc,) = _docs(f"{head}{BODY}")
+    assert doc.region == "青山市"
+
+
 def test_a_markdown_heading_mark_is_no_part_of_the_title():
     (doc,) = _docs(f"# 2024年云岭县统计公报\n{BODY}")
     assert doc.title == "2024年云岭县统计公报" and doc.doc_type == "统计公报"

@@ -89,3 +89,19 @@ def test_a_planned_rate_is_no_result_of_a_half_year_report():
         year=2025, title=report, doc_type="汇报",
     )  # fmt: skip
     assert "97.85%" in _read("青山县上半年食品抽检的总体合格率是多少？", done).answer
+
+
+def test_a_change_in_points_is_not_answered_by_a_level():
+    text = "白河县森林覆盖率为71.05%，松材线虫病发生面积0.94万亩。"
+    r = _read("白河县2024年森林覆盖率比上年提高了多少个百分点？", _summary(text, region="白河县"))
+    assert r.refused, r.answer
+    both = "全县森林覆盖率达到68.42%，比上年提高0.31个百分点。"
+    r = _read("青山县森林覆盖率比上年提高了多少个百分点？", _summary(both))
+    assert "0.31个百分点" in r.answer
+
+
+def test_a_measure_a_report_always_names_is_not_read_from_another_clause():
+    text = "农民工实名制管理覆盖率百分之百，全年为2,174名农民工追回欠薪2,863万元。"
+    item = _summary(text, heading="一、主要工作成效 › （四）建筑业转型升级步伐加快")
+    r = _read("青山县2024年建筑业增加值是多少亿元？", item)
+    assert r.refused, r.answer
