@@ -47,6 +47,8 @@ def figure_violations(
     nums = figures(own)
     if not nums:
         out.append("no figure")
+    if negated_act(spec, own):
+        out.append("the act negated")  # "不批准逮捕19人" for 批准逮捕了多少人
     if re.search(question_rules().points_question_pattern, spec.text) and "百分点" not in own:
         out.append("no change in points")  # "提高了多少个百分点" is no "覆盖率为71.05%"
     text = normalize_for_search(inherited_subject(item.text, cand) + own)
@@ -154,6 +156,14 @@ def _subject_scope(item: ContextItem, cand: Candidate, own: str) -> str:
     """Where a clause's subject may be named: its heading, the clause itself and, for a clause
     continuing another ("…实现农业总产值6.83亿元，增长4.1%"), the clause before it."""
     return f"{item.meta.heading} {continued_clause(item.text, cand)} {own}"
+
+
+def negated_act(spec: QuestionSpec, clause: str) -> bool:
+    """The clause counts the asked act negated ("不批准逮捕19人" for "批准逮捕了多少人",
+    "未达标…" for 达标) and the question does not negate it."""
+    words = [w for w in spec.subject if len(w) >= 2]
+    negations = question_rules().negations
+    return any(n + w in clause and n + w not in spec.text for w in words for n in negations)
 
 
 def states_measure(spec: QuestionSpec, text: str) -> bool:

@@ -53,6 +53,7 @@ class QuestionRules(BaseModel):
     continuation_starts: tuple[str, ...]
     part_leads: tuple[str, ...]
     points_question_pattern: str
+    negations: tuple[str, ...]
     thresholds: dict[str, float]
     subperiod_cues: tuple[str, ...]
     date_pattern: str

@@ -10,8 +10,8 @@ from tests.rag.fixtures import read_question as _read
 SUMMARY = "青山县林业局2024年工作总结"
 
 
-def _summary(text: str, cid: str = "c1", **meta):
-    return passage(text, year=2024, title=SUMMARY, doc_type="工作总结", cid=cid, **meta)
+def _summary(text: str, cid: str = "c1", title: str = SUMMARY, **meta):
+    return passage(text, year=2024, title=title, doc_type="工作总结", cid=cid, **meta)
 
 
 def test_a_count_of_visitors_and_its_growth_is_no_income():
@@ -105,3 +105,13 @@ def test_a_measure_a_report_always_names_is_not_read_from_another_clause():
     item = _summary(text, heading="一、主要工作成效 › （四）建筑业转型升级步伐加快")
     r = _read("青山县2024年建筑业增加值是多少亿元？", item)
     assert r.refused, r.answer
+
+
+def test_a_count_of_the_act_negated_is_not_the_act_s():
+    text = "对涉罪未成年人依法不批准逮捕19人，作出附条件不起诉决定27人。"
+    report = _summary(text, title="青山县人民检察院2024年工作总结")
+    r = _read("青山县检察院2024年批准逮捕了多少人？", report)
+    assert "19人" not in r.answer, r.answer
+    both = "全年共受理审查逮捕案件612件826人，批准逮捕403件521人，不批准逮捕209件305人。"
+    report = _summary(both, title="青山县人民检察院2024年工作总结")
+    assert "521人" in _read("青山县检察院2024年批准逮捕了多少人？", report).answer
