@@ -7,15 +7,16 @@ benchmark's licence allows testing, not copying):
 
 - ``reports``: ``eval/gold_reports.jsonl``, questions written for four real government work
   reports in ``external/reports`` (the questions are ours, the report text stays outside).
-- ``formats``: ``eval/formats/``, forty documents of other kinds, levels and formats
+- ``formats``: ``eval/formats/``, fifty-two documents of other kinds, levels and formats
   than the gold set's (street, township and bureau work summaries, half-year 汇报 in Markdown
   with tables, a 统计公报 and a county 政府工作报告 as .docx with Word tables, portal .html
   pages with tables, a province's department summary and survey, audit and budget reports, a
   ｜ table, full-width digits, a traditional-script paragraph, a 统计公报 as .pdf whose tables
   come out as space-separated rows, a 人大常委会 report, a budget report with a Word table, a
   street's portal page with per-community rows, a .pdf whose table header wraps cell by cell,
-  a 商务厅 press conference, a 开发区 summary with a projects table), written for the project
-  with 360 questions before any rule was fitted to them. In the
+  a 商务厅 press conference, a 开发区 summary with a projects table, a court's, a
+  procuratorate's and a 政协 report, a .pdf whose table holds one cell a line), written for
+  the project with 468 questions before any rule was fitted to them. In the
   repository, so CI always gates it.
 - ``rgb``: the RGB benchmark's dev sample in ``external/rgb-dev`` (news passages, a third of
   the questions must be refused), converted to gold items in memory.
