@@ -145,8 +145,9 @@ def _name_cell(line: str) -> bool:
 
 def _stacked_run(lines: list[str], i: int) -> tuple[list[str], list[list[str]], int] | None:
     """The table whose cells start at line ``i`` one a line: a header of column names, then
-    rows of a label and one value per other column; a page number and the header repeated
-    after a page break are skipped. Returns the header, the rows and the line after them."""
+    rows of a label and a cell per other column, values and short words in the same columns
+    of every row; a page number and the header repeated after a page break are skipped.
+    Returns the header, the rows and the line after them."""
     names = 0
     while i + names < len(lines) and _name_cell(lines[i + names]):
         names += 1
@@ -155,6 +156,7 @@ def _stacked_run(lines: list[str], i: int) -> tuple[list[str], list[list[str]], 
         return None
     header = lines[i : i + width]
     rows: list[list[str]] = []
+    shape: tuple[bool, ...] = ()  # which cells hold values: the same in every row
     k = i + width
     while k + width <= len(lines):
         if _PAGE_MARK.match(lines[k]):
@@ -164,8 +166,17 @@ def _stacked_run(lines: list[str], i: int) -> tuple[list[str], list[list[str]], 
             k += width
             continue
         row = lines[k : k + width]
-        if not (_name_cell(row[0]) and all(_VALUE.match(c) for c in row[1:])):
+        kinds = tuple(bool(_VALUE.match(c)) for c in row[1:])
+        # a row: its label, then values and short words ("主体封顶" under 进度)
+        if not (
+            _name_cell(row[0])
+            and any(kinds)
+            and all(v or _name_cell(c) for v, c in zip(kinds, row[1:], strict=True))
+        ):
             break
+        if shape and kinds != shape:
+            break
+        shape = kinds
         rows.append(row)
         k += width
     return (header, rows, k) if len(rows) >= 2 else None

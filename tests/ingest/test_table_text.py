@@ -84,3 +84,15 @@ def test_short_lines_without_a_grid_of_values_are_left_as_they_are():
     assert stacked_tables(text) == text
     one_row = "指标\n单位\n数值\n比重\n粮食\n12\n3\n4%\n正文继续。"
     assert stacked_tables(one_row) == one_row  # a single row is no table
+
+
+def test_a_one_cell_a_line_table_may_hold_words_in_a_column():
+    cells = ["项目名称", "套数（套）", "完成投资（亿元）", "进度"]
+    cells += ["甲项目", "1,260", "3.92", "主体封顶", "乙项目", "2,380", "11.47", "安置房开工"]
+    text = "\n".join([*cells, "（二）城市更新稳步推进"])
+    assert stacked_tables(text).split("\n") == [
+        "| 项目名称 | 套数（套） | 完成投资（亿元） | 进度 |",
+        "| 甲项目 | 1,260 | 3.92 | 主体封顶 |",
+        "| 乙项目 | 2,380 | 11.47 | 安置房开工 |",
+        "（二）城市更新稳步推进",
+    ]
