@@ -115,3 +115,9 @@ def test_a_count_of_the_act_negated_is_not_the_act_s():
     both = "全年共受理审查逮捕案件612件826人，批准逮捕403件521人，不批准逮捕209件305人。"
     report = _summary(both, title="青山县人民检察院2024年工作总结")
     assert "521人" in _read("青山县检察院2024年批准逮捕了多少人？", report).answer
+
+
+def test_how_many_of_a_thing_counted_in_bu_is_a_figure_question():
+    text = "全年新开工改造老旧小区63个、惠及居民1.28万户。其中，加装电梯142部，新增停车位2,350个。"
+    r = _read("老旧小区改造里加装了几部电梯？", _summary(text))
+    assert r.answer.startswith("加装电梯142部"), r.answer
