@@ -112,11 +112,21 @@ class Chunk:
         return normalize_for_search(_SPACE.sub("", self.text))
 
 
+#: a Markdown heading ("## 某市：科技创新…"): its level is one less than its marks, as
+#: "## 一、…" and "### （一）…" are written
+_MARKDOWN_HEADING = re.compile(r"(#{2,5})\s+\S")  # "# 标题" is the title, not a section
+_MARKS_ONLY = re.compile(r"#{1,6}")
+
+
 def heading_level(text: str) -> int | None:
-    """Level of a heading-like unit (0 = 第X章, 1 = 一、, 2 = （一）, 3 = 1., 4 = （1）)."""
+    """Level of a heading-like unit (0 = 第X章, 1 = 一、, 2 = （一）, 3 = 1., 4 = （1）; a
+    Markdown heading by its marks)."""
     stripped = text.strip()
     if not stripped or len(stripped) > MAX_HEADING_CHARS:
         return None
+    md = _MARKDOWN_HEADING.match(stripped)
+    if md:
+        return len(md.group(1)) - 1
     for level, pattern in _HEADING_MARKERS:
         m = pattern.match(stripped)
         if m and len(stripped) > m.end():
@@ -139,6 +149,10 @@ def _raw_units(text: str) -> Iterator[tuple[int, int]]:
         after = text[m.end()] if m.end() < n else ""
         if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
             continue
+        if before == "#" and _MARKS_ONLY.fullmatch(
+            text, text.rfind("\n", 0, m.start()) + 1, m.start()
+        ):
+            continue  # "## 某市：…": a Markdown heading's marks and its title are one unit
         breaks.append((m.start(), m.end()))
     breaks.sort()
     for end, nxt in breaks:
@@ -205,7 +219,7 @@ def _heading_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     parts: list[tuple[int, int]] = []
     cursor = start
     for m in _INLINE_SUBHEADING.finditer(text, start + 1, end):
-        if m.start() > cursor:
+        if m.start() > cursor and text[cursor : m.start()].strip("# "):  # ("### （一）…")
             parts.append((cursor, m.start()))
             cursor = m.start()
     parts.append((cursor, end))
@@ -236,7 +250,7 @@ def units_of(text: str, count: Callable[[str], int], max_tokens: int) -> list[Un
                 lvl = level if lvl is None else lvl
                 while stack and stack[-1][0] >= lvl:
                     stack.pop()
-                title = text[ps:pe].rstrip("。；;：: ")
+                title = text[ps:pe].rstrip("。；;：: ").lstrip("# ")  # (a Markdown title's marks)
                 stack.append((lvl, title))
                 units.append(Unit(ps, pe, text[ps:pe], lvl, tuple(t for _, t in stack)))
             continue

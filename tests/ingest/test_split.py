@@ -109,3 +109,16 @@ def test_property_chunks_map_back_fit_and_lose_nothing(report: Report, target: i
         for m in NUMBER.finditer(sentence):
             if count_tokens(m.group()) <= cap // 2:  # longer digit runs are tables, not numbers
                 assert any(m.group() in t for t in texts), f"number cut: {m.group()!r}"
+
+
+def test_markdown_headings_are_headings_without_their_marks():
+    from ingest.split import units_of
+
+    text = (
+        "# 标题\n\n## 白河市：科技创新作用突出\n\n技术合同成交额612.8亿元。\n\n"
+        "## 一、2024年工作\n\n### （一）民生\n\n文字。"
+    )
+    units = {u.text: u for u in units_of(text, len, 300)}
+    assert units["技术合同成交额612.8亿元。"].path == ("白河市：科技创新作用突出",)
+    assert units["文字。"].path == ("一、2024年工作", "（一）民生")
+    assert "# 标题" in units and units["# 标题"].level is None  # the title is no section
