@@ -17,6 +17,7 @@ from core.text import YEAR, clause_spans, normalize_for_search
 from rag.clause_fit import figures, only_other_measures, other_basis, other_unit_kind
 from rag.compose import spread_item
 from rag.context import Candidate, ContextItem
+from rag.member_fit import group_figure
 from rag.metric_fit import (
     names_subject,
     only_share_base,
@@ -86,6 +87,8 @@ def figure_violations(
         out.append("the metric is a share's base")
     if other_qualifier(spec, own) or _continues_another_part(spec, item.text, cand, own):
         out.append("another part of the metric")  # "市场采购贸易方式出口" for 跨境电商出口
+    if group_figure(spec, own):
+        out.append("a group's figure")  # "盗窃、诈骗、毒品犯罪等…412人" for 毒品犯罪
     if other_basis(spec.text, own):
         out.append("another base")  # "同比增长6.2%" for 环比
     if spec.asks == 1 and (only_other_measures(spec, own) or other_unit_kind(spec, own)):

@@ -247,9 +247,51 @@ def other_qualifier(spec: QuestionSpec, clause: str) -> bool:
     if not term or term not in bare:
         return False
     qualifier = _qualifier(bare[: bare.find(term)])
-    if not qualifier or _names_qualifier(qualifier, clause):
+    if not qualifier:
         return False
-    return qualified_subject(spec, clause)
+    if not _names_qualifier(qualifier, clause) and qualified_subject(spec, clause):
+        return True
+    # the qualifier's last word is the one right before the term ("毒品" of 起诉毒品犯罪)
+    words = [w for w in get_tokenizer().words(qualifier) if len(w) >= 2]
+    return (
+        bool(words) and not _abbreviates(words[-1], clause) and _qualified_term(spec, term, clause)
+    )
+
+
+def _abbreviates(word: str, clause: str) -> bool:
+    """``clause`` has ``word`` or a longer form of it: its characters in order, close together
+    ("基本医疗保险" for 医保); a word of three characters or more, half of them (as
+    :func:`_names_qualifier`). Two characters sharing one is no mention ("保健品" for 毒品)."""
+    if len(word) >= 3 and _names_qualifier(word, clause):
+        return True
+    gaps = ".{0,3}".join(re.escape(c) for c in word)
+    return re.search(gaps, clause) is not None
+
+
+def _qualified_term(spec: QuestionSpec, term: str, clause: str) -> bool:
+    """Every mention of ``term`` in ``clause`` comes right after a qualifier of its own
+    ("严重暴力犯罪17人" for 毒品犯罪): :func:`qualified_subject` judges only the first subject
+    word a clause names, which may be the verb ("起诉") before the list."""
+    if any(c in clause for c in lexicon().distributive_cues):
+        return False  # "第二、第三产业增加值分别增长…": a 分别 list names its parts so
+    clause = _masked(clause, spec.text)
+    starts = [m.start() for m in re.finditer(re.escape(term), clause)]
+    return bool(starts) and all(_other_qualifier_before(spec, clause[:s]) for s in starts)
+
+
+def _other_qualifier_before(spec: QuestionSpec, lead: str) -> bool:
+    rules = question_rules()
+    lead = re.split(r"[，,；;：:、]|等", lead)[-1].removesuffix("的")  # "实施诈骗的犯罪"
+    tokens = [w for w in get_tokenizer().words(lead) if not w.isdigit()]
+    allowed = (*rules.measure_scope_words, *rules.continuation_starts, *rules.subject_skip_words)
+    last = tokens[-1] if tokens else ""
+    return (
+        len(last) >= 2
+        and last.isalpha()
+        and last not in spec.text
+        and last not in allowed
+        and not place_mentions(last)
+    )
 
 
 def _names_qualifier(qualifier: str, clause: str) -> bool:

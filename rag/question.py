@@ -52,6 +52,9 @@ class QuestionRules(BaseModel):
     target_clause_cues: tuple[str, ...]
     continuation_starts: tuple[str, ...]
     part_leads: tuple[str, ...]
+    group_list_pattern: str
+    group_joiners: tuple[str, ...]
+    each_member_cues: tuple[str, ...]
     points_question_pattern: str
     negations: tuple[str, ...]
     thresholds: dict[str, float]

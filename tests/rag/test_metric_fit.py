@@ -218,3 +218,26 @@ def test_a_count_of_firms_is_no_output_value():
     assert _read("青山县2020年规模以上工业总产值是多少？", passage(text, year=2020)).refused
     ok = _read("青山县2020年有多少家规模以上工业企业？", passage(text, year=2020))
     assert "218家" in ok.answer, ok.reason
+
+
+def test_a_term_behind_another_qualifier_is_another_part():
+    from rag.metric_fit import other_qualifier
+
+    question = "白河区检察院起诉毒品犯罪多少人？"
+    spec = parse_question(question, parser().parse(question))
+    # every 犯罪 of the clause is another kind's; none abbreviates 毒品 (保健品 shares one
+    # character only)
+    assert other_qualifier(spec, "起诉故意杀人、抢劫等严重暴力犯罪17人")
+    assert other_qualifier(spec, "起诉以保健品销售为名实施诈骗的犯罪11人")
+    assert not other_qualifier(spec, "起诉毒品犯罪52人")
+    # a shortened qualifier is still named ("医保" in 基本医疗保险), and a verb before the
+    # asked act is no qualifier of it when the question's own qualifier is named
+    spec = parse_question(
+        "城乡居民医保参保了多少人？", parser().parse("城乡居民医保参保了多少人？")
+    )
+    assert not other_qualifier(spec, "城乡居民基本医疗保险参保203.85万人")
+    # a 分别 list names its parts
+    spec = parse_question(
+        "第二产业增加值增速是多少？", parser().parse("第二产业增加值增速是多少？")
+    )
+    assert not other_qualifier(spec, "第一产业、第二产业、第三产业增加值分别增长3.5%、6.3%和5.2%")
