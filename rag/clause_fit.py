@@ -323,6 +323,20 @@ def counted_noun_fit(spec: QuestionSpec, text: str) -> float:
     return COUNTED_NOUN_BONUS if found else 0.0
 
 
+#: the reader's penalty for a figure of what was done one way, for a question naming no way
+MANNER_PENALTY = 0.15
+
+
+def manner_fit(spec: QuestionSpec, text: str) -> float:
+    """A figure of what was done one way ("以弹性年期方式供应工业用地7宗186亩") is a part of
+    the whole asked by a question naming no way ("工业用地供应了多少亩"); a soft preference, so
+    the part still answers when no clause states the whole."""
+    rules = question_rules()
+    if spec.answer_type != "figure" or any(w in spec.text for w in rules.manner_words):
+        return 0.0
+    return -MANNER_PENALTY if re.search(rules.manner_pattern, text) else 0.0
+
+
 #: the reader's bonus for a count right after the act the question asks it of
 COUNTED_ACT_BONUS = 0.1
 

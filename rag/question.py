@@ -53,6 +53,8 @@ class QuestionRules(BaseModel):
     continuation_starts: tuple[str, ...]
     part_leads: tuple[str, ...]
     group_list_pattern: str
+    manner_pattern: str
+    manner_words: tuple[str, ...]
     group_joiners: tuple[str, ...]
     each_member_cues: tuple[str, ...]
     points_question_pattern: str

@@ -34,6 +34,7 @@ from rag.clause_fit import (
     dated_elsewhere,
     figures,
     fragmented,
+    manner_fit,
     names_attribute,
     names_titled_works,
     other_numbered_name,
@@ -308,7 +309,8 @@ def _preference(spec: QuestionSpec, text: str) -> float:
     """How well a clause that may answer names what is asked (see :attr:`Candidate.preference`)."""
     if spec.answer_type == "figure":
         qualified = QUALIFIED_PENALTY if qualified_subject(spec, text) else 0.0
-        return counted_noun_fit(spec, text) + counted_act_fit(spec, text) - qualified
+        fit = counted_noun_fit(spec, text) + counted_act_fit(spec, text) + manner_fit(spec, text)
+        return fit - qualified
     if spec.answer_type in ("entity", "place", "date", "other"):
         return entity_preference(spec, text)
     if spec.answer_type == "reason":

@@ -121,3 +121,18 @@ def test_how_many_of_a_thing_counted_in_bu_is_a_figure_question():
     text = "全年新开工改造老旧小区63个、惠及居民1.28万户。其中，加装电梯142部，新增停车位2,350个。"
     r = _read("老旧小区改造里加装了几部电梯？", _summary(text))
     assert r.answer.startswith("加装电梯142部"), r.answer
+
+
+def test_a_figure_of_one_way_of_doing_it_is_a_part_of_the_whole():
+    text = (
+        "推行弹性年期出让等供应方式，全年以弹性年期方式供应工业用地7宗186亩。"
+        "全年供应国有建设用地3,120亩，按用途分，工业用地1,934亩，住宅用地618亩。"
+    )
+    r = _read("青山县工业用地供应了多少亩？", _summary(text))
+    assert "1,934亩" in r.answer, r.answer
+    # the part alone still answers
+    r = _read("青山县工业用地供应了多少亩？", _summary(text.split("。")[0] + "。"))
+    assert "186亩" in r.answer, r.answer
+    # and a question naming the way asks the part
+    r = _read("青山县以弹性年期方式供应了多少亩工业用地？", _summary(text))
+    assert "186亩" in r.answer, r.answer
