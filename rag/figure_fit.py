@@ -94,6 +94,8 @@ def figure_violations(
     if spec.asks == 1 and (only_other_measures(spec, own) or other_unit_kind(spec, own)):
         out.append("not in the asked unit")
     continued = continued_clause(item.text, cand) + own  # "…年均浓度为31.6，同比下降5.4%"
+    if row:  # a row's label is the subject of its columns ("稻谷" of 稻谷，产量：19.85万吨)
+        continued = own.replace("，", "", 1)
     if other_subjects_measure(spec, item.text[slice(*cand.sentence)], continued):
         out.append("another subject's measure")
     if spec.asks == 1 and two_facts(spec, item.text, cand.start, cand.end):

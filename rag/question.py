@@ -53,6 +53,10 @@ class QuestionRules(BaseModel):
     continuation_starts: tuple[str, ...]
     part_leads: tuple[str, ...]
     group_list_pattern: str
+    level_words: tuple[str, ...]
+    level_kinds: tuple[str, ...]
+    level_aliases: dict[str, str]
+    level_not_after: str
     manner_pattern: str
     manner_words: tuple[str, ...]
     group_joiners: tuple[str, ...]

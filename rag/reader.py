@@ -70,6 +70,7 @@ from rag.figure_fit import (
     multi_year,
 )
 from rag.guard import is_instruction
+from rag.level_fit import other_level
 from rag.list_fit import lists_the_count
 from rag.metric_fit import qualified_subject
 from rag.place_scope import (
@@ -180,6 +181,8 @@ def _violations(
         out.append("a part's figure")  # "乙县…增长11.5%" for 甲市
     if spec.answer_type == "place" and not names_a_place(spec, cand.text):
         out.append("no place")
+    if other_level(spec.text, cand.text):
+        out.append("another level")  # "省考断面…87.0%" for 国考断面
     if spec.answer_type == "figure":
         out += figure_violations(spec, info, item, cand, lead)
     return out

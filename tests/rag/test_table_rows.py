@@ -136,3 +136,10 @@ def test_a_column_named_with_a_number_is_still_a_header():
     assert "常住人口：12,940人" in _read("西岸社区常住人口有多少？", street).answer
     r = _read("青山县西岸社区上半年新增就业多少人？", street)
     assert "254人" in r.answer and "12,940" not in r.answer, r.answer
+
+
+def test_another_rows_figure_does_not_answer_for_a_product_the_table_lacks():
+    without_tea = BULLETIN.replace("| 茶叶 | 万吨 | 2.13 | 7.2 |\n", "")
+    bulletin = passage(without_tea, year=2020, doc_type="统计公报", title="青山县2020年统计公报")
+    r = _read("青山县2020年茶叶总产量有多少万吨？", bulletin)
+    assert r.refused, r.answer
