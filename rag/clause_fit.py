@@ -173,8 +173,10 @@ def bound_fit(spec: QuestionSpec, text: str) -> float:
     return -0.15 if any(c in text for c in cues) else 0.0
 
 
-#: the reader's preference for a clause giving a cause, for a why-question
-CAUSE_BONUS = 0.25
+#: the reader's preference for a clause giving a cause, for a why-question: large, since the
+#: clause restating the fact names every word of the question and the cause often few of them
+#: ("…是拉动全市投资增长的主要力量" against "全市固定资产投资同比增长3.8%")
+CAUSE_BONUS = 0.6
 
 
 def cause_fit(spec: QuestionSpec, text: str) -> float:
