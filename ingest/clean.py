@@ -30,7 +30,7 @@ from ingest.noise_rules import (
     is_title_line,
     load_rules,
 )
-from ingest.wraps import wrapped
+from ingest.wraps import numbered_heading, wrapped
 
 __all__ = [
     "DEFAULT_RULES_PATH",
@@ -213,6 +213,15 @@ class _Cleaner:
             if not prev_num and not next_num:
                 self.drop(ln, "page_number")
 
+    def ends_line(self, text: str) -> bool:
+        """A break after ``text`` is real: a sentence or lead-in ends, or the line is a
+        report's title or a numbered heading, which end their line though no clause ends."""
+        return (
+            self.rules.ends_clause(text)
+            or is_title_line(text, self.rules)
+            or numbered_heading(text)
+        )
+
     def repair_page_counters(self) -> None:
         """Remove page counters glued to line starts and re-join words they cut."""
         rules = self.rules
@@ -249,7 +258,7 @@ class _Cleaner:
             for k, _, _ in chain:
                 if k > 0:
                     with_prev += 1
-                    if not rules.ends_clause(content[k - 1][2]):
+                    if not self.ends_line(content[k - 1][2]):
                         cuts += 1
             if with_prev == 0 or cuts / with_prev < rules.page_min_cut_ratio:
                 continue
@@ -260,7 +269,7 @@ class _Cleaner:
             for k, _, end in chain:
                 _, ln, _text, pos = content[k]
                 self.delete(ln, pos, 0, end)
-                if k > 0 and not rules.ends_clause(content[k - 1][2]):
+                if k > 0 and not self.ends_line(content[k - 1][2]):
                     ln.joined = True
                 self.stats.repaired_breaks += 1
 
@@ -275,7 +284,7 @@ class _Cleaner:
             content.append(ln)
             lines.append((text, after_blank))
             prev = idx
-        for k in wrapped(lines, self.rules.ends_clause):
+        for k in wrapped(lines, self.ends_line):
             content[k].joined = True
             self.stats.joined_wraps += 1
 

@@ -29,6 +29,15 @@ _LATIN_END = re.compile(r"[A-Za-z0-9]$")
 _LATIN_START = re.compile(r"[A-Za-z]")
 
 
+_PUNCT = re.compile(r"[，,。；;：:！!？?、]")
+
+
+def numbered_heading(text: str) -> bool:
+    """A numbered line without punctuation ("（二）重点项目") is a heading: it ends its line
+    however wide it is. A numbered paragraph that wraps has clause marks before the margin."""
+    return bool(_OWN_LINE.match(text)) and not _PUNCT.search(text)
+
+
 def _width(text: str) -> float:
     """Display width: a CJK character is as wide as two Latin ones."""
     return sum(2 if ord(c) > 0x2E80 else 1 for c in text) / 2
@@ -54,8 +63,9 @@ def wrapped(lines: Sequence[tuple[str, bool]], ends_clause: Callable[[str], bool
         and not lines[i + 1][1]
         and not _OWN_LINE.match(lines[i + 1][0])
         and not lines[i][0].lstrip().startswith(("|", "｜"))
+        and not numbered_heading(lines[i][0])
         and not (_LATIN_END.search(lines[i][0]) and _LATIN_START.match(lines[i + 1][0]))
     }
 
 
-__all__ = ["wrapped"]
+__all__ = ["numbered_heading", "wrapped"]

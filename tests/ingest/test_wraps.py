@@ -34,3 +34,19 @@ def test_lines_that_end_their_sentences_are_left_alone():
     )
     mapped, stats = clean(text)
     assert stats.joined_wraps == 0 and mapped.text.count("\n") == 8
+
+
+def test_a_title_or_a_numbered_heading_ends_its_line_in_a_wrapped_document():
+    body = WRAPPED.split("\n", 1)[1]  # no "一、" line after the title
+    text = (
+        "青山县发展和改革局关于2024年全县重点项目建设和投资推进情况的工作总结\n"
+        + body
+        + "（二）全力推进重点项目建设持续扩大有效投资稳住经济增长基本盘面\n"
+        + "全年实施重点项目86个，完成投资125.6亿元，其中新开工项目31个，竣工项目18个，\n"
+        + "续建项目37个。\n"
+    )
+    mapped, _ = clean(text)
+    # as wide as the wrapped lines, yet no sentence runs on from them
+    assert "推进情况的工作总结\n年末全县" in mapped.text
+    assert "基本盘面\n全年实施" in mapped.text
+    assert "竣工项目18个，续建项目37个。" in mapped.text  # a real wrap is still joined
