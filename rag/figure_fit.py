@@ -25,6 +25,7 @@ from rag.metric_fit import (
     other_measure,
     other_qualifier,
     other_subjects_measure,
+    other_suffix_measure,
     share_figures,
     two_facts,
 )
@@ -83,6 +84,8 @@ def figure_violations(
         out.append("a cause's figure")  # "契税下降主要是…成交面积同比减少21.4%" for 契税
     if other_measure(spec, text):
         out.append("another measure of the metric")
+    if not row and other_suffix_measure(spec, text):
+        out.append("another measure")  # "新生儿疾病筛查率98.9%" for 新生儿死亡率
     if only_share_base(spec, text):
         out.append("the metric is a share's base")
     if other_qualifier(spec, own) or _continues_another_part(spec, item.text, cand, own):

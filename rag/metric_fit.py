@@ -120,6 +120,24 @@ def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bo
     return _other_subject(before, subject, spec.text)
 
 
+def other_suffix_measure(spec: QuestionSpec, clause: str) -> bool:
+    """The question asks a measure named by a measure word ("死亡率", "成交额") that the clause
+    never names, while it names another of the same ending ("新生儿疾病筛查率98.9%" for
+    新生儿死亡率): the clause measures something else of the same subject. A clause naming no
+    such word ("婴儿死亡3.14‰") is left to the other rules."""
+    rules = question_rules()
+    words = get_tokenizer().words(without_places(spec.text, spec.regions))
+    asked = [w for w in words if len(w) >= 3 and w.endswith(rules.measure_suffixes)]
+    if not asked:
+        return False
+    word = asked[-1]
+    suffix = next(x for x in rules.measure_suffixes if word.endswith(x))
+    if word[-3:] in clause or any(g[0] in clause for g in spec.metrics if word in g):
+        return False
+    others = re.findall(rf"[\u4e00-\u9fff]{{2}}{re.escape(suffix)}", _masked(clause, spec.text))
+    return bool(others)
+
+
 def _other_subject(before: list[str], subject: str, question: str) -> bool:
     """The naming words before a clause's measure (``before``) name another subject than the
     question's. A word the question also uses names the same subject, however the question was

@@ -241,3 +241,15 @@ def test_a_term_behind_another_qualifier_is_another_part():
         "第二产业增加值增速是多少？", parser().parse("第二产业增加值增速是多少？")
     )
     assert not other_qualifier(spec, "第一产业、第二产业、第三产业增加值分别增长3.5%、6.3%和5.2%")
+
+
+def test_another_rate_of_the_same_subject_is_another_measure():
+    from rag.metric_fit import other_suffix_measure
+
+    question = "青山县2024年新生儿死亡率是多少？"
+    spec = parse_question(question, parser().parse(question))
+    assert other_suffix_measure(spec, "新生儿疾病筛查率98.9%")
+    assert not other_suffix_measure(spec, "新生儿死亡率1.2‰")
+    assert not other_suffix_measure(spec, "婴儿死亡3例")  # no measure word: other rules judge
+    r = _read(question, passage("全年新生儿疾病筛查率98.9%，孕产妇系统管理率95.2%。", year=2024))
+    assert r.refused, r.answer
