@@ -214,13 +214,9 @@ class _Cleaner:
                 self.drop(ln, "page_number")
 
     def ends_line(self, text: str) -> bool:
-        """A break after ``text`` is real: a sentence or lead-in ends, or the line is a
-        report's title or a numbered heading, which end their line though no clause ends."""
-        return (
-            self.rules.ends_clause(text)
-            or is_title_line(text, self.rules)
-            or numbered_heading(text)
-        )
+        """A break after ``text`` is real: a clause ends, or a title or heading does."""
+        rules = self.rules
+        return rules.ends_clause(text) or is_title_line(text, rules) or numbered_heading(text)
 
     def repair_page_counters(self) -> None:
         """Remove page counters glued to line starts and re-join words they cut."""

@@ -334,7 +334,7 @@ def without_places(question: str, regions: list[str]) -> str:
 
 def subject_words(question: str, regions: list[str]) -> tuple[str, ...]:
     """The words of a figure question that name what it counts: not its places, times, scope,
-    asking, growth, target or unit words ("柳坪乡2024年农业总产值多少亿元" → 农业, 总产值)."""
+    asking, growth, target or unit words ("东湖乡2024年农业总产值多少亿元" → 农业, 总产值)."""
     rules = question_rules()
     skip = {
         *rules.subject_skip_words, *rules.rate_cues, *rules.measure_scope_words,
