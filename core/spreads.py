@@ -39,7 +39,9 @@ class Spread:
 
     def phrase(self, i: int) -> str:
         """What item ``i`` names in full: "第二产业增加值"."""
-        return (self.names[0] if i == 0 else self.cores[i]) + self.tail
+        name = self.names[0] if i == 0 else self.cores[i]
+        # the words after a count are all the items' kind ("三大主导产业"), not this one's
+        return name if _COUNT_TAIL.match(self.tail) else name + self.tail
 
     def readings(self) -> list[str]:
         """Each item named in full, with the first item's opening words before the others
@@ -86,12 +88,30 @@ def spreads(
         elif len(names) < 2 or not all(names) or max(map(len, names)) > 24:
             continue
         else:
-            size = min(map(len, names))
-            cores = [names[0][-size:], *(n[:size] for n in names[1:-1]), names[-1][:size]]
-            tail = names[-1][size:]
+            cores, tail = _cores(names)
         if len(names) == len(spans):
             out.append(Spread(tuple(names), tuple(cores), tail, verb, tuple(spans)))
     return out
+
+
+#: the shared words after the last name open with its count ("…装备制造三大主导产业")
+_COUNT_TAIL = re.compile(r"(?:等|[\d一二三四五六七八九十两]+\s*[大个项类家条所座])")
+
+
+def _cores(names: list[str]) -> tuple[list[str], str]:
+    """The parallel part of each name and the words the last one adds for all.
+
+    Names of one length ("第一产业、第二产业、第三产业增加值") split at that length; names of
+    several lengths ("新材料、食品加工、装备制造三大主导产业") at the count that opens the
+    shared words, so no name is cut inside ("食品加")."""
+    size = min(map(len, names))
+    last = names[-1]
+    at = next((m.start() for m in _COUNT_TAIL.finditer(last) if m.start() >= size), None)
+    if at is None:
+        cores = [names[0][-size:], *(n[:size] for n in names[1:-1]), last[:size]]
+        return cores, last[size:]
+    width = max([at, *(len(n) for n in names[1:-1])])
+    return [names[0][-width:], *names[1:-1], last[:at]], last[at:]
 
 
 #: a count closing a list of names ("…上坳乡6个乡镇", "…等3个村")

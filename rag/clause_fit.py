@@ -293,7 +293,9 @@ def other_unit_kind(spec: QuestionSpec, text: str) -> bool:
     if not asked:
         return False
     if not spec.wants_rate:  # "…86.4万人次，同比增长14.6%": its rate is no income
-        text = _RATE_FIGURE.sub("", text)
+        rates, text = _RATE_FIGURE.findall(text), _RATE_FIGURE.sub("", text)
+        if rates and spec.unit and not _unit_figure().findall(YEAR.sub("", text)):
+            return True  # "婴儿死亡率2.12‰" for 几个婴儿: a rate is no count
     found = [_unit_kind(u) if u else "" for u in _unit_figure().findall(text)]
     return bool(found) and all(k and k != asked for k in found)
 

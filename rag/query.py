@@ -28,6 +28,8 @@ class QueryInfo:
 
     text: str
     regions: list[str] = field(default_factory=list)
+    #: zones named after a known region but not known themselves ("某川经济开发区" beside 某川县)
+    zones: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
     wants_target: bool = False
     wants_actual: bool = False
@@ -63,11 +65,18 @@ class QueryParser:
         # 白河区) names no region
         for unit in village_mentions(norm):
             taken = taken.replace(unit, "\0" * len(unit))
+        rules = place_rules()
         for form, region in self.forms:
             if form in taken and region not in info.regions:
+                # "某川经济开发区" where only 某川县 is known: a zone in it, not the county
+                zones = [form + z for z in rules.zone_suffixes if form + z in taken]
+                if zones and not region.endswith(rules.zone_suffixes):
+                    for zone in zones:
+                        taken = taken.replace(zone, "\0" * len(zone))
+                    info.zones += zones
+                    continue
                 info.regions.append(region)
                 taken = taken.replace(form, "\0" * len(form))
-        rules = place_rules()
         national = rules.national_region
         if (
             not info.regions

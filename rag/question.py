@@ -110,6 +110,7 @@ class QuestionRules(BaseModel):
     measure_suffixes: tuple[str, ...] = ()
     titled_attributes: tuple[str, ...] = ()
     year_question_words: tuple[str, ...] = ()
+    prior_value_pattern: str = ""
     measure_scope_words: tuple[str, ...] = ()
     share_base_pattern: str = ""
     share_words: tuple[str, ...] = ()

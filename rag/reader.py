@@ -24,6 +24,7 @@ from core.text import (
     full_sentence_spans,
     normalize_for_search,
     place_mentions,
+    short_forms,
 )
 from rag.clause_fit import (
     bound_fit,
@@ -170,7 +171,11 @@ def _violations(
     if other_period(spec.text, lead if periods(lead) else section or f"{lead} {item.meta.title}"):
         out.append("another period")
     scope = place_scope(spec, item, cand, around)
-    if other_place(spec.text, item.meta.region, scope) or other_village(spec, scope, sentence):
+    if info.zones and not any(
+        f in f"{item.meta.title} {around}" for z in info.zones for f in short_forms(z)
+    ):
+        out.append("another place")  # the county's figure for a zone in it
+    elif other_place(spec.text, item.meta.region, scope) or other_village(spec, scope, sentence):
         out.append("another place")
     elif spec.answer_type == "figure" and a_part_of_the_place(
         spec,
@@ -216,14 +221,17 @@ def _other_year(spec: QuestionSpec, item: ContextItem, cand: Candidate) -> bool:
             return not caption & set(spec.years)
     # under "二、2025年工作要点" an undated figure is 2025's
     section = section_years(item.meta.heading, item.text[: cand.sentence[0]])
+    prior = bool(row is None and re.match(question_rules().prior_value_pattern, cand.text))
     if section:
-        return not section & set(spec.years)
+        return not {y - prior for y in section} & set(spec.years)
     if row is not None:
         return False
     # an undated figure of a 2024 工作总结 or 汇报 is 2024's, not an earlier year's
     year = item.meta.year
     if not year or spec.answer_type != "figure":
         return False
+    if prior:  # "比上年的2.85万吨": 2023's in a 2024 summary
+        return year - 1 not in spec.years
     return max(spec.years) < year
 
 

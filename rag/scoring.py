@@ -17,6 +17,7 @@ from index.terms import get_tokenizer
 from models.tokens import count_tokens
 from rag.query import QueryInfo
 from rag.question import question_rules
+from rag.table_rows import row_cells
 
 
 @dataclass
@@ -151,9 +152,14 @@ HEADING_MAX_CHARS = 30
 
 def _lines_above(heading: str, before: str) -> list[str]:
     """The heading path's items, then the chunk's short lines before the sentence (a heading
-    inside the chunk), outermost first."""
+    inside the chunk), outermost first. A table's rows are no headings: "| 指标 | 全年目标 |"
+    above a row does not make the row a whole year's or a target."""
     lines = [*heading.split(HEADING_SEP), *before.split("\n")[:-1]]  # the full lines above
-    return [ln.strip() for ln in lines if ln.strip() and len(ln.strip()) <= HEADING_MAX_CHARS]
+    return [
+        ln.strip()
+        for ln in lines
+        if ln.strip() and len(ln.strip()) <= HEADING_MAX_CHARS and row_cells(ln) is None
+    ]
 
 
 def in_plan_section(heading: str, before: str) -> bool:

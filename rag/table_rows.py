@@ -101,6 +101,9 @@ def table_row(text: str, start: int, end: int, above: str = "") -> Row | None:
             joined = _joined_row(above, text[: pos - 1])
             if joined is not None and _is_header(joined):
                 return Row(tuple(cells), tuple(joined))
+            if prev is None:  # a row's end alone: the header is up in the chunk before
+                pos = 0
+                break
         if prev is None:
             break
         if _is_header(prev):

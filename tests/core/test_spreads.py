@@ -56,3 +56,12 @@ def test_a_thousands_comma_does_not_end_the_figures():
     ((cores, _tail, verb, figs),) = _groups(text)
     assert cores[1:] == ("乙乡卫生院", "丙镇卫生院") and verb == "投资"
     assert figs == ["1,280万元", "560万元", "740万元"]
+
+
+def test_names_of_several_lengths_split_at_the_count_of_their_shared_words():
+    text = "新材料、食品加工、装备制造三大主导产业分别实现产值98.42亿元、46.15亿元、31.06亿元。"
+    ((cores, tail, _, figs),) = _groups(text)
+    assert cores == ("新材料", "食品加工", "装备制造") and tail == "三大主导产业"
+    assert figs[1] == "46.15亿元"
+    (group,) = lexicon().spreads(text)
+    assert group.phrase(1) == "食品加工"  # not "食品加" nor "食品加工三大主导产业"

@@ -208,7 +208,11 @@ def test_a_figure_in_another_kind_of_unit_does_not_answer():
     assert other_unit_kind(spec("青山县茶叶种植面积有多少万亩？"), "新建年产500吨的加工线")
     assert other_unit_kind(spec("青山县普通高中在校生有多少人？"), "普通高中21所")
     assert not other_unit_kind(spec("青山县茶园面积多少万亩？"), "茶园28.6万亩")
-    assert not other_unit_kind(spec("青山县有多少人？"), "增长5%")  # a rate is judged elsewhere
+    # a rate alone counts nothing ("婴儿死亡率2.12‰" for 几个婴儿), a rate beside a count is
+    # left to the count, and a question asking the rate is judged elsewhere
+    assert other_unit_kind(spec("青山县2024年有几个婴儿死亡？"), "婴儿死亡率，2024年：2.12‰")
+    assert not other_unit_kind(spec("青山县常住人口有多少人？"), "常住人口86万人，增长5%")
+    assert not other_unit_kind(spec("青山县人口增长了几个点？"), "增长5%")
     # "余" between a figure and its unit
     assert other_unit_kind(spec("青山县茶叶种植面积有多少万亩？"), "年产500吨，带动茶农2,300余户")
 

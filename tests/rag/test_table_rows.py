@@ -143,3 +143,14 @@ def test_another_rows_figure_does_not_answer_for_a_product_the_table_lacks():
     bulletin = passage(without_tea, year=2020, doc_type="统计公报", title="青山县2020年统计公报")
     r = _read("青山县2020年茶叶总产量有多少万吨？", bulletin)
     assert r.refused, r.answer
+
+
+def test_a_chunk_opening_with_a_rows_last_cell_reads_the_header_from_the_chunk_before():
+    above = (
+        "表1　主要农产品\n| 品种 | 面积（万亩） | 产量（万吨） | 同比增长 |\n"
+        "| 油菜籽 | 18.20 | 2.64 |"
+    )
+    chunk = "| 4.8% |\n| 蔬菜 | 15.36 | 41.82 | 5.3% |\n| 茶叶 | 9.85 | 0.93 | 7.4% |\n"
+    at = chunk.index("| 茶叶")
+    row = table_row(chunk, at, at + 5, above)
+    assert row is not None and row.header[2] == "产量（万吨）"
