@@ -341,6 +341,19 @@ def manner_fit(spec: QuestionSpec, text: str) -> float:
     return -MANNER_PENALTY if re.search(rules.manner_pattern, text) else 0.0
 
 
+#: the reader's bonus for a clause stating a total, for a question asking one
+TOTAL_BONUS = 0.1
+
+
+def total_fit(spec: QuestionSpec, text: str) -> float:
+    """ "一共有多少家" asks the stock: a clause stating a total ("总数达到318家") answers it
+    better than the year's increase beside it ("新增规上工业企业27家")."""
+    rules = question_rules()
+    if spec.answer_type != "figure" or not any(w in spec.text for w in rules.total_question_words):
+        return 0.0
+    return TOTAL_BONUS if any(w in text for w in rules.total_clause_words) else 0.0
+
+
 #: the reader's bonus for a count right after the act the question asks it of
 COUNTED_ACT_BONUS = 0.1
 

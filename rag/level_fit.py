@@ -29,9 +29,10 @@ def _levels() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def levels(text: str) -> set[tuple[str, str]]:
     """(level, kind) pairs ``text`` names: "省、市级" → {(省, 级), (市, 级)}."""
     run, one = _levels()
-    aliases = question_rules().level_aliases
+    rules = question_rules()
+    aliases, kinds = rules.level_aliases, rules.level_kind_aliases
     return {
-        (aliases.get(name, name), m.group(2))
+        (aliases.get(name, name), kinds.get(m.group(2), m.group(2)))
         for m in run.finditer(text)
         for name in one.findall(m.group(1))
     }

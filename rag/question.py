@@ -56,9 +56,12 @@ class QuestionRules(BaseModel):
     level_words: tuple[str, ...]
     level_kinds: tuple[str, ...]
     level_aliases: dict[str, str]
+    level_kind_aliases: dict[str, str]
     level_not_after: str
     manner_pattern: str
     manner_words: tuple[str, ...]
+    total_question_words: tuple[str, ...]
+    total_clause_words: tuple[str, ...]
     group_joiners: tuple[str, ...]
     each_member_cues: tuple[str, ...]
     points_question_pattern: str

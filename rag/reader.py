@@ -43,6 +43,7 @@ from rag.clause_fit import (
     other_place,
     periods,
     states_date,
+    total_fit,
     unit_fit,
     year_fit,
 )
@@ -321,6 +322,7 @@ def _preference(spec: QuestionSpec, text: str) -> float:
     if spec.answer_type == "figure":
         qualified = QUALIFIED_PENALTY if qualified_subject(spec, text) else 0.0
         fit = counted_noun_fit(spec, text) + counted_act_fit(spec, text) + manner_fit(spec, text)
+        fit += total_fit(spec, text)
         return fit - qualified
     if spec.answer_type in ("entity", "place", "date", "other"):
         return entity_preference(spec, text)

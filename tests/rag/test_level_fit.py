@@ -34,3 +34,8 @@ def test_the_reader_answers_with_the_asked_level():
     assert "92.9%" in r.answer and "87.0%" not in r.answer, r.answer
     r = _read("青山县2024年省考断面水质优良比例是多少？", doc)
     assert "87.0%" in r.answer, r.answer
+
+
+def test_controlled_and_assessed_sections_of_one_level_are_one_kind():
+    assert other_level("国控断面水质优良比例是多少", "省考断面水质优良比例为87.0%")
+    assert not other_level("国控断面水质优良比例是多少", "国考断面水质优良比例为90.9%")

@@ -49,3 +49,15 @@ def test_a_zone_named_after_the_county_is_not_the_county():
     text = "上半年，青山经济开发区实现规上工业总产值158.3亿元，增长11.2%。"
     r = _read("青山经济开发区2025年上半年规上工业总产值是多少？", _half_year(text))
     assert "158.3亿元" in r.answer, (r.answer, r.reason)
+
+
+def test_a_question_asking_how_many_in_all_prefers_the_total_to_the_increase():
+    text = "全年规模以上工业增加值增长8.3%，新增规上工业企业27家，全县规上工业企业总数达到318家。"
+    r = _read("到2024年底青山县规上工业企业一共有多少家？", _summary(text))
+    assert "318家" in r.answer and "27家" not in r.answer, r.answer
+
+
+def test_a_share_asked_as_the_proportion_is_answered_by_the_rate():
+    text = "全年全县环境空气质量优良天数为318天，优良天数比率为86.9%，较上年提高2.8个百分点。"
+    r = _read("青山县2024年空气质量优良天数的比例是多少？", _summary(text))
+    assert "86.9%" in r.answer, r.answer
