@@ -10,6 +10,7 @@ its heading path and exact source offsets, so a citation can quote the source ve
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import tomllib
@@ -137,14 +138,38 @@ def heading_level(text: str) -> int | None:
     return None
 
 
+#: a table row as a line, "| 石砚 | 31.5 | -8.1% |" (how every format's tables are written at load)
+_TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
+
+
+def _row_interiors(text: str) -> list[tuple[int, int]]:
+    """Spans of the table rows in ``text``: no unit ends inside one.
+
+    A row cut at its cell spaces became a unit per cell, and a chunk could end between "| 石砚 |
+    31.5" and "-8.1% |", leaving a figure without its row label or the rest of its row.
+    """
+    return [(m.start(), m.end()) for m in _TABLE_ROW.finditer(text)]
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` lies strictly inside one of the sorted ``spans``."""
+    i = bisect.bisect_right(spans, (start, start)) - 1
+    return i >= 0 and spans[i][0] < start and end < spans[i][1]
+
+
 def _raw_units(text: str) -> Iterator[tuple[int, int]]:
-    """Split ``text`` into sentence spans at terminators and paragraph breaks."""
+    """Split ``text`` into sentence spans at terminators and paragraph breaks (a table row is
+    one span)."""
     start = 0
     n = len(text)
+    rows = _row_interiors(text)
     breaks: list[tuple[int, int]] = []  # (unit end, next start)
     for m in _SENT_END.finditer(text):
-        breaks.append((m.end(), m.end()))
+        if not (rows and _inside(rows, m.start(), m.end())):
+            breaks.append((m.end(), m.end()))
     for m in _SPACE.finditer(text):
+        if rows and _inside(rows, m.start(), m.end()):
+            continue
         before = text[m.start() - 1] if m.start() > 0 else ""
         after = text[m.end()] if m.end() < n else ""
         if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():

@@ -154,7 +154,7 @@ def figure_violations(
     if (
         not spec.multi_year
         and spec.years  # "拆了多少间" (no year) is answered by a 累计 figure too
-        and multi_year(normalize_for_search(_near(item.text, cand)))
+        and multi_year(normalize_for_search(_near(item.text, cand)), spec.text)
     ):
         out.append("a multi-year figure")
     return out
@@ -321,15 +321,20 @@ def _near(text: str, cand: Candidate) -> str:
 _ONE_YEAR = ("全年", "去年", "今年", "上年", "当年", "上半年", "年内")
 
 
-def multi_year(lead: str) -> bool:
+def multi_year(lead: str, asked: str = "") -> bool:
     """Whether the figure at the end of ``lead`` is a multi-year one: a period cue (十四五,
-    年均, 到2025年 …) comes after the last single-year cue (2021年, 全年 …) before it."""
+    年均, 到2025年 …) comes after the last single-year cue (2021年, 全年 …) before it. A cue the
+    question ``asked`` uses itself ("截至2024年底…累计建成…占多大比例") is what it asks for."""
     rules = question_rules()
     years = [m.start() for m in YEAR.finditer(lead)]
     single = max([*years, *(lead.rfind(c) for c in _ONE_YEAR)], default=-1)
     # "2024年全区…累计", "全年…累计": within that year; "2018年以来累计" counts from it on
     within = single >= 0 and not any(w in lead[single:] for w in rules.since_words)
-    cues = [c for c in rules.period_clause_cues if not (within and c in rules.within_year_cues)]
+    cues = [
+        c
+        for c in rules.period_clause_cues
+        if not (within and c in rules.within_year_cues) and c not in asked
+    ]
     period = max((lead.rfind(c) for c in cues), default=-1)
     return period >= 0 and period > single
 

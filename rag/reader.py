@@ -307,9 +307,11 @@ def _score(
             score -= 0.2  # no word of a plan near it: probably not the target
     if spec.answer_type == "figure":
         lead = normalize_for_search(_lead(item.text, cand.sentence, cand.end))
-        multi = multi_year(lead) or any(
+        asked = "" if spec.multi_year else spec.text  # (累计 asked is no other period)
+        multi = multi_year(lead, asked) or any(
             c in lead + normalize_for_search(item.meta.heading)
             for c in question_rules().period_clause_cues
+            if c not in asked
         )
         if multi != spec.multi_year:
             score -= 0.15  # a five-year passage for a one-year question, or the reverse

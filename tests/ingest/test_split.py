@@ -122,3 +122,23 @@ def test_markdown_headings_are_headings_without_their_marks():
     assert units["技术合同成交额612.8亿元。"].path == ("白河市：科技创新作用突出",)
     assert units["文字。"].path == ("一、2024年工作", "（一）民生")
     assert "# 标题" in units and units["# 标题"].level is None  # the title is no section
+
+
+def test_a_table_row_is_one_unit_and_never_cut_between_chunks():
+    """A chunk that ended between "| 白河市 | 31.5" and "-8.1% |" left a figure without the rest
+    of its row (the reader then had no row label for the cells after the cut)."""
+    rows = [f"| 第{i}县 | {30 + i}.5 | -{i}.1% | 8{i}.2% | {i} |" for i in range(40)]
+    text = "一、空气质量\n| 县 | PM2.5 | 同比 | 优良率 | 排名 |\n" + "\n".join(rows) + "\n结束。\n"
+    units = units_of(text, count_tokens, 400)
+    assert [u.text for u in units[1:4]] == [
+        "| 县 | PM2.5 | 同比 | 优良率 | 排名 |",
+        rows[0],
+        rows[1],
+    ]
+    chunks = split_document(_doc(text), count_tokens, target_tokens=60, max_tokens=90)
+    assert len(chunks) > 3
+    for chunk in chunks:
+        for line in chunk.text.splitlines():
+            if line.startswith("|"):
+                assert line.endswith("|"), line
+    assert all(any(row in c.text for c in chunks) for row in rows)

@@ -4,7 +4,11 @@
 
 from __future__ import annotations
 
-from tests.rag.fixtures import passage
+from core.text import normalize_for_search
+from rag.figure_fit import multi_year
+from rag.metric_fit import other_measure
+from rag.question import parse_question
+from tests.rag.fixtures import parser, passage
 from tests.rag.fixtures import read_question as _read
 
 SUMMARY = "青山县2024年工作总结"
@@ -61,3 +65,30 @@ def test_a_share_asked_as_the_proportion_is_answered_by_the_rate():
     text = "全年全县环境空气质量优良天数为318天，优良天数比率为86.9%，较上年提高2.8个百分点。"
     r = _read("青山县2024年空气质量优良天数的比例是多少？", _summary(text))
     assert "86.9%" in r.answer, r.answer
+
+
+def test_a_share_asked_by_how_large_a_part_is_no_growth_rate():
+    question = "青山县2025年前三季度工单里物业管理类占了多大比例？"
+    spec = parse_question(question, parser().parse(question))
+    assert spec.answer_type == "figure"  # 多大比例 asks a figure
+    assert other_measure(spec, normalize_for_search("物业管理类工单同比下降15.3%"))
+    assert not other_measure(spec, normalize_for_search("物业管理类，占比：26.0%"))
+    text = (
+        "针对物业管理类高频诉求，街道建立红黑榜，物业管理类工单同比下降15.3%。\n"
+        "| 诉求类别 | 工单数量（件） | 占比 | 同比变化 |\n| 物业管理类 | 1,524 | 26.0% | -15.3% |\n"
+    )
+    report = passage(text, year=2025, title="青山县2025年前三季度工作汇报", doc_type="工作总结")
+    r = _read(question, report)
+    assert "26.0%" in r.answer and not r.answer.startswith("针对"), r.answer
+
+
+def test_a_cumulative_figure_asked_is_no_other_period():
+    lead = normalize_for_search("2024年，全县累计建成高标准农田58.6万亩")
+    asked = "截至2024年底，青山县高标准农田累计建成面积占耕地多大比例？"
+    assert multi_year("此前累计建成高标准农田58.6万亩")  # another period, for a one-year question
+    assert not multi_year(lead, asked) and not multi_year("此前累计建成58.6万亩", asked)
+    text = "全年新建高标准农田5.2万亩；全县累计建成高标准农田58.6万亩，占全县耕地面积的64.3%。"
+    r = _read(asked, _summary(text))
+    assert "64.3%" in r.answer, (r.answer, r.reason)
+    one_year = _read("青山县2024年新建了多少高标准农田？", _summary(text))
+    assert "5.2万亩" in one_year.answer and "58.6" not in one_year.answer, one_year.answer
