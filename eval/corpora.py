@@ -7,7 +7,7 @@ benchmark's licence allows testing, not copying):
 
 - ``reports``: ``eval/gold_reports.jsonl``, questions written for four real government work
   reports in ``external/reports`` (the questions are ours, the report text stays outside).
-- ``formats``: ``eval/formats/``, fifty-two documents of other kinds, levels and formats
+- ``formats``: ``eval/formats/``, seventy-six documents of other kinds, levels and formats
   than the gold set's (street, township and bureau work summaries, half-year 汇报 in Markdown
   with tables, a 统计公报 and a county 政府工作报告 as .docx with Word tables, portal .html
   pages with tables, a province's department summary and survey, audit and budget reports, a
@@ -15,8 +15,11 @@ benchmark's licence allows testing, not copying):
   come out as space-separated rows, a 人大常委会 report, a budget report with a Word table, a
   street's portal page with per-community rows, a .pdf whose table header wraps cell by cell,
   a 商务厅 press conference, a 开发区 summary with a projects table, a court's, a
-  procuratorate's and a 政协 report, a .pdf whose table holds one cell a line), written for
-  the project with 468 questions before any rule was fitted to them. In the
+  procuratorate's and a 政协 report, a .pdf whose table holds one cell a line) and
+  twenty-four more (a 发改局 half-year analysis, town, street, 街道 and 乡 summaries, 教育局,
+  文旅 and 商务局 portal pages, 卫健局, 水利厅 and 财政局 .docx, 农业农村局, 应急局 and 人社
+  .pdf, 人大常委会, 交通局, 生态环境局, 科技局 and 住建 reports), written for the project
+  with 684 questions before any rule was fitted to them. In the
   repository, so CI always gates it.
 - ``rgb``: the RGB benchmark's dev sample in ``external/rgb-dev`` (news passages, a third of
   the questions must be refused), converted to gold items in memory.

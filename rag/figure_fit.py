@@ -105,9 +105,11 @@ def figure_violations(
         out.append("two facts")
     if spec.asks == 1 and nums:
         rates = {n for n in nums if n[0] == "%"}
-        if spec.wants_rate and not rates - share_figures(spec, own):
-            out.append("not a rate")  # "…152.7亿美元，其中制造业外资占比51%" for 增长多少
         points = {("n", float(x)) for x in re.findall(r"(\d+(?:\.\d+)?)\s*个?百分点", own)}
+        # a change in points ("+0.7个百分点") answers how much a rate itself rose
+        moved = bool(points) and _asks_a_rates_change(spec)
+        if spec.wants_rate and not rates - share_figures(spec, own) and not moved:
+            out.append("not a rate")  # "…152.7亿美元，其中制造业外资占比51%" for 增长多少
         if spec.wants_amount and nums <= rates | points:
             out.append("not an amount")  # "占…49.0%，比上年提高1.8个百分点" for 金额
     kind = wanted_kind(info, item.meta)
@@ -143,8 +145,11 @@ def figure_violations(
     target_words = tuple(
         w for w in (*strong, *question_rules().target_clause_cues) if w not in spec.text
     )
+    # "…增长5.6%，低于年初确定的6.5%预期目标；…": a result measured against its target
+    compared = question_rules().target_comparison_pattern
+    before = re.sub(compared, " ", lead_norm) if compared else lead_norm
     if (kind == "actual" or planned) and (
-        any(t in lead_norm for t in strong)
+        any(t in before for t in strong)
         or any(t in text for t in target_words)
         # the plan part of a 政府工作报告 or of a year's 工作总结 holds no results; a mid-year
         # 汇报's 下半年工作思路 may restate the half's
@@ -235,6 +240,15 @@ def _continues_another_part(spec: QuestionSpec, text: str, cand: Candidate, own:
     first = re.split(r"[，,；;]", own)[0]
     rates = {n for n in figures(own) if n[0] == "%"}
     return bool(rates) and rates <= {n for n in figures(first) if n[0] == "%"}
+
+
+def _asks_a_rates_change(spec: QuestionSpec) -> bool:
+    """The question asks how much a rate or share moved ("报销比例比上年提高了几个点"), not its
+    level ("毛入学率是多少") nor an amount's growth ("收入涨了几个点")."""
+    rules = question_rules()
+    return any(c in spec.text for c in rules.point_change_cues) and any(
+        w in spec.text for w in rules.rate_metric_words
+    )
 
 
 def continued_clause(text: str, cand: Candidate) -> str:

@@ -5,6 +5,10 @@ Reports state the same measure for several levels side by side: "国考断面水
 by a clause naming only another level of the same kind (the suffix: 级, 考, 控). A clause naming
 no level is left to the other rules: reports often drop the level the heading already gives.
 The pattern is data (``resources/question.toml``).
+
+A budget report states two totals of one place: the whole place's (全市) and its own
+government's (市本级). A question naming one is not answered by a clause whose sentence last
+named the other before it ("全市…156.92亿元" for 市本级 spending, "市本级“三公”经费" for 全市).
 """
 
 from __future__ import annotations
@@ -48,4 +52,21 @@ def other_level(question: str, clause: str) -> bool:
     )
 
 
-__all__ = ["levels", "other_level"]
+def _scope(text: str) -> str:
+    """``whole``, ``own`` or empty: which of the two totals ``text`` last names."""
+    rules = question_rules()
+    found = [(text.rfind(w), "whole") for w in rules.whole_scope_words]
+    found += [(text.rfind(w), "own") for w in rules.own_level_words]
+    pos, scope = max(found, default=(-1, ""))
+    return scope if pos >= 0 else ""
+
+
+def other_total(question: str, lead: str) -> bool:
+    """The question names the whole place's total (全市) or its own level's (市本级), and the
+    sentence up to the clause (``lead``) last names the other one."""
+    asked = _scope(question)
+    found = _scope(lead)
+    return bool(asked and found and asked != found)
+
+
+__all__ = ["levels", "other_level", "other_total"]

@@ -174,12 +174,16 @@ _TIME_ENDINGS = ("年", "月", "季度", "旬", "日")
 
 def share_figures(spec: QuestionSpec, text: str) -> set[tuple[str, float]]:
     """The percentages of ``text`` that are shares ("占比51%", "比重达到17%"), when the question
-    asks no share: they do not answer how much something grew."""
+    asks no share, and those of a plan reached ("为调整预算的83.6%"), when it asks nothing of
+    the plan: they do not answer how much something grew."""
     rules = question_rules()
+    found: list[str] = []
+    if rules.progress_pattern and not any(w in spec.text for w in rules.progress_question_words):
+        found += re.findall(rules.progress_pattern, text)  # "为调整预算的83.6%": a plan's share
     if any(w in spec.text for w in rules.share_words):
-        return set()
+        return {("%", float(v)) for v in found}
     words = "|".join(re.escape(w) for w in rules.share_words)
-    found = re.findall(rf"(?:{words})[^\d，。；,;]{{0,12}}?(\d+(?:\.\d+)?)\s*[%％]", text)
+    found += re.findall(rf"(?:{words})[^\d，。；,;]{{0,12}}?(\d+(?:\.\d+)?)\s*[%％]", text)
     return {("%", float(v)) for v in found}
 
 

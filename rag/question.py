@@ -117,6 +117,14 @@ class QuestionRules(BaseModel):
     measure_scope_words: tuple[str, ...] = ()
     share_base_pattern: str = ""
     share_words: tuple[str, ...] = ()
+    progress_pattern: str = ""
+    spoken_words: dict[str, str] = {}
+    point_change_cues: tuple[str, ...] = ()
+    rate_metric_words: tuple[str, ...] = ()
+    target_comparison_pattern: str = ""
+    whole_scope_words: tuple[str, ...] = ()
+    own_level_words: tuple[str, ...] = ()
+    progress_question_words: tuple[str, ...] = ()
     item_head_fillers: tuple[str, ...] = ()
     kind_pattern: str = ""
     measure_heads: tuple[str, ...] = ()
@@ -144,6 +152,7 @@ class QuestionRules(BaseModel):
     naming_words: tuple[str, ...] = ()
     subject_skip_words: tuple[str, ...] = ()
     subject_unit_pattern: str = ""
+    caption_pattern: str = ""
 
     @field_validator("types", mode="before")
     @classmethod
@@ -216,6 +225,8 @@ def _attribute_word(question: str, answer_type: str) -> str:
             w for w in get_tokenizer().words(text)
             if len(w) >= 2 and not w.isdigit() and w not in rules.generic_attributes
             and not any(w in p for p in places)
+            # "上半年是哪个社区…": a period scopes the question, it is no attribute
+            and not (rules.period_pattern and re.fullmatch(rules.period_pattern, w))
         ]  # fmt: skip
 
     if not found:

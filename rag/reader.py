@@ -72,7 +72,7 @@ from rag.figure_fit import (
     multi_year,
 )
 from rag.guard import is_instruction
-from rag.level_fit import other_level
+from rag.level_fit import other_level, other_total
 from rag.list_fit import lists_the_count
 from rag.metric_fit import qualified_subject
 from rag.place_scope import (
@@ -134,6 +134,13 @@ def _lead(text: str, sentence: tuple[int, int], end: int) -> str:
     return text[s0:end]
 
 
+def _line_of(text: str, pos: int) -> str:
+    """The line of ``text`` holding ``pos`` (a caption is a line, not a sentence: its table's
+    rows follow it without a full stop)."""
+    end = text.find("\n", pos)
+    return text[text.rfind("\n", 0, pos) + 1 : len(text) if end < 0 else end]
+
+
 def _violations(
     spec: QuestionSpec, info: QueryInfo, item: ContextItem, cand: Candidate, lead: str
 ) -> list[str]:
@@ -144,9 +151,11 @@ def _violations(
         out.append("other place")
     if sentence.rstrip().endswith(("？", "?")):
         out.append("a question, not an answer")
+    rules = question_rules()
+    if rules.caption_pattern and re.match(rules.caption_pattern, _line_of(item.text, cand.start)):
+        out.append("a caption, not an answer")
     if other_numbered_name(spec.text, sentence):
         out.append("another numbered name")
-    rules = question_rules()
     if not names_titled_works(spec.text, f"{item.meta.title} {item.text}"):
         out.append("another work")
     # the sentence with what precedes it (a title on the line before a name) and its heading
@@ -189,6 +198,8 @@ def _violations(
         out.append("no place")
     if other_level(spec.text, cand.text):
         out.append("another level")  # "省考断面…87.0%" for 国考断面
+    if other_total(spec.text, lead):
+        out.append("another total")  # "市本级…" for 全市
     if spec.answer_type == "figure":
         out += figure_violations(spec, info, item, cand, lead)
     return out
@@ -415,6 +426,9 @@ def _compose(
         if spec.answer_type == "figure":
             body = period_lead(item.text, first.sentence[0], first.start, first.text) + body
         elif spec.answer_type == "entity":
+            if spec.superlative and body == best.text:
+                # "为全县最多": the first or most is the subject of the clause before
+                body = continued_clause(item.text, best) + body
             body = kind_lead(item.text, first.start, body, spec) + body
     body = body.rstrip("。；;，,！!？? ")
     return f"{body}[{best.n}]。"

@@ -60,6 +60,9 @@ def reading_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
     asking |= set(rules.types["rank"])  # "…在全省排第几": the answer says 第三, not 排第几
     for phrase in sorted({*asking, *rules.degree_words}, key=len, reverse=True):
         text = text.replace(phrase, " ")
+    # "出口涨了几个点": the clause says 增长, not the spoken 涨了
+    for spoken, written in rules.spoken_words.items():
+        text = text.replace(spoken, written)
     return query_terms(text, info, idf)
 
 
