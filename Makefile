@@ -75,7 +75,7 @@ test-random: models
 	$(PY) -m pytest -q -k property tests
 
 test-unit: models
-	$(PY) -m pytest -q -m "not slow" tests
+	HYPOTHESIS_PROFILE=unit $(PY) -m pytest -q -m "not slow" tests
 
 eval: models ingest
 	$(PY) -m eval

@@ -373,6 +373,8 @@ def load_file(path: Path, max_bytes: int = 200 * 2**20) -> LoadedFile:
         text, encoding = _html_text(data)
     else:
         text, encoding = decode_text(data)
+        if kind == "txt":  # a plain-text report aligns its tables with spaces, as a PDF does
+            text = spaced_tables(text)
     text = _normalise(text)
     if _control_ratio(text) > 0.01:
         raise SkipFile("binary content (control characters); only text reports can be read")

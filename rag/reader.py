@@ -370,6 +370,10 @@ def candidates(
                 if len(cand.text) < 2:
                     continue
                 cand.violations = _violations(spec, info, item, cand, _lead(text, sent, e))
+                if row is not None and not row.header and not any(map(str.isdigit, own)):
+                    cand.violations.append("a table's header")  # names columns, states nothing
+                elif row is not None and spec.answer_type == "reason":
+                    cand.violations.append("a row states no cause")
                 cand.score = _score(spec, info, terms, item, n, cand)
                 # a continuing figure is of the clause before ("机电产品出口…，增长12.1%")
                 said = continued_clause(text, cand) if spec.answer_type == "figure" else ""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.lexicon import lexicon
 from core.text import YEAR
 from rag.question import QuestionSpec, question_rules
 
@@ -175,6 +176,10 @@ def _column_score(spec: QuestionSpec, header: str) -> float:
         asked = any(c in spec.text for c in cues)
         if any(c in header for c in cues):
             score += 1.0 if asked else -0.5
+    # "年度目标", "全年计划": a plan's column answers only a question about the plan
+    plans = lexicon().target_terms
+    if any(t in header for t in plans):
+        score += 1.0 if any(t in spec.text for t in plans) else -1.0
     # "到2024年底累计完成投资多少": the 累计 column, though another names the year
     for cue in rules.within_year_cues:
         if cue in header:

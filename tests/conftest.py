@@ -12,6 +12,8 @@ from hypothesis import settings as hypothesis_settings
 # test`), so a red build means a regression, not a lucky draw; `make test-random` explores new
 # examples, as does every run outside the gate.
 hypothesis_settings.register_profile("ci", derandomize=True)
+# the fast unit tier draws fewer examples (tests/examples.py) and replays them too
+hypothesis_settings.register_profile("unit", derandomize=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from core.text import normalize_width
 from ingest.clean import MappedText, clean, is_title_line, load_rules
+from tests.examples import examples
 from tests.ingest.strategies import NOISE, Report, reports
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -321,7 +322,7 @@ def noisy_lines(draw: st.DrawFn) -> list[str]:
     return draw(st.lists(line, max_size=25))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(noisy_lines())
 def test_property_cleaning_only_deletes(lines: list[str]):
     source = "\n".join(lines)
@@ -363,7 +364,7 @@ def content_with_noise(draw: st.DrawFn) -> tuple[list[str], list[str]]:
     return sentences, list(order)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(content_with_noise())
 def test_property_sentences_are_never_lost(data: tuple[list[str], list[str]]):
     sentences, lines = data
@@ -380,7 +381,7 @@ def test_property_sentences_are_never_lost(data: tuple[list[str], list[str]]):
         assert junk not in cleaned.text
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(reports())
 def test_property_report_content_survives_whole(report: Report):
     """Whole report shapes, not just lone sentences: headings of every level, numbers,

@@ -245,3 +245,17 @@ def test_a_portal_pages_article_title_comes_before_the_site_chrome(tmp_path):
     lines = text.split("\n")
     assert lines[0] == "汀澜区文旅局2024年工作总结"
     assert "樾城市汀澜区人民政府" in lines and lines.count("汀澜区文旅局2024年工作总结") == 1
+
+
+def test_a_txt_reports_space_aligned_table_loads_as_rows(tmp_path):
+    text = (
+        "表1  青山县2024年主要经济指标完成情况\n"
+        "指标名称            全年目标      完成情况    同比增长\n"
+        "一般公共预算收入    5.4亿元       5.12亿元    3.8%\n"
+        "固定资产投资        18亿元        17.3亿元    4.1%\n"
+        "全年一般公共预算收入5.12亿元，增长3.8%。\n"
+    )
+    loaded = load_file(_write(tmp_path, "report.txt", text.encode("utf-8")))
+    assert "| 一般公共预算收入 | 5.4亿元 | 5.12亿元 | 3.8% |" in loaded.text, loaded.text
+    assert "| 指标名称 | 全年目标 | 完成情况 | 同比增长 |" in loaded.text
+    assert "全年一般公共预算收入5.12亿元，增长3.8%。" in loaded.text  # prose stays prose

@@ -11,6 +11,7 @@ from ingest.clean import clean
 from ingest.documents import Document, split_documents
 from ingest.split import Chunk, heading_level, split_document, units_of
 from models.tokens import count_tokens
+from tests.examples import examples
 from tests.ingest.strategies import Report, reports
 
 
@@ -78,7 +79,7 @@ def _chunks_of(source: str, target: int, cap: int) -> tuple[list[Document], list
     return docs, chunks
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(reports(), st.integers(60, 300), st.integers(30, 150))
 def test_property_chunks_map_back_fit_and_lose_nothing(report: Report, target: int, extra: int):
     source, cap = report.source, target + extra

@@ -96,3 +96,26 @@ def test_spoken_rise_is_read_as_the_written_one():
     terms = reading_terms(q, parser().parse(q), flat_idf)
     assert "增长" in terms.own and "涨了" not in terms.own, terms.own
     assert not any("几" in t for t in terms.own), terms.own
+
+
+PLAN_TABLE = (
+    "表1　青山县2024年主要经济指标完成情况\n\n"
+    "| 指标名称 | 年度目标 | 完成情况 | 同比增长 |\n"
+    "| 一般公共预算收入 | 1.25亿元 | 1.27亿元 | 4.1% |\n"
+    "| 固定资产投资增长 | 8% | 4.3% | 未完成 |\n"
+)
+
+
+def test_a_plans_column_answers_only_a_question_about_the_plan():
+    r = _read("青山县2024年财政收入大概多少？", _summary(PLAN_TABLE))
+    assert "1.27亿元" in r.answer and "1.25" not in r.answer, (r.answer, r.reason)
+    r = _read("青山县2024年财政收入的年度目标是多少？", _summary(PLAN_TABLE))
+    assert "1.25亿元" in r.answer, (r.answer, r.reason)
+
+
+def test_a_tables_header_or_row_is_no_reason():
+    r = _read("青山县2024年固定资产投资为什么没有完成年初目标？", _summary(PLAN_TABLE))
+    assert "|" not in r.answer and "完成情况：" not in r.answer, (r.answer, r.reason)
+    text = PLAN_TABLE + "\n固定资产投资未完成年初目标，主要是受房地产开发投资下降12.4%拖累。"
+    r = _read("青山县2024年固定资产投资为什么没有完成年初目标？", _summary(text))
+    assert "房地产开发投资" in r.answer, (r.answer, r.reason)
