@@ -244,7 +244,11 @@ def test_queries_keep_working_during_an_ingest(corpus, tmp_path, settings_factor
     _, err = proc.communicate()
     assert proc.returncode == 0, err
     assert searches >= 3, "the ingest finished before any search ran"
-    hits = searcher.search(QUERY, k=5)  # reload() switches to the new generation
+    searcher.reload()  # what the server does after an upload's commit
+    # the store is reopened by the reload, not by the next question (whose search below
+    # must then find the new vectors in it)
+    assert searcher._collection is not None
+    hits = searcher.search(QUERY, k=5)
     assert set(searcher.bm25.ids) == after.bm25 and {h.id for h in hits} <= after.bm25
     new_source = sorted(corpus.folder.iterdir())[3].name
     new_docs = [d.doc_id for d in searcher.documents if d.source == new_source]
