@@ -316,6 +316,7 @@ class PlaceRules:
     village_generic: tuple[str, ...] = ()
     issuer_prefixes: tuple[str, ...] = ()
     issuer_suffixes: tuple[str, ...] = ()
+    title_after_organ: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -327,11 +328,11 @@ def place_rules() -> PlaceRules:
     name = (
         # "三家省实验室": a count of things before a level word is no place's name
         rf"(?![一二三四五六七八九十两几多数][个家所项座条位名类批](?:{suffixes}))"
-        r"([^\x00-\u33ff这那该此本全我各个里给做学作的了是和与及年上下中内外新老大小在让使被将由]{2,4}"
+        r"([^\x00-\u33ff\uff00-\uffef这那该此本全我各个里给做学作的了是和与及年上下中内外新老大小在让使被将由]{2,4}"
         rf"(?:{suffixes}))(?!级)"  # "纳入市级调度": a level, not a place
     )
-    mention = re.compile(
-        r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[年的在和与给对向从把让使被将由]))" + name
+    mention = re.compile(  # "其中乙县增长7.8%": 其中 opens the part a figure is of
+        r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[年的在和与给对向从把让使被将由])|(?<=其中))" + name
     )
     return PlaceRules(
         suffix_levels=tuple((s, lvl) for s, lvl in data["suffix_levels"]),
@@ -346,6 +347,7 @@ def place_rules() -> PlaceRules:
         organs=tuple(sorted(data.get("organs", ()), key=len, reverse=True)),
         issuer_prefixes=tuple(data.get("issuer_prefixes", ())),
         issuer_suffixes=tuple(data.get("issuer_suffixes", ())),
+        title_after_organ=tuple(data.get("title_after_organ", ())),
         area_endings=tuple(data.get("area_endings", ())),
         suffix_words=tuple(data.get("suffix_words", ())),
         village_generic=tuple(data.get("village_generic", ())),

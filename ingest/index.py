@@ -61,6 +61,8 @@ log = logging.getLogger(__name__)
 
 # Bump when cleaning, document splitting or chunking changes what an unchanged file yields, so
 # the next ingest re-chunks every file (vectors of chunks whose text did not change are reused).
+# 15: a title whose organ holds an event ("…厅举行新闻发布会") names its place, and an
+# unnumbered section title alone on its line ("答记者问") is a heading;
 # 14: a .txt file's space-aligned tables are rows; 13: a table row is one unit, never cut
 # between its cells; 12: a title or a numbered heading ends its line in a wrapped text;
 # 11: Markdown headings are headings;
@@ -68,7 +70,7 @@ log = logging.getLogger(__name__)
 # 9: places in titles and portal issuer lines (城乡建设局, an English name after the organ);
 # 8: PDF tables with one cell a line; 7: 政协 titles name their place; 6: PDF table rows with
 # remark cells; 5: PDF table headers wrapped cell by cell; 4: hard wraps
-PIPELINE_VERSION = 14
+PIPELINE_VERSION = 15
 
 
 def pipeline_fingerprint(settings: Settings) -> str:

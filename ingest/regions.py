@@ -50,10 +50,11 @@ _AFTER_UNIT = re.compile(
 # An issuing organ between the place and the rest of a title ("云岭县教育局2024年…").
 _ORGANS = "|".join(map(re.escape, place_rules().organs)) or "(?!)"
 _ORGAN = re.compile(rf"[\u4e00-\u9fff]{{0,10}}?(?:{_ORGANS})")
-_ORGAN_IN_TITLE = re.compile(rf"{_ORGAN.pattern}(?={_AFTER_UNIT.pattern})")
+_AFTER_ORGAN = "|".join(map(re.escape, place_rules().title_after_organ)) or "(?!)"
+_ORGAN_IN_TITLE = re.compile(rf"{_ORGAN.pattern}(?={_AFTER_UNIT.pattern}|{_AFTER_ORGAN})")
 _YEAR_PREFIX = re.compile(
     r"^(?:关于)?(?:(?:(?:19|20)\d{2}\s*|[一二][〇零○一二三四五六七八九]{3})年"
-    r"(?:度|上半年|下半年|第[一二三四]季度)?)?(?:关于)?"
+    r"(?:度|上半年|下半年|第?[一二三四]季度|前[二两三]季度|1[-—至~～]\d{1,2}月)?)?(?:关于)?"
 )
 
 

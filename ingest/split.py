@@ -51,6 +51,12 @@ def _glued_rules() -> tuple[int, tuple[str, ...], str]:
     return int(data["max_chars"]), tuple(data["tail_words"]), str(data["body_starts"])
 
 
+@lru_cache(maxsize=1)
+def _unnumbered() -> frozenset[str]:
+    data = tomllib.loads(Path(__file__).with_name("headings.toml").read_text(encoding="utf-8"))
+    return frozenset(data.get("unnumbered", ()))
+
+
 def glued_heading_end(text: str) -> int | None:
     """Where a heading glued to its body text ends (``三、2021年工作安排2021年是…``), or None.
 
@@ -128,6 +134,8 @@ def heading_level(text: str) -> int | None:
     md = _MARKDOWN_HEADING.match(stripped)
     if md:
         return len(md.group(1)) - 1
+    if stripped.rstrip("：:") in _unnumbered():
+        return 1
     for level, pattern in _HEADING_MARKERS:
         m = pattern.match(stripped)
         if m and len(stripped) > m.end():

@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from core.text import YEAR, normalize_for_search, numbers, place_mentions, short_forms
+from core.text import (
+    YEAR,
+    normalize_for_search,
+    numbers,
+    place_mentions,
+    place_rules,
+    short_forms,
+)
 from rag.question import QuestionSpec, question_rules
 
 _DATE_PART = re.compile(r"(\d{1,2})\s*(?:月|日|号|季度)")
@@ -20,9 +27,15 @@ _CODE = re.compile(r"[A-Za-z]+[\d\-]+[A-Za-z\d\-]*|\d+[A-Za-z]+|\d{3}-\d{3}")
 
 
 #: A one-digit number with a measure word after it is a count ("规上工业4间"), not an ordinal.
-_SMALL_COUNT = re.compile(
-    r"(?<![\d.第])([1-9])\s*(?:个|间|家|人|项|座|所|条|名|位|台|辆|套|亩|吨|批|户|处|栋|宗|只|艘|架)"
-)
+_MEASURES = "个|间|家|人|项|座|所|条|名|位|台|辆|套|亩|吨|批|户|处|栋|宗|只|艘|架"
+_SMALL_COUNT = re.compile(rf"(?<![\d.第])([1-9])\s*(?:{_MEASURES})")
+_COUNT = re.compile(rf"(?<![\d.第])\d+\s*(?:{_MEASURES})")
+
+
+def counts_blanked(text: str, end: int) -> str:
+    """``text`` with the counts before ``end`` blanked: in "5个县（市、区）地区生产总值均实现正
+    增长" the 5 counts the places the metric is told of, it is no figure of the metric."""
+    return _COUNT.sub(lambda m: " " * len(m.group()), text[:end]) + text[end:]
 
 
 def figures(text: str) -> set[tuple[str, float]]:
@@ -144,14 +157,18 @@ def periods(text: str) -> set[tuple[int, int]]:
 LATEST_SHARE = 0.8
 
 
-def other_period(question: str, text: str) -> bool:
+def other_period(question: str, text: str, within: bool = False) -> bool:
     """The question names a period and ``text`` names only periods that do not report on it:
     one answers when it starts with the asked period and ends within it, late enough to be
-    its latest figure (截至5月底 for 上半年), not a half of it (1—6月 for 全年)."""
+    its latest figure (截至5月底 for 上半年), not a half of it (1—6月 for 全年). With
+    ``within`` (a cause, a list: no figure to be the period's latest) any period inside the
+    asked one is part of it ("5、6月份高温少雨" for 上半年)."""
     asked = periods(question)
     named = periods(text)
     fits = any(
-        a0 == b0 and a1 <= b1 and (a1 - a0 + 1) >= LATEST_SHARE * (b1 - b0 + 1)
+        (a0 == b0 or (within and a0 >= b0))
+        and a1 <= b1
+        and (within or (a1 - a0 + 1) >= LATEST_SHARE * (b1 - b0 + 1))
         for a0, a1 in named
         for b0, b1 in asked
     )
@@ -185,6 +202,8 @@ def cause_fit(spec: QuestionSpec, text: str) -> float:
     rules = question_rules()
     if not any(w in spec.text for w in rules.cause_question_words):
         return 0.0
+    for word in rules.not_cause_words:
+        text = text.replace(word, " ")
     return CAUSE_BONUS if any(c in text for c in rules.cause_cues) else 0.0
 
 
@@ -331,6 +350,21 @@ def counted_noun_fit(spec: QuestionSpec, text: str) -> float:
 MANNER_PENALTY = 0.15
 
 
+#: the preference for the clause stating a change itself ("比上年增加0.85亿元") when the
+#: question asks how much more than a year before: above the total's better coverage
+INCREASE_BONUS = 0.25
+
+
+def increase_fit(spec: QuestionSpec, text: str) -> float:
+    """ "比前年多了多少" is answered by the increase ("比上年增加0.85亿元"), not the total."""
+    rules = question_rules()
+    if not rules.increase_question_pattern or spec.answer_type != "figure":
+        return 0.0
+    if not re.search(rules.increase_question_pattern, spec.text):
+        return 0.0
+    return INCREASE_BONUS if re.search(rules.increase_text_pattern, text) else 0.0
+
+
 def manner_fit(spec: QuestionSpec, text: str) -> float:
     """A figure of what was done one way ("以弹性年期方式供应工业用地7宗186亩") is a part of
     the whole asked by a question naming no way ("工业用地供应了多少亩"); a soft preference, so
@@ -409,6 +443,10 @@ def other_place(question: str, region: str, around: str) -> str:
     named_at = [question.find(f) for f in forms if f in question]
     for place in place_mentions(question):
         place = place.lstrip("（(")
+        # "漪州桐麓县": the region named without its suffix before a place in it
+        parent = next((f for f in forms if place.startswith(f) and len(place) >= len(f) + 3), "")
+        if parent and place[len(parent) :] not in place_rules().generic:
+            place = place[len(parent) :]
         if not place.endswith(_LOCAL_UNITS) or place in region or region in place:
             continue
         if place in forms:  # the region by another name ("某川经开区")

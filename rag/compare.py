@@ -25,6 +25,7 @@ from core.lexicon import lexicon
 from core.text import clause_spans, fold_figures, full_sentence_spans, strip_years
 from rag.citations import bigrams
 from rag.context import ContextItem
+from rag.entity_fit import extreme_fits
 from rag.question import QuestionSpec, question_rules, subject_words
 from rag.table_answer import cues as table_cues
 from rag.table_rows import row_cells, table_row
@@ -413,10 +414,11 @@ def _choose(
 
 
 def _stated(
-    intent: Intent, context: list[ContextItem], asked: list[tuple[str, ...]]
+    intent: Intent, context: list[ContextItem], asked: list[tuple[str, ...]], question: str
 ) -> tuple[int, str] | None:
-    """A clause stating the asked rank ("居全省首位") in a sentence about the asked subject:
-    the quote from the clauses naming the item to the rank."""
+    """A clause stating the asked rank ("居全省首位") in a sentence about the asked subject,
+    of the asked measure ("增速居…首位" ranks growth, not 产值): the quote from the clauses
+    naming the item to the rank."""
     rules = compare_rules()
     cues = rules.stated_high if intent.mode == "high" else rules.stated_low
     for n, item in enumerate(context, 1):
@@ -425,7 +427,7 @@ def _stated(
             if _fits(text[max(0, s - 60) : e], asked) < 0.5:
                 continue
             for a, b in clause_spans(text, s, e):
-                if not any(c in text[a:b] for c in cues):
+                if not any(c in text[a:b] for c in cues) or not extreme_fits(question, text[a:b]):
                     continue
                 start = min(
                     (x for x, _ in clause_spans(text, s, b) if b - x <= MAX_QUOTE), default=a
@@ -449,7 +451,7 @@ def compare_answer(spec: QuestionSpec, context: list[ContextItem]) -> str | None
     asked = _subject(spec)
     if intent.mode in ("high", "low") and spec.answer_type != "list" and not intent.named:
         # (a list's items may each state the rank: the reader quotes them all)
-        stated = _stated(intent, context, asked)
+        stated = _stated(intent, context, asked, spec.text)
         if stated is not None:
             n, quote = stated
             return f"{quote}[{n}]。"

@@ -30,6 +30,7 @@ QUOTED_BONUS = 0.15
 TITLE_BONUS = 0.3
 ROLE_BONUS = 0.35
 DEFINITION_BONUS = 0.2
+EXTREME_BONUS = 0.15
 PHRASE_STEP, PHRASE_FREE, PHRASE_CAP = 0.01, 4, 0.08
 NOVEL_STEP, NOVEL_CAP = 0.005, 0.04
 
@@ -170,6 +171,34 @@ def entity_preference(spec: QuestionSpec, text: str) -> float:
     return pref + phrase_bonus(spec, text) + novel
 
 
+def extreme_fit(spec: QuestionSpec, text: str) -> float:
+    """For "哪个…最高": a clause stating an extreme of what is asked ranks up, one stating an
+    extreme of something else down ("增速居四大主导产业首位" for 产值最高: growth, not size)."""
+    if not spec.superlative:
+        return 0.0
+    rules = question_rules()
+    clauses = [c for c in re.split(r"[，,；;。]", text) if any(w in c for w in rules.extreme_words)]
+    if not clauses:
+        return 0.0
+    fits = any(extreme_fits(spec.text, c) for c in clauses)
+    return EXTREME_BONUS if fits else -EXTREME_BONUS
+
+
+def extreme_fits(question: str, clause: str) -> bool:
+    """A clause's extreme is of what the question ranks by: growth ("增速居…首位") for
+    "哪个增长最快", size for "哪个产值最高"."""
+    rules = question_rules()
+    words = rules.growth_words
+    # the question ranks growth when a growth word stands right before its superlative
+    # ("增速最快"), not when growth is its topic ("对规上工业增长拉动最大")
+    near = "|".join(map(re.escape, words))
+    most = "|".join(map(re.escape, (*rules.superlative_high, *rules.superlative_low)))
+    asked = bool(re.search(rf"(?:{near})[^，,。？?]?(?:{most})", question))
+    return any(w in clause for w in words) == (
+        asked or any(w in question for w in ("最快", "最慢"))
+    )
+
+
 def names_a_place(spec: QuestionSpec, text: str) -> bool:
     """A place name the question does not already contain (…市, …馆, …中心), or a quoted
     name ("被称为…的是哪里" → “某某”)."""
@@ -190,6 +219,8 @@ __all__ = [
     "defines",
     "entity_bonus",
     "entity_preference",
+    "extreme_fit",
+    "extreme_fits",
     "names_a_place",
     "names_kind",
     "novel_chars",

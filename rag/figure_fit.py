@@ -14,7 +14,13 @@ import re
 from core.lexicon import lexicon
 from core.records import ChunkMeta
 from core.text import YEAR, clause_spans, normalize_for_search
-from rag.clause_fit import figures, only_other_measures, other_basis, other_unit_kind
+from rag.clause_fit import (
+    counts_blanked,
+    figures,
+    only_other_measures,
+    other_basis,
+    other_unit_kind,
+)
 from rag.compose import spread_item
 from rag.context import Candidate, ContextItem
 from rag.member_fit import group_figure
@@ -116,9 +122,11 @@ def figure_violations(
     lead_norm = normalize_for_search(lead)
     scope = lead_norm + normalize_for_search(item.meta.heading)
     rules = question_rules()
+    # a table row's answer names its column ("2025年目标：41500元"), in a review section too
+    column = normalize_for_search(own) if row else ""
     if (
         kind == "target"
-        and not any(t in scope for t in lexicon().target_text)
+        and not any(t in scope or t in column for t in lexicon().target_text)
         # a review word before the clause, or a review section ("（一）基本情况" under
         # "一、2024年工作总结")
         and (any(c in scope for c in rules.review_cues) or in_review_section(item.meta.heading))
@@ -148,8 +156,9 @@ def figure_violations(
     # "…增长5.6%，低于年初确定的6.5%预期目标；…": a result measured against its target
     compared = question_rules().target_comparison_pattern
     before = re.sub(compared, " ", lead_norm) if compared else lead_norm
+    done = any(c in own for c in question_rules().result_clause_cues)
     if (kind == "actual" or planned) and (
-        any(t in before for t in strong)
+        (any(t in before for t in strong) and not done)
         or any(t in text for t in target_words)
         # the plan part of a 政府工作报告 or of a year's 工作总结 holds no results; a mid-year
         # 汇报's 下半年工作思路 may restate the half's
@@ -238,6 +247,9 @@ def _continues_another_part(spec: QuestionSpec, text: str, cand: Candidate, own:
     if not said or not other_qualifier(spec, said):
         return False
     first = re.split(r"[，,；;]", own)[0]
+    asked = normalize_for_search("".join(spec.subject))
+    if asked and asked in normalize_for_search(first):
+        return False  # "…投资增长4.1%，其中工业投资增长12.6%": the part asked, named
     rates = {n for n in figures(own) if n[0] == "%"}
     return bool(rates) and rates <= {n for n in figures(first) if n[0] == "%"}
 
@@ -300,8 +312,13 @@ def _metric_has_figure(spec: QuestionSpec, text: str, cand: Candidate) -> bool:
     terms = [normalize_for_search(t) for g in _most_specific(spec) for t in g]
     starts = question_rules().continuation_starts
 
+    def own_figures(clause: str) -> set[tuple[str, float]]:
+        norm = normalize_for_search(clause)
+        named = min((p for t in terms if (p := norm.find(t)) >= 0), default=0)
+        return figures(counts_blanked(clause, named))
+
     def states(clause: str) -> bool:  # a figure of the asked kind: "增长4.5%" is no amount
-        nums = figures(clause)
+        nums = own_figures(clause)
         if spec.asks == 1 and (spec.wants_rate or spec.wants_amount):
             return any((n[0] == "%") == spec.wants_rate for n in nums)
         return bool(nums)
@@ -317,7 +334,7 @@ def _metric_has_figure(spec: QuestionSpec, text: str, cand: Candidate) -> bool:
         nxt = clauses[i + 1] if i + 1 < len(clauses) else ""
         if nxt.startswith(starts) and states(nxt):
             return True
-        if figures(clause) and not any(states(c) for c in clauses[:i]):
+        if own_figures(clause) and not any(states(c) for c in clauses[:i]):
             return True  # "国内生产总值增加到121万亿元，五年年均增长5.2%"
     return False
 

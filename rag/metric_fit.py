@@ -115,7 +115,10 @@ def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bo
         # clause before names, which must share a word with the question
         pos = sentence.find(clause[clause.index(measure) :])
         parts = [p for p in re.split(r"[，,；;：:]", sentence[: max(pos, 0)]) if p.strip()]
-        words = [w for w in tok.words(parts[-1]) if _names_a_subject(w)] if parts else []
+        # (past the clauses continuing another: "…总收入68.42亿元，同比增长4.6%；总支出…")
+        starts = rules.continuation_starts
+        named = [p for p in parts if not p.strip().startswith(starts)] or parts
+        words = [w for w in tok.words(named[-1]) if _names_a_subject(w)] if named else []
         return bool(words) and not any(w in spec.text for w in words)
     return _other_subject(before, subject, spec.text)
 

@@ -122,9 +122,15 @@ class QuestionRules(BaseModel):
     point_change_cues: tuple[str, ...] = ()
     rate_metric_words: tuple[str, ...] = ()
     target_comparison_pattern: str = ""
+    result_clause_cues: tuple[str, ...] = ()
     whole_scope_words: tuple[str, ...] = ()
+    breakdown_pattern: str = ""
     own_level_words: tuple[str, ...] = ()
     progress_question_words: tuple[str, ...] = ()
+    progress_columns: tuple[str, ...] = ()
+    not_cause_words: tuple[str, ...] = ()
+    increase_question_pattern: str = ""
+    increase_text_pattern: str = ""
     item_head_fillers: tuple[str, ...] = ()
     kind_pattern: str = ""
     measure_heads: tuple[str, ...] = ()
@@ -147,6 +153,8 @@ class QuestionRules(BaseModel):
     growth_phrases: tuple[str, ...] = ()
     superlative_high: tuple[str, ...] = ()
     superlative_low: tuple[str, ...] = ()
+    extreme_words: tuple[str, ...] = ()
+    growth_words: tuple[str, ...] = ()
     plan_question_words: tuple[str, ...] = ()
     explicit_amount_cues: tuple[str, ...] = ()
     naming_words: tuple[str, ...] = ()

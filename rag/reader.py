@@ -35,6 +35,7 @@ from rag.clause_fit import (
     dated_elsewhere,
     figures,
     fragmented,
+    increase_fit,
     manner_fit,
     names_attribute,
     names_titled_works,
@@ -60,6 +61,7 @@ from rag.entity_fit import (
     MIN_NOVEL,
     entity_bonus,
     entity_preference,
+    extreme_fit,
     names_a_place,
     novel_chars,
 )
@@ -178,7 +180,11 @@ def _violations(
     section = nearest_heading(
         item.meta.heading, item.text[: cand.sentence[0]], lambda ln: bool(periods(ln))
     )
-    if other_period(spec.text, lead if periods(lead) else section or f"{lead} {item.meta.title}"):
+    if other_period(
+        spec.text,
+        lead if periods(lead) else section or f"{lead} {item.meta.title}",
+        within=spec.answer_type in ("reason", "list"),
+    ):
         out.append("another period")
     scope = place_scope(spec, item, cand, around)
     if info.zones and not any(
@@ -194,6 +200,8 @@ def _violations(
         or _with_subject(item.text, cand),
     ):
         out.append("a part's figure")  # "乙县…增长11.5%" for 甲市
+    elif spec.answer_type == "figure" and _breaks_down(spec, sentence, cand.text):
+        out.append("a part's figure")  # "分港口看，乙港…增长15.2%" for 全省港口
     if spec.answer_type == "place" and not names_a_place(spec, cand.text):
         out.append("no place")
     if other_level(spec.text, cand.text):
@@ -210,6 +218,19 @@ def _with_subject(text: str, cand: Candidate) -> str:
     if place_mentions(cand.text):
         return cand.text
     return segment_subject(text, cand.sentence[0], cand.start) + cand.text
+
+
+def _breaks_down(spec: QuestionSpec, sentence: str, clause: str) -> bool:
+    """The question asks a whole (全省…) and the clause is a part of a sentence breaking the
+    whole down ("分港口看，…") that does not itself speak of the whole."""
+    rules = question_rules()
+    wholes = rules.whole_scope_words
+    if not rules.breakdown_pattern or not any(w in spec.text for w in wholes):
+        return False
+    opening = re.match(rules.breakdown_pattern, sentence.lstrip())
+    # the whole as the clause's subject ("全省港口完成…"), not in a rank ("居全省首位")
+    subject = re.split(r"[，,；;\d]", clause, maxsplit=1)[0]
+    return bool(opening) and not any(w in subject for w in wholes)
 
 
 def _other_year(spec: QuestionSpec, item: ContextItem, cand: Candidate) -> bool:
@@ -335,10 +356,10 @@ def _preference(spec: QuestionSpec, text: str) -> float:
     if spec.answer_type == "figure":
         qualified = QUALIFIED_PENALTY if qualified_subject(spec, text) else 0.0
         fit = counted_noun_fit(spec, text) + counted_act_fit(spec, text) + manner_fit(spec, text)
-        fit += total_fit(spec, text)
+        fit += total_fit(spec, text) + increase_fit(spec, text)
         return fit - qualified
     if spec.answer_type in ("entity", "place", "date", "other"):
-        return entity_preference(spec, text)
+        return entity_preference(spec, text) + extreme_fit(spec, text)
     if spec.answer_type == "reason":
         return cause_fit(spec, text) + completion_fit(spec, text)
     quoted = spec.asked_quotes

@@ -26,6 +26,7 @@ from core.text import (
 )
 from rag.query import QueryInfo
 from rag.scoring import IdfLookup, in_plan_section, topic_terms, wanted_kind
+from rag.table_rows import table_row
 
 _OUTPUT_RULES = Path(__file__).with_name("resources") / "model_output.toml"
 
@@ -124,8 +125,11 @@ def _states_metric(p: Passage, terms: list[str], info: QueryInfo) -> bool:
         sent = normalize_for_search(m.group(0))
         if not any(t in lex.distributed(sent) for t in terms) or not numbers(sent):
             continue
-        # a target list opens with 预期目标是: and runs over several clauses
-        lead = normalize_for_search(p.text[max(0, m.start() - 120) : m.end()])
+        # a target list opens with 预期目标是: and runs over several clauses; a table's row
+        # is a target under a header naming one ("| 指标 | … | 2025年目标 |")
+        row = table_row(p.text, m.start(), m.end())
+        head = " ".join(row.header) if row is not None else ""
+        lead = normalize_for_search(head + p.text[max(0, m.start() - 120) : m.end()])
         if (
             kind == "target"
             and not any(t in lead for t in lex.target_text)

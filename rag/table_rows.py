@@ -154,13 +154,18 @@ def _joined_row(above: str, first: str) -> list[str] | None:
 _NUMBERED_NAME = re.compile(r"^\d+(?:[A-Za-z]|[^\d.,，万亿千百元%％‰个人件家项所座吨亩户次倍\s])")
 
 
+#: a name's code holding digits ("PM2.5浓度", "5G基站"): no value of a row
+_CODED = re.compile(r"[A-Za-z]+\d+(?:\.\d+)?[A-Za-z\d]*|\d+[A-Za-z]+")
+
+
 def _is_header(cells: list[str]) -> bool:
     """A row of column names: no cell holds a number except a year ("2023年", "2025年目标")
     or a name's number ("12345热线工单")."""
     if all(_SEPARATOR.match(c) for c in cells):
         return False
     return not any(
-        re.search(r"\d", YEAR.sub("", c)) and not _NUMBERED_NAME.match(c) for c in cells[1:]
+        re.search(r"\d", _CODED.sub("", YEAR.sub("", c))) and not _NUMBERED_NAME.match(c)
+        for c in cells[1:]
     )
 
 
@@ -170,7 +175,7 @@ def _column_score(spec: QuestionSpec, header: str) -> float:
     rules = question_rules()
     score = 0.0
     years = {int(y) for y in YEAR.findall(header)}
-    if years:
+    if years and spec.years:  # ("去年生猪出栏多少" names no year: no column is another's)
         score += 2.0 if years & set(spec.years) else -2.0
     for cues in (rules.target_clause_cues, rules.review_cues):
         asked = any(c in spec.text for c in cues)
@@ -184,12 +189,16 @@ def _column_score(spec: QuestionSpec, header: str) -> float:
     for cue in rules.within_year_cues:
         if cue in header:
             score += 2.5 if cue in spec.text else -0.5
+    if any(c in header for c in rules.progress_columns) and not any(
+        w in spec.text for w in rules.progress_question_words
+    ):
+        score -= 3.5  # "完成率" is no growth ("收入涨了几个点")
     growth = any(c in header for c in rules.rate_cues)
     # "比2023年提高了多少", "产量比上年增长多少": the growth column, whatever years it compares
     if spec.wants_rate or any(c in spec.text for c in rules.rate_cues):
         score += 3.0 if growth else -1.0
     elif growth:
-        score -= 0.5
+        score -= 1.5 if spec.wants_amount else 0.5  # "出栏了多少万头": the amount's column
     return score + 0.1 * len(set(_UNIT.sub("", header)) & set(spec.text))
 
 

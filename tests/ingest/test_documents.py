@@ -251,3 +251,10 @@ def test_a_party_committees_name_before_the_place_is_no_part_of_it():
 def test_an_untitled_markdown_file_is_titled_without_its_heading_marks():
     (doc,) = _docs(f"# 云栈区民政局2025年上半年工作总结和下半年工作打算\n\n{BODY}")
     assert not doc.title.startswith("#") and doc.region == "云栈区"
+
+
+def test_a_title_whose_organ_holds_an_event_names_its_place():
+    from ingest.regions import parse_unit_sequence
+
+    title = "青山省农业农村厅举行新闻发布会介绍2024年全省农业农村工作情况"
+    assert [u.name for u in parse_unit_sequence(title)] == ["青山省"]

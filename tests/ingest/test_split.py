@@ -29,6 +29,9 @@ def test_heading_levels():
     assert heading_level("（2）加快项目建设") == 4
     assert heading_level("第三章 保障措施") == 0
     assert heading_level("7.5%左右的增长目标已经实现，这是一个很长的句子。") is None
+    # an unnumbered section title alone on its line closes the numbered section before it
+    assert heading_level("答记者问") == 1
+    assert heading_level("答记者问时表示") is None
 
 
 def test_units_never_split_numbers():
