@@ -66,7 +66,25 @@ def other_numbered_name(question: str, sentence: str) -> bool:
         )
         if any(o != num for o in others):
             return True
+    # "PM10" against a sentence of PM2.5 only (SO2, 5G …): a code's number names the thing
+    folded = sentence.upper()
+    for letters, num in _CODED_NAME.findall(question.upper()):
+        if letters + num in folded:
+            continue
+        if any(o != num for o in re.findall(rf"(?<![A-Z]){letters}(\d+(?:\.\d+)?)", folded)):
+            return True
     return False
+
+
+#: a Latin code ending in a short number ("PM10", "PM2.5", "SO2"; not a flight's MU5735)
+_CODED_NAME = re.compile(r"(?<![A-Za-z])([A-Za-z]{2,})(\d{1,2}(?:\.\d)?)(?![\d.])")
+
+
+def names_codes(question: str, text: str) -> bool:
+    """``text`` names every coded name the question does ("PM10"): a clause without it is
+    about another pollutant, standard or network, however well its other words fit."""
+    folded = text.upper()
+    return all(a + n in folded for a, n in _CODED_NAME.findall(question.upper()))
 
 
 _BASE_YEAR = re.compile(r"[比较与同自从]\s*$")

@@ -38,6 +38,7 @@ from rag.clause_fit import (
     increase_fit,
     manner_fit,
     names_attribute,
+    names_codes,
     names_titled_works,
     other_numbered_name,
     other_period,
@@ -158,6 +159,8 @@ def _violations(
         out.append("a caption, not an answer")
     if other_numbered_name(spec.text, sentence):
         out.append("another numbered name")
+    elif not names_codes(spec.text, f"{item.meta.heading} {sentence} {cand.text}"):
+        out.append("no coded name asked")  # "PM2.5…" or "臭氧…" for PM10
     if not names_titled_works(spec.text, f"{item.meta.title} {item.text}"):
         out.append("another work")
     # the sentence with what precedes it (a title on the line before a name) and its heading
@@ -202,6 +205,7 @@ def _violations(
         out.append("a part's figure")  # "乙县…增长11.5%" for 甲市
     elif spec.answer_type == "figure" and _breaks_down(spec, sentence, cand.text):
         out.append("a part's figure")  # "分港口看，乙港…增长15.2%" for 全省港口
+
     if spec.answer_type == "place" and not names_a_place(spec, cand.text):
         out.append("no place")
     if other_level(spec.text, cand.text):

@@ -155,3 +155,13 @@ def test_a_part_of_a_breakdown_is_no_answer_for_the_whole():
     )
     r = _read("东江市去年全省港口集装箱吞吐量涨了多少？", passage(text, region="东江市", year=2024))
     assert "9.7%" in r.answer and "15.2%" not in r.answer, (r.answer, r.reason)
+
+
+def test_a_coded_name_asked_must_be_named():
+    text = "1—6月，全市PM2.5平均浓度为34.2微克/立方米，同比下降5.5%；臭氧浓度为158微克/立方米。"
+    mid_year = passage(
+        text, region="东江市", year=2025, title="东江市生态环境局2025年上半年工作汇报",
+        doc_type="工作汇报",
+    )  # fmt: skip
+    assert _read("东江市上半年PM10平均浓度是多少？", mid_year).refused
+    assert "34.2" in _read("东江市上半年PM2.5平均浓度是多少？", mid_year).answer
