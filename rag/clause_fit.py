@@ -461,7 +461,7 @@ def other_place(question: str, region: str, around: str) -> str:
     named_at = [question.find(f) for f in forms if f in question]
     for place in place_mentions(question):
         place = place.lstrip("（(")
-        # "漪州桐麓县": the region named without its suffix before a place in it
+        # "东江丙溪县": the region named without its suffix before a place in it
         parent = next((f for f in forms if place.startswith(f) and len(place) >= len(f) + 3), "")
         if parent and place[len(parent) :] not in place_rules().generic:
             place = place[len(parent) :]
