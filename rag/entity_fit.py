@@ -191,12 +191,14 @@ def extreme_fits(question: str, clause: str) -> bool:
     words = rules.growth_words
     # the question ranks growth when a growth word stands right before its superlative
     # ("增速最快"), not when growth is its topic ("对规上工业增长拉动最大")
+    ranks = (*rules.superlative_high, *rules.superlative_low)
     near = "|".join(map(re.escape, words))
-    most = "|".join(map(re.escape, (*rules.superlative_high, *rules.superlative_low)))
-    asked = bool(re.search(rf"(?:{near})[^，,。？?]?(?:{most})", question))
-    return any(w in clause for w in words) == (
-        asked or any(w in question for w in ("最快", "最慢"))
+    most = "|".join(map(re.escape, ranks))
+    # (or a superlative that is itself a growth word: "最快")
+    asked = bool(re.search(rf"(?:{near})[^，,。？?]?(?:{most})", question)) or any(
+        w in question for w in words if w in ranks
     )
+    return any(w in clause for w in words) == asked
 
 
 def names_a_place(spec: QuestionSpec, text: str) -> bool:

@@ -205,7 +205,6 @@ def _violations(
         out.append("a part's figure")  # "乙县…增长11.5%" for 甲市
     elif spec.answer_type == "figure" and _breaks_down(spec, sentence, cand.text):
         out.append("a part's figure")  # "分港口看，乙港…增长15.2%" for 全省港口
-
     if spec.answer_type == "place" and not names_a_place(spec, cand.text):
         out.append("no place")
     if other_level(spec.text, cand.text):
