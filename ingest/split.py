@@ -45,16 +45,25 @@ MAX_HEADING_CHARS = 40
 _GLUED_MARKER = re.compile(rf"(?:[{_CN_NUM}]+、|[（(][{_CN_NUM}]+[）)])")
 
 
-@lru_cache(maxsize=1)
-def _glued_rules() -> tuple[int, tuple[str, ...], str]:
-    data = tomllib.loads(Path(__file__).with_name("headings.toml").read_text(encoding="utf-8"))
-    return int(data["max_chars"]), tuple(data["tail_words"]), str(data["body_starts"])
+@dataclass(frozen=True)
+class HeadingRules:
+    """``headings.toml``: how a heading glued to its body ends, and the unnumbered headings."""
+
+    max_chars: int
+    tail_words: tuple[str, ...]
+    body_starts: str
+    unnumbered: frozenset[str]
 
 
 @lru_cache(maxsize=1)
-def _unnumbered() -> frozenset[str]:
+def heading_rules() -> HeadingRules:
     data = tomllib.loads(Path(__file__).with_name("headings.toml").read_text(encoding="utf-8"))
-    return frozenset(data.get("unnumbered", ()))
+    return HeadingRules(
+        int(data["max_chars"]),
+        tuple(data["tail_words"]),
+        str(data["body_starts"]),
+        frozenset(data.get("unnumbered", ())),
+    )
 
 
 def glued_heading_end(text: str) -> int | None:
@@ -67,7 +76,8 @@ def glued_heading_end(text: str) -> int | None:
     m = _GLUED_MARKER.match(text)
     if not m:
         return None
-    max_chars, tails, starts = _glued_rules()
+    rules = heading_rules()
+    max_chars, tails, starts = rules.max_chars, rules.tail_words, rules.body_starts
     window = text[:max_chars]
     stop = re.search(r"[。；;！？!?:：]", window)
     if stop:
@@ -134,7 +144,7 @@ def heading_level(text: str) -> int | None:
     md = _MARKDOWN_HEADING.match(stripped)
     if md:
         return len(md.group(1)) - 1
-    if stripped.rstrip("：:") in _unnumbered():
+    if stripped.rstrip("：:") in heading_rules().unnumbered:
         return 1
     for level, pattern in _HEADING_MARKERS:
         m = pattern.match(stripped)

@@ -24,7 +24,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from core.text import full_sentence_spans, strip_years
-from rag.compare import compare_rules, unit_value
+from rag.compare_records import compare_rules, unit_value
 from rag.context import ContextItem
 from rag.question import QuestionSpec
 from rag.scoring import QueryTerms
