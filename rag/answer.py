@@ -41,6 +41,8 @@ from rag.table_rows import starts_in_table
 History = Sequence[Mapping[str, str]] | None
 #: how sure a computed comparison is: its list measures what is asked (rag.compare)
 COMPARED_ANSWERABILITY = 0.9
+#: how many chunks up the reader looks for the header of a table a chunk starts inside
+TABLE_CHUNKS_UP = 3
 log = logging.getLogger(__name__)
 
 
@@ -166,10 +168,9 @@ class Answerer:
             # a 政府工作报告 states a metric's result and its target in different parts; the
             # top passages are often all one part, so the reader also sees the next ones
             whole = passages_as_context(found)
-        for item in whole:  # a chunk starting inside a table: its header is in the one before
+        for item in whole:  # a chunk starting inside a table: its header is in one before
             if starts_in_table(item.text):
-                before = self._previous_chunk(item.meta)
-                item.above = before.text if before is not None else ""
+                item.above = self._table_above(item.meta)
         if refusal:  # only an outline can answer it: the clause reader is not run
             prep.reading = Reading("", 0.0, refusal, context=whole)
         else:
@@ -217,6 +218,20 @@ class Answerer:
         ]
         found = self.searcher.passages([max(before)[1]]) if before else []
         return found[0] if found else None
+
+    def _table_above(self, meta: ChunkMeta) -> str:
+        """The chunks before ``meta``'s back to where its table starts (a long table's header
+        row may be two chunks up), at most :data:`TABLE_CHUNKS_UP` of them."""
+        above: list[str] = []
+        for _ in range(TABLE_CHUNKS_UP):
+            before = self._previous_chunk(meta)
+            if before is None:
+                break
+            above.insert(0, before.text)
+            if not starts_in_table(before.text):
+                break
+            meta = before.meta
+        return "\n".join(above)
 
     def _next_chunk(self, meta: ChunkMeta) -> Passage | None:
         """The chunk after ``meta``'s in its document (a list cut at a chunk's end goes on)."""

@@ -193,6 +193,19 @@ def other_period(question: str, text: str, within: bool = False) -> bool:
     return bool(asked and named) and not fits
 
 
+def other_contrast(question: str, clause: str) -> bool:
+    """The question names one side of a contrast (夜间, 政府性基金) and the clause names another
+    (昼间, 社会保险基金) but not the asked one: it states the other side's figure."""
+    rules = question_rules()
+    for word in rules.contrast_masks:
+        question, clause = question.replace(word, " "), clause.replace(word, " ")
+    for group in rules.contrast_sets:
+        asked = [w for w in group if w in question]
+        if len(asked) == 1 and asked[0] not in clause and any(w in clause for w in group):
+            return True
+    return False
+
+
 def states_date(spec: QuestionSpec, text: str) -> bool:
     """``text`` states a date the question does not already give ("2023年某地地震" only
     repeats the asked year; "2月6日" answers)."""
@@ -462,9 +475,12 @@ def other_place(question: str, region: str, around: str) -> str:
     for place in place_mentions(question):
         place = place.lstrip("（(")
         # "东江丙溪县": the region named without its suffix before a place in it
-        parent = next((f for f in forms if place.startswith(f) and len(place) >= len(f) + 3), "")
-        if parent and place[len(parent) :] not in place_rules().generic:
-            place = place[len(parent) :]
+        parent = next((f for f in forms if place.startswith(f) and len(place) > len(f)), "")
+        rest = place[len(parent) :] if parent else ""
+        if rest in place_rules().generic:
+            continue  # "某州城市功能区": the region, then a word ending in a place suffix
+        if len(rest) >= 3:
+            place = rest
         if not place.endswith(_LOCAL_UNITS) or place in region or region in place:
             continue
         if place in forms:  # the region by another name ("某川经开区")

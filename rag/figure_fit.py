@@ -30,6 +30,7 @@ from rag.metric_fit import (
     other_head,
     other_measure,
     other_qualifier,
+    other_share_part,
     other_subjects_measure,
     other_suffix_measure,
     share_figures,
@@ -55,6 +56,10 @@ def figure_violations(
     nums = figures(own)
     if not nums:
         out.append("no figure")
+    if _asks_progress(spec) and not _states_progress(own):
+        out.append("no progress figure")  # "契税下降9.8%" for 契税完成预算的百分之多少
+    if _stock_for_increase(spec, own):
+        out.append("a stock, not an increase")  # "现有高新技术企业286家" for 新增了多少家
     if negated_act(spec, own):
         out.append("the act negated")  # "不批准逮捕19人" for 批准逮捕了多少人
     if re.search(question_rules().points_question_pattern, spec.text) and "百分点" not in own:
@@ -107,6 +112,8 @@ def figure_violations(
         continued = own.replace("，", "", 1)
     if other_subjects_measure(spec, item.text[slice(*cand.sentence)], continued):
         out.append("another subject's measure")
+    elif other_share_part(spec, continued):
+        out.append("another part's share")  # "制造业投资…，占全部投资的比重…" for 民间投资
     if spec.asks == 1 and two_facts(spec, item.text, cand.start, cand.end):
         out.append("two facts")
     if spec.asks == 1 and nums:
@@ -118,7 +125,8 @@ def figure_violations(
             out.append("not a rate")  # "…152.7亿美元，其中制造业外资占比51%" for 增长多少
         if spec.wants_amount and nums <= rates | points:
             out.append("not an amount")  # "占…49.0%，比上年提高1.8个百分点" for 金额
-    kind = wanted_kind(info, item.meta)
+    # how far a plan got is neither its target nor a result stated apart from it
+    kind = "" if _asks_progress(spec) else wanted_kind(info, item.meta)
     lead_norm = normalize_for_search(lead)
     scope = lead_norm + normalize_for_search(item.meta.heading)
     rules = question_rules()
@@ -250,8 +258,58 @@ def _continues_another_part(spec: QuestionSpec, text: str, cand: Candidate, own:
     asked = normalize_for_search("".join(spec.subject))
     if asked and asked in normalize_for_search(first):
         return False  # "…投资增长4.1%，其中工业投资增长12.6%": the part asked, named
-    rates = {n for n in figures(own) if n[0] == "%"}
-    return bool(rates) and rates <= {n for n in figures(first) if n[0] == "%"}
+
+    # its rates, or changes in points ("比上年提高2.3个百分点"), are all its first clause's
+    def moves(text: str) -> set[tuple[str, float]]:
+        points = {("n", float(x)) for x in re.findall(_POINTS, text)}
+        return {n for n in figures(text) if n[0] == "%"} | points
+
+    said_here = moves(own)
+    return bool(said_here) and said_here <= moves(first)
+
+
+_POINTS = r"(\d+(?:\.\d+)?)\s*个?百分点"
+
+#: the reader's preference for a figure of progress when the question asks how far a plan
+#: got: its clause rarely repeats the question's words ("税收收入，完成进度：52.6%" for "上半年
+#: 税收完成了全年目标的百分之几")
+PROGRESS_BONUS = 0.3
+
+
+def progress_fit(spec: QuestionSpec, item: ContextItem, cand: Candidate) -> float:
+    """:data:`PROGRESS_BONUS` for a clause or table row stating progress, asked for."""
+    if spec.answer_type != "figure" or not _asks_progress(spec):
+        return 0.0
+    row = table_row(item.text, cand.start, cand.end, item.above)
+    own = row_answer(row, spec) if row else cand.text
+    return PROGRESS_BONUS if _states_progress(own) else 0.0
+
+
+def _stock_for_increase(spec: QuestionSpec, text: str) -> bool:
+    """The question asks an increase (新增) and ``text`` states a stock, no increase."""
+    rules = question_rules()
+    increase = rules.increment_cues
+    return (
+        any(c in spec.text for c in increase)
+        and not any(c in text for c in increase)
+        and any(c in text for c in rules.stock_cues)
+    )
+
+
+def _asks_progress(spec: QuestionSpec) -> bool:
+    """The question asks how far a plan got ("完成预算的百分之多少", "完成进度多少")."""
+    pattern = question_rules().progress_ask_pattern
+    return bool(pattern) and bool(re.search(pattern, spec.text))
+
+
+def _states_progress(text: str) -> bool:
+    """``text`` states a percentage of a plan, or a progress column's figure."""
+    rules = question_rules()
+    if any(c in text for c in rules.progress_columns) and "%" in text:
+        return True
+    return bool(rules.progress_figure_pattern) and bool(
+        re.search(rules.progress_figure_pattern, text)
+    )
 
 
 def _asks_a_rates_change(spec: QuestionSpec) -> bool:
@@ -376,4 +434,5 @@ __all__ = [
     "in_plan_part",
     "inherited_subject",
     "multi_year",
+    "progress_fit",
 ]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from core.lexicon import lexicon
-from core.text import clause_spans, normalize_for_search, place_mentions
+from core.text import clause_spans, normalize_for_search, place_mentions, strip_years
 from index.terms import get_tokenizer
 from rag.clause_fit import figures
 from rag.question import QuestionSpec, question_rules, without_places
@@ -61,6 +61,28 @@ def only_share_base(spec: QuestionSpec, text: str) -> bool:
     return not any(t in left for t in terms)
 
 
+def other_share_part(spec: QuestionSpec, text: str) -> bool:
+    """The question asks one part's share ("民间投资占全部投资的比重") and ``text`` states a share
+    without naming that part ("制造业投资增长9.6%，占全部投资的比重为29.4%")."""
+    rules = question_rules()
+    question = strip_years(without_places(spec.text, spec.regions), "")
+    asked = re.search(rules.share_part_pattern, question) if rules.share_part_pattern else None
+    if not asked or "占" not in text:
+        return False
+    part = asked.group(1)
+    lead_words = sorted({*rules.filler_words, *rules.subject_skip_words}, key=len, reverse=True)
+    cut = True
+    while cut:  # "去年税收收入" asks of 税收收入
+        cut = False
+        for w in lead_words:
+            if part.startswith(w) and len(part) > len(w) + 1:
+                part, cut = part[len(w) :], True
+    # its first naming word ("民间" of 民间投资, "教育" of 教育财政支出): reports word the rest
+    # their own way ("一般公共预算教育支出")
+    first = next((w for w in get_tokenizer().words(part) if _names_a_subject(w)), "")
+    return bool(first) and normalize_for_search(first) not in normalize_for_search(text)
+
+
 #: a short aside in brackets: another name or a definition ("（PM2.5）", "（达到或优于Ⅲ类）")
 _ASIDE = re.compile(r"[（(][^（）()]{1,12}[)）]")
 
@@ -77,7 +99,7 @@ def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bo
     tok = get_tokenizer()
     words = tok.words(without_places(spec.text, spec.regions))
     measures = [
-        (b, run[0])
+        (b, run)
         for i, b in enumerate(words)
         if len(b) >= 2
         and b.endswith((*rules.measure_suffixes, *rules.measure_heads))
@@ -85,7 +107,8 @@ def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bo
     ]
     if not measures:
         return False
-    measure, subject = measures[-1]
+    measure, run = measures[-1]
+    subject = run[0]
     clause = _masked(clause, spec.text)
     if measure not in clause and measure.startswith("总") and measure[1:] in clause:
         measure = measure[1:]  # "茶叶总产量" against "其中猪肉产量3.96万吨"
@@ -104,6 +127,9 @@ def other_subjects_measure(spec: QuestionSpec, sentence: str, clause: str) -> bo
     # another ("…跨境电商进出口612.3亿元…；市场采购贸易方式出口215.6亿元")
     head = measure.endswith(rules.measure_heads)
     if not head and subject in sentence:
+        if run[1:] and _listed_last(lead) == run[1:]:
+            # "…家庭医生签约…，其中老年人、儿童等重点人群签约率" for 家庭医生重点人群签约率
+            return False
         return _other_subject(before, subject, spec.text)
     if head and not before:
         # only the whole before it ("全市在校生386,420人" for 普通高中在校生): not the part asked
@@ -139,6 +165,13 @@ def other_suffix_measure(spec: QuestionSpec, clause: str) -> bool:
         return False
     others = re.findall(rf"[\u4e00-\u9fff]{{2}}{re.escape(suffix)}", _masked(clause, spec.text))
     return bool(others)
+
+
+def _listed_last(lead: str) -> list[str]:
+    """The naming words after an enumeration's last 、 or 等 ("儿童等重点人群" → 重点, 人群): the
+    qualifier the listed parts share."""
+    tail = re.split(r"[、等]", lead)[-1]
+    return [w for w in get_tokenizer().words(tail) if _names_a_subject(w)]
 
 
 def _other_subject(before: list[str], subject: str, question: str) -> bool:

@@ -132,6 +132,13 @@ class QuestionRules(BaseModel):
     increase_question_pattern: str = ""
     increase_text_pattern: str = ""
     item_head_fillers: tuple[str, ...] = ()
+    contrast_sets: tuple[tuple[str, ...], ...] = ()
+    contrast_masks: tuple[str, ...] = ()
+    parts_range_pattern: str = ""
+    share_part_pattern: str = ""
+    progress_ask_pattern: str = ""
+    stock_cues: tuple[str, ...] = ()
+    progress_figure_pattern: str = ""
     kind_pattern: str = ""
     measure_heads: tuple[str, ...] = ()
     stated_measure_heads: tuple[str, ...] = ()

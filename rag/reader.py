@@ -56,6 +56,7 @@ from rag.figure_fit import (
     in_plan_part,
     inherited_subject,
     multi_year,
+    progress_fit,
 )
 from rag.guard import is_instruction
 from rag.list_fit import lists_the_count
@@ -152,6 +153,7 @@ def _score(
             score += 0.05
     lead_in = item.text[cand.sentence[0] : cand.end]
     score += year_fit(spec, lead_in) + unit_fit(spec, cand.text) + bound_fit(spec, cand.text)
+    score += progress_fit(spec, item, cand)
     if spec.answer_type == "figure" and any(
         c in cand.text and c not in spec.text for c in question_rules().increment_cues
     ):

@@ -60,10 +60,14 @@ def reading_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
     asking |= set(rules.types["rank"])  # "…在全省排第几": the answer says 第三, not 排第几
     for phrase in sorted({*asking, *rules.degree_words}, key=len, reverse=True):
         text = text.replace(phrase, " ")
-    # "出口涨了几个点": the clause says 增长, not the spoken 涨了
-    for spoken, written in rules.spoken_words.items():
-        text = text.replace(spoken, written)
-    return query_terms(text, info, idf)
+    return query_terms(written(text), info, idf)
+
+
+def written(question: str) -> str:
+    """ "出口涨了几个点" as a report writes it: 增长, not the spoken 涨了."""
+    for spoken, word in question_rules().spoken_words.items():
+        question = question.replace(spoken, word)
+    return question
 
 
 def topic_terms(question: str, info: QueryInfo, idf: IdfLookup) -> QueryTerms:
@@ -85,12 +89,14 @@ def _topic_terms(
     topic = strip_years(question)
     rules = question_rules()
     forms = [f for region in info.regions for f in short_forms(region)]
-    # no token may span a question word, a place or the question's citing of its source
-    for word in sorted({*rules.question_words, *source_phrases, *forms}, key=len)[::-1]:
+    # no token may span a question word, a filler ("去年"), a place or the question's citing
+    # of its source
+    words = {*rules.question_words, *rules.filler_words, *source_phrases, *forms}
+    for word in sorted(words, key=len)[::-1]:
         topic = topic.replace(word, " ")
     if rules.question_word_pattern:
         topic = re.sub(rules.question_word_pattern, " ", topic)
-    terms = query_terms(topic, info, idf)
+    terms = query_terms(written(topic), info, idf)
     terms.own = {t for t in terms.own if t not in skip and not t.isdigit()}
     if any(len(t) > 1 for t in terms.own):  # a lone character ("作") is no topic beside words
         terms.own = {t for t in terms.own if len(t) > 1}

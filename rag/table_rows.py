@@ -23,6 +23,8 @@ _NUMBER = re.compile(r"^[-+－]?\d[\d,.]*\s*[%％‰]?$")
 _SEPARATOR = re.compile(r"^[-:—\s]+$")
 #: a unit in a row label or header: "专任教师（人）", "比上年增长（%）"
 _UNIT = re.compile(r"[（(]([^（）()]{1,8})[)）]$")
+#: a number with how it bounds the value ("3.5左右", "90以上"): the unit goes after the number
+_BOUNDED = re.compile(r"^([-+－]?\d[\d,.]*)\s*(左右|以上|以内|以下|上下)$")
 
 
 def row_cells(line: str) -> list[str] | None:
@@ -47,6 +49,8 @@ class Row:
         own = _UNIT.search(self.header[j]) if j < len(self.header) else None
         if own:
             return "%" if own.group(1) in ("%", "％") else own.group(1)
+        if j < len(self.header) and self.header[j].endswith(("%", "％")):
+            return "%"  # "完成预算%"
         for i, h in enumerate(self.header):
             if "单位" in h and i < len(self.cells) and not _NUMBER.match(self.cells[i]):
                 return self.cells[i]
@@ -68,11 +72,13 @@ class Row:
 
     def stated(self, j: int) -> str:
         """Column ``j`` as a phrase: "2025年目标：90%"."""
-        head = _UNIT.sub("", self.header[j]) if j < len(self.header) else ""
+        head = _UNIT.sub("", self.header[j]).rstrip("%％") if j < len(self.header) else ""
         unit = self.unit_of(j)
         value = self.cells[j]
         if unit and _NUMBER.match(value.replace(",", "")) and not value.endswith(("%", "％", "‰")):
             value += unit
+        elif unit and (bounded := _BOUNDED.match(value)):
+            value = bounded.group(1) + unit + bounded.group(2)  # "3.5%左右"
         return f"{head}：{value}" if head else value
 
     def reading(self) -> str:
@@ -194,6 +200,12 @@ def _column_score(spec: QuestionSpec, header: str) -> float:
     ):
         score -= 3.5  # "完成率" is no growth ("收入涨了几个点")
     growth = any(c in header for c in rules.rate_cues)
+    progress = rules.progress_ask_pattern
+    if progress and re.search(progress, spec.text):  # "完成预算的百分之多少"
+        if any(c in header for c in rules.progress_columns):
+            score += 5.0
+        elif growth:
+            score -= 2.0
     # "比2023年提高了多少", "产量比上年增长多少": the growth column, whatever years it compares
     if spec.wants_rate or any(c in spec.text for c in rules.rate_cues):
         score += 3.0 if growth else -1.0

@@ -16,6 +16,7 @@ from rag.clause_fit import (
     names_attribute,
     names_codes,
     names_titled_works,
+    other_contrast,
     other_numbered_name,
     other_period,
     other_place,
@@ -114,6 +115,11 @@ def violations(
         out.append("another level")  # "省考断面…87.0%" for 国考断面
     if other_total(spec.text, lead):
         out.append("another total")  # "市本级…" for 全市
+    parts_range = rules.parts_range_pattern
+    if spec.answer_type == "figure" and parts_range and re.search(parts_range, lead):
+        out.append("the parts' range")  # "6个县（区）…在22.6～31.2之间" for 全市
+    if spec.answer_type == "figure" and other_contrast(spec.text, cand.text):
+        out.append("the other side of a contrast")  # "昼间…" for 夜间
     if spec.answer_type == "figure":
         out += figure_violations(spec, info, item, cand, lead)
     return out

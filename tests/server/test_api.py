@@ -159,17 +159,22 @@ def test_concurrent_clients_get_their_own_answers(server):
     }
     items = list(questions.items()) * 2
 
+    ends: list[float] = []
+
     def ask(q: str) -> str:
-        return httpx.post(f"{server}/api/ask", json={"question": q}, timeout=120).json()["answer"]
+        answer = httpx.post(f"{server}/api/ask", json={"question": q}, timeout=120).json()
+        ends.append(time.perf_counter())
+        return answer["answer"]
 
     with cf.ThreadPoolExecutor(8) as pool:
         futures = {pool.submit(ask, q): want for q, want in items}
-        t0 = time.perf_counter()
-        health = httpx.get(f"{server}/health", timeout=5)
-        health_s = time.perf_counter() - t0
+        health = httpx.get(f"{server}/health", timeout=30)
+        health_done = time.perf_counter()
         for fut, want in futures.items():
             assert want in fut.result()
-    assert health.status_code == 200 and health_s < 1.0
+    # the health check is not queued behind the answers (no absolute time: a busy CI machine
+    # slows both alike)
+    assert health.status_code == 200 and health_done < max(ends)
 
 
 def test_api_keys(sample_index, tmp_path):
