@@ -41,6 +41,15 @@ from rag.question import QuestionSpec, question_rules
 from rag.scoring import in_plan_section, in_review_section, wanted_kind
 from rag.table_rows import row_answer, table_row
 
+#: a change in percentage points ("提高2.3个百分点")
+_POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*个?百分点")
+
+
+def points_of(text: str) -> set[tuple[str, float]]:
+    """The changes in points ``text`` states, as figures ("n", 2.3)."""
+    return {("n", float(x)) for x in _POINTS.findall(text)}
+
+
 # (not 预计: a report's "全年…预计达3.2%" is last year's preliminary result)
 _TARGET_STRONG = ("预期目标", "力争", "目标是", "目标为", "计划")
 
@@ -118,7 +127,7 @@ def figure_violations(
         out.append("two facts")
     if spec.asks == 1 and nums:
         rates = {n for n in nums if n[0] == "%"}
-        points = {("n", float(x)) for x in re.findall(r"(\d+(?:\.\d+)?)\s*个?百分点", own)}
+        points = points_of(own)
         # a change in points ("+0.7个百分点") answers how much a rate itself rose
         moved = bool(points) and _asks_a_rates_change(spec)
         if spec.wants_rate and not rates - share_figures(spec, own) and not moved:
@@ -261,14 +270,11 @@ def _continues_another_part(spec: QuestionSpec, text: str, cand: Candidate, own:
 
     # its rates, or changes in points ("比上年提高2.3个百分点"), are all its first clause's
     def moves(text: str) -> set[tuple[str, float]]:
-        points = {("n", float(x)) for x in re.findall(_POINTS, text)}
-        return {n for n in figures(text) if n[0] == "%"} | points
+        return {n for n in figures(text) if n[0] == "%"} | points_of(text)
 
     said_here = moves(own)
     return bool(said_here) and said_here <= moves(first)
 
-
-_POINTS = r"(\d+(?:\.\d+)?)\s*个?百分点"
 
 #: the reader's preference for a figure of progress when the question asks how far a plan
 #: got: its clause rarely repeats the question's words ("税收收入，完成进度：52.6%" for "上半年
