@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from langchain_core.runnables import RunnableLambda
 
+from core import cpu
 from core.records import AnswerResult, ChunkMeta, Filters, Passage, TableAnswer
 from core.settings import Settings, get_settings
 from rag.backends import Backend, GenerationRequest, get_backend
@@ -273,7 +274,22 @@ class Answerer:
         filters: Filters | None = None,
         k: int | None = None,
     ) -> Iterator[str | AnswerResult]:
-        """Yield answer text pieces as they are generated, then the final verified result."""
+        """Yield answer text pieces as they are generated, then the final verified result.
+
+        The whole answer, retrieval and reading included, holds the machine's answering
+        signal (``core.cpu``): an ingest beside it keeps to its own core until the answer is
+        done, instead of spreading onto the core the answer runs on between generations.
+        """
+        with cpu.answering(self.settings):
+            yield from self._stream(question, history, filters, k)
+
+    def _stream(
+        self,
+        question: str,
+        history: History,
+        filters: Filters | None,
+        k: int | None,
+    ) -> Iterator[str | AnswerResult]:
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
         prep = self.prepare(question, history, filters, k, timings)

@@ -22,7 +22,11 @@ def settings(tmp_path):
 @pytest.fixture
 def keeping(tmp_path, monkeypatch):
     monkeypatch.setattr(cpu, "cores", lambda: 2)
+    monkeypatch.setattr(cpu, "allowed_cpus", lambda: [0, 1])
     return Settings(cache_dir=tmp_path / "cache", ingest_cores=1)
+
+
+TWO_CPUS = hasattr(os, "sched_getaffinity") and {0, 1} <= os.sched_getaffinity(0)
 
 
 @pytest.mark.parametrize(
@@ -126,6 +130,52 @@ def test_an_ingest_keeping_a_core_narrows_while_answers_run(keeping, monkeypatch
         monkeypatch.setattr(cpu, "ANSWER_RECENT_S", 0.0)
         assert not cpu.answers_recent(keeping, within_s=0.0)
         assert job.encoder_threads() == 2
+
+
+@pytest.mark.skipif(not TWO_CPUS, reason="needs CPUs 0 and 1")
+def test_beside_answers_an_ingest_pins_itself_to_its_core_and_leaves_the_others(keeping):
+    """The ingest's thread moves onto the last core while answers run and back after the job;
+    ``keeping`` claims CPUs 0 and 1, so the narrowed mask is CPU 1."""
+
+    def ingest() -> tuple[set[int], set[int]]:
+        with cpu.IngestJob(keeping, "idx") as job, cpu.answering(keeping):
+            job.encoder_threads()
+            during = os.sched_getaffinity(0)
+        return during, os.sched_getaffinity(0)
+
+    during, after = cpu.run_niced(ingest)
+    assert during == {1}
+    assert after == {0, 1}
+    assert os.sched_getaffinity(0) >= {0, 1}  # the caller (normal priority) never moved
+
+
+@pytest.mark.skipif(not TWO_CPUS, reason="needs CPUs 0 and 1")
+def test_pinning_moves_niced_threads_only():
+    release = threading.Event()
+    tids: dict[str, int] = {}
+
+    def wait(name: str, nice: int) -> None:
+        tids[name] = threading.get_native_id()
+        if nice:
+            os.setpriority(os.PRIO_PROCESS, tids[name], nice)
+        release.wait(10)
+
+    threads = [
+        threading.Thread(target=wait, args=("niced", cpu.INGEST_NICE)),
+        threading.Thread(target=wait, args=("normal", 0)),
+    ]
+    for t in threads:
+        t.start()
+    while len(tids) < 2 or os.getpriority(os.PRIO_PROCESS, tids["niced"]) == 0:
+        time.sleep(0.01)
+    try:
+        assert cpu.run_niced(lambda: cpu.pin_niced_threads([1])) >= 2  # itself and "niced"
+        assert os.sched_getaffinity(tids["niced"]) == {1}
+        assert os.sched_getaffinity(tids["normal"]) >= {0, 1}
+    finally:
+        release.set()
+        for t in threads:
+            t.join()
 
 
 def test_answers_leave_a_running_ingest_its_core(keeping, monkeypatch):

@@ -34,6 +34,18 @@ def test_canonical_question_is_answered_and_cited(answerer):
     assert c.quote.replace("\n", "") in source[c.start : c.end].replace("\n", "")
 
 
+def test_an_answer_holds_the_machines_answering_signal(answerer):
+    """Retrieval and reading count as answering, not only a generation: an ingest beside the
+    answer keeps to its own core meanwhile (``core.cpu``)."""
+    from core import cpu
+
+    stream = answerer.stream("紫金县2021年GDP目标是多少")
+    next(stream)
+    assert cpu.answer_in_progress(answerer.settings)
+    list(stream)
+    assert not cpu.answer_in_progress(answerer.settings)
+
+
 def test_actual_not_target_for_last_year(answerer):
     r = answerer.ask("阳东区2020年GDP是多少")
     assert "308.56亿元" in r.answer
