@@ -34,10 +34,13 @@ def test_canonical_question_is_answered_and_cited(answerer):
     assert c.quote.replace("\n", "") in source[c.start : c.end].replace("\n", "")
 
 
-def test_an_answer_holds_the_machines_answering_signal(answerer):
+def test_an_answer_holds_the_machines_answering_signal(answerer, tmp_path, monkeypatch):
     """Retrieval and reading count as answering, not only a generation: an ingest beside the
-    answer keeps to its own core meanwhile (``core.cpu``)."""
+    answer keeps to its own core meanwhile (``core.cpu``). The signal is machine-wide, so the
+    test reads a private one: other answers on the machine must not decide it."""
     from core import cpu
+
+    monkeypatch.setattr(cpu, "signal_dir", lambda settings=None: tmp_path)
 
     stream = answerer.stream("紫金县2021年GDP目标是多少")
     next(stream)
