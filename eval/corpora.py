@@ -7,7 +7,7 @@ benchmark's licence allows testing, not copying):
 
 - ``reports``: ``eval/gold_reports.jsonl``, questions written for four real government work
   reports in ``external/reports`` (the questions are ours, the report text stays outside).
-- ``formats``: ``eval/formats/``, seventy-six documents of other kinds, levels and formats
+- ``formats``: ``eval/formats/``, a hundred documents of other kinds, levels and formats
   than the gold set's (street, township and bureau work summaries, half-year 汇报 in Markdown
   with tables, a 统计公报 and a county 政府工作报告 as .docx with Word tables, portal .html
   pages with tables, a province's department summary and survey, audit and budget reports, a
@@ -22,8 +22,10 @@ benchmark's licence allows testing, not copying):
   统计公报 .pdf, 生态环境局 and 统计局 .docx, township, street and 市场监管 summaries, two
   政府工作报告, 农业农村厅 and 交通运输厅 press conferences, a 教育局 .pdf, a 医保局 report)
   and six more (a 财政局 budget report .docx, a town 政府工作报告, a 生态环境状况公报 .pdf, a
-  province's 计划执行报告 .html, a 卫生健康局 summary .md, a development zone's 汇报), written
-  for the project with 846 questions before any rule was fitted to them. In the
+  province's 计划执行报告 .html, a 卫生健康局 summary .md, a development zone's 汇报) and six
+  more (a county 统计公报 .txt, a 人大常委会 report .docx, a 审计工作报告 .md with a table of
+  departments, a town's 乡村振兴 summary .html, a 教育局 summary .pdf, a province's 交通运输
+  汇报), written for the project with 900 questions before any rule was fitted to them. In the
   repository, so CI always gates it.
 - ``rgb``: the RGB benchmark's dev sample in ``external/rgb-dev`` (news passages, a third of
   the questions must be refused), converted to gold items in memory.

@@ -27,7 +27,7 @@ _CODE = re.compile(r"[A-Za-z]+[\d\-]+[A-Za-z\d\-]*|\d+[A-Za-z]+|\d{3}-\d{3}")
 
 
 #: A one-digit number with a measure word after it is a count ("规上工业4间"), not an ordinal.
-_MEASURES = "个|间|家|人|项|座|所|条|名|位|台|辆|套|亩|吨|批|户|处|栋|宗|只|艘|架"
+_MEASURES = "个|间|家|人|项|座|所|条|名|位|台|辆|套|亩|吨|批|户|处|栋|宗|只|艘|架|件|起|场|种|部|篇"
 _SMALL_COUNT = re.compile(rf"(?<![\d.第])([1-9])\s*(?:{_MEASURES})")
 _COUNT = re.compile(rf"(?<![\d.第])\d+\s*(?:{_MEASURES})")
 

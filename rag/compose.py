@@ -67,6 +67,8 @@ def enumerated_item(text: str, start: int, end: int, spec: QuestionSpec) -> tupl
     own = [text[s:e] for s, e in items]
     if not all(figures(t) and _names_its_own(t, rules.rate_cues) for t in own):
         return None  # "生产总值6.36万亿元、增长5.1%": the second item's subject is the first's
+    if any(t.lstrip().startswith(rules.continuation_starts) for t in own[1:]):
+        return None  # "新改建2365公里、完成年度目标5000公里的47.3%": one subject's two figures
     villages = village_mentions(spec.text)  # "南村…多少" of "西村28.9万元、南村124.6万元"
     named = [i for i, t in enumerate(own) if any(v in t for v in villages)]
     if len(named) == 1:

@@ -36,6 +36,7 @@ from rag.metric_fit import (
     share_figures,
     two_facts,
 )
+from rag.organ_fit import names_asked_organ
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
 from rag.scoring import in_plan_section, in_review_section, wanted_kind
@@ -108,7 +109,9 @@ def figure_violations(
         out.append("another measure")  # "新生儿疾病筛查率98.9%" for 新生儿死亡率
     if only_share_base(spec, text):
         out.append("the metric is a share's base")
-    if other_qualifier(spec, own) or _continues_another_part(spec, item.text, cand, own):
+    if (
+        other_qualifier(spec, own) or _continues_another_part(spec, item.text, cand, own)
+    ) and not names_asked_organ(spec, own):  # (the asked department is no other part)
         out.append("another part of the metric")  # "市场采购贸易方式出口" for 跨境电商出口
     if group_figure(spec, own):
         out.append("a group's figure")  # "盗窃、诈骗、毒品犯罪等…412人" for 毒品犯罪

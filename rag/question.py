@@ -168,6 +168,11 @@ class QuestionRules(BaseModel):
     subject_skip_words: tuple[str, ...] = ()
     subject_unit_pattern: str = ""
     caption_pattern: str = ""
+    scope_split_pattern: str = ""
+    organ_endings: tuple[str, ...] = ()
+    organ_cuts: str = ""
+    organ_leading: str = ""
+    organ_max_chars: int = 10
 
     @field_validator("types", mode="before")
     @classmethod
@@ -215,6 +220,8 @@ class QuestionSpec:
     #: for a figure question naming no lexicon metric, the words naming what is counted
     #: ("农业总产值多少亿元" → 农业, 总产值); empty otherwise
     subject: tuple[str, ...] = ()
+    #: the departments it names, without their place ("蓍岗县住建局" → 住建局)
+    organs: tuple[str, ...] = ()
 
 
 _MEASURE = tuple("个座家所支位种条名只部一")
@@ -281,6 +288,25 @@ def asked_attribute(question: str, answer_type: str = "entity") -> tuple[str, ..
     return (word, *sorted(group - {word}, key=lambda w: (-len(w), w)))
 
 
+def asked_organs(question: str, regions: list[str] | tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The departments ``question`` names ("市住建局和市自然资源和规划局" → 住建局,
+    自然资源和规划局), each without the place before it; question words are no name."""
+    rules = question_rules()
+    text = strip_years(normalize_for_search(question))
+    for form in sorted({f for r in regions for f in short_forms(r)}, key=len, reverse=True):
+        text = text.replace(form, "，")  # a place ends the word before a department
+    out: list[str] = []
+    for ending in rules.organ_endings:
+        for m in re.finditer(re.escape(ending), text):
+            window = text[max(0, m.start() - rules.organ_max_chars) : m.start()]
+            cut = max((window.rfind(c) for c in rules.organ_cuts), default=-1)
+            name = window[cut + 1 :].lstrip(rules.organ_leading)
+            name = re.sub(r"^[0-9.%年月]+", "", name)
+            if len(name) >= 2 and name.isalpha() and not any(w in name for w in "哪什几何"):
+                out.append(name + ending)
+    return tuple(dict.fromkeys(out))
+
+
 def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
     """The constraints of ``question`` (``info`` holds its places, years and intent)."""
     rules = question_rules()
@@ -288,6 +314,7 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
     # the year of a named report ("2023年政府工作报告…过去五年") picks the report, not the period
     asked = [y for y in info.years if y not in info.report_years]
     spec = QuestionSpec(text=question, regions=list(info.regions), years=asked)
+    spec.organs = asked_organs(question, info.regions)
     for kind in ANSWER_TYPES:
         if any(c in norm for c in rules.types[kind]):
             spec.answer_type = kind
@@ -296,8 +323,9 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
         spec.answer_type = "date"  # "新规生效时间"
     if spec.answer_type in ("entity", "other") and counted_list(norm):
         spec.answer_type = "list"  # "四大主导产业是什么": as many things as it counts
-    spec.metrics = lexicon().metrics(question, asked=True)
-    bare = question  # "新增多少城镇就业" names 新增城镇就业 once the asking word is out
+    asked_part = _asked_part(question)  # "一般公共预算收入里，税收收入有多少": 税收收入
+    spec.metrics = lexicon().metrics(asked_part, asked=True)
+    bare = asked_part  # "新增多少城镇就业" names 新增城镇就业 once the asking word is out
     for word in rules.asking_words:
         bare = bare.replace(word, "")
     spec.metrics += [g for g in lexicon().metrics(bare, asked=True) if g not in spec.metrics]
@@ -336,8 +364,19 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
         spec.attribute = ()  # "排第一的是哪个": the figures decide, no word to find
     spec.asked_quotes = asked_quotes(question)
     if spec.answer_type == "figure" and not spec.metrics:
-        spec.subject = subject_words(question, spec.regions)
+        spec.subject = subject_words(asked_part, spec.regions)
     return spec
+
+
+def _asked_part(question: str) -> str:
+    """The part a question asks when it first names the whole it belongs to (see
+    ``scope_split_pattern``); the whole question otherwise. A whole naming no metric of its
+    own is no scope ("上半年，…" is split by other rules)."""
+    rules = question_rules()
+    m = re.match(rules.scope_split_pattern, question) if rules.scope_split_pattern else None
+    if not m or not lexicon().metrics(m.group("whole")):
+        return question
+    return question[: m.start("whole")] + m.group("part")
 
 
 def counted_list(question: str) -> tuple[str, int] | None:

@@ -61,6 +61,7 @@ from rag.figure_fit import (
 from rag.guard import is_instruction
 from rag.list_fit import lists_the_count
 from rag.metric_fit import qualified_subject
+from rag.organ_fit import names_asked_organ, organ_bonus
 from rag.place_scope import (
     line_title,
 )
@@ -203,7 +204,9 @@ def _score(
 def _preference(spec: QuestionSpec, text: str) -> float:
     """How well a clause that may answer names what is asked (see :attr:`Candidate.preference`)."""
     if spec.answer_type == "figure":
-        qualified = QUALIFIED_PENALTY if qualified_subject(spec, text) else 0.0
+        # (a qualifier naming the asked department is no other part: "县住房和城乡建设局整改率")
+        other_part = qualified_subject(spec, text) and not names_asked_organ(spec, text)
+        qualified = QUALIFIED_PENALTY if other_part else 0.0
         fit = counted_noun_fit(spec, text) + counted_act_fit(spec, text) + manner_fit(spec, text)
         fit += total_fit(spec, text) + increase_fit(spec, text)
         return fit - qualified
@@ -248,6 +251,7 @@ def candidates(
                 # a continuing figure is of the clause before ("机电产品出口…，增长12.1%")
                 said = continued_clause(text, cand) if spec.answer_type == "figure" else ""
                 cand.preference = _preference(spec, said + cand.text)
+                cand.preference += organ_bonus(spec, said + cand.text, text)
                 if row is not None and stated_cells(row, spec):
                     cand.preference += STATED_ROW_BONUS  # the row the question describes
                 if spec.superlative and spread_extreme(text, s, e, sent, spec):

@@ -24,7 +24,9 @@ from core.text import (
     numbers,
     place_mentions,
 )
+from rag.organ_fit import names_organ, names_other_organ
 from rag.query import QueryInfo
+from rag.question import asked_organs
 from rag.scoring import IdfLookup, in_plan_section, topic_terms, wanted_kind
 from rag.table_rows import table_row
 
@@ -61,6 +63,20 @@ def unknown_place(e: Evidence) -> str:
             continue
         if place in e.parent_regions or place not in seen:
             return f"no report about {place}"
+    return ""
+
+
+def unknown_organ(e: Evidence) -> str:
+    """A department the question names that no passage names, while the passages do name
+    other departments (a table of 承办单位, an audit's list of 部门): the documents hold the
+    others' figures, not this one's. Passages naming no department at all (a 统计公报 asked
+    "据统计局…") do not decide."""
+    texts = [f"{p.meta.title} {p.text}" for p in e.passages]
+    for organ in asked_organs(e.question, e.info.regions):
+        if any(names_organ(organ, t) for t in texts):
+            continue
+        if any(names_other_organ(organ, t) for t in texts):
+            return f"no passage about {organ}"
     return ""
 
 
@@ -145,6 +161,7 @@ Rule = Callable[[Evidence], str]
 RULES: tuple[Rule, ...] = (
     no_passages,
     unknown_place,
+    unknown_organ,
     year_absent,
     report_absent,
     low_coverage,

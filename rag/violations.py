@@ -28,6 +28,7 @@ from rag.context import Candidate, ContextItem
 from rag.entity_fit import MIN_NOVEL, names_a_place, novel_chars
 from rag.figure_fit import figure_violations
 from rag.level_fit import other_level, other_total
+from rag.organ_fit import other_organ
 from rag.place_scope import (
     a_part_of_the_place,
     other_village,
@@ -58,6 +59,8 @@ def violations(
         out.append("other place")
     if sentence.rstrip().endswith(("？", "?")):
         out.append("a question, not an answer")
+    if other_organ(spec, cand.text):
+        out.append("other department")
     rules = question_rules()
     if rules.caption_pattern and re.match(rules.caption_pattern, _line_of(item.text, cand.start)):
         out.append("a caption, not an answer")
