@@ -24,6 +24,7 @@ from rag.citations import bigrams
 from rag.compare_records import Record, compare_rules, records, unit_value
 from rag.context import ContextItem
 from rag.entity_fit import extreme_fits
+from rag.organ_fit import names_organ
 from rag.question import QuestionSpec, question_rules, subject_words
 from rag.table_answer import cues as table_cues
 
@@ -46,6 +47,8 @@ class Intent:
     #: the things a question names to compare ("税收收入和非税收入，哪个增长更快"): only
     #: they are compared
     named: tuple[str, ...] = ()
+    #: compares rates ("整改率", "占比"): a list's percentages, not its amounts
+    rate: bool = False
 
 
 def intent_of(spec: QuestionSpec) -> Intent | None:
@@ -68,11 +71,13 @@ def intent_of(spec: QuestionSpec) -> Intent | None:
                 return Intent(op, bound, unit, endings, unit in ("%", "pt") and growth)
     mode = _superlative(q)
     if mode:
-        return Intent(mode, endings=endings, growth=growth)
+        rate = any(w in q for w in rules.rate_words)
+        return Intent(mode, endings=endings, growth=growth, rate=rate)
     named = named_pair(q)
     mode = _comparative(q) if named else ""
     if mode:
-        return Intent(mode, endings=endings, growth=growth, named=named)
+        rate = any(w in q for w in rules.rate_words)
+        return Intent(mode, endings=endings, growth=growth, named=named, rate=rate)
     if any(w in q for w in rules.falling):
         return Intent("falling", endings=endings, growth=True)
     return None
@@ -110,13 +115,30 @@ def named_pair(question: str) -> tuple[str, ...]:
     if not m:
         return ()
     parts = [p.strip() for p in re.split(compare_rules().pair_joiners, m.group(1)) if p.strip()]
+    endings = question_rules().organ_endings
+    if endings and any(p.endswith(endings) for p in parts):
+        # departments: 和 inside a name ("市自然资源和规划局") joins its halves again
+        merged: list[str] = []
+        for p in parts:
+            if merged and not merged[-1].endswith(endings):
+                merged[-1] += "和" + p
+            else:
+                merged.append(p)
+        parts = merged
     return tuple(parts) if len(parts) >= 2 else ()
 
 
 def is_named(thing: str, name: str) -> bool:
     """A list item's ``name`` is a thing the question names: it ends the thing ("2024年…的
-    税收收入" → 税收收入) or the thing ends it ("全县税收收入" for 税收收入)."""
-    return thing.endswith(name) or name.endswith(thing)
+    税收收入" → 税收收入) or the thing ends it ("全县税收收入" for 税收收入), or both name
+    the same department, one by its abbreviation ("县卫健局" for 县卫生健康局)."""
+    if thing.endswith(name) or name.endswith(thing):
+        return True
+    return (
+        thing[-1:] == name[-1:]
+        and thing.endswith(question_rules().organ_endings)
+        and (names_organ(thing, name))
+    )
 
 
 def _named_rows(
@@ -208,6 +230,8 @@ def _choose(
         if wanted and unit not in wanted:
             continue
         level = float(unit not in ("%", "pt")) if not intent.growth else 0.0
+        if intent.rate:  # "哪个的整改率更高": percentages, not the amounts beside them
+            level = float(unit == "%")
         rank = (fit, _fits(rows[0].head, asked), level, -rows[0].n)
         if best is None or rank > best:
             best, chosen = rank, rows

@@ -38,6 +38,7 @@ class CompareRules:
     units: tuple[str, ...]
     pair_pattern: str
     pair_joiners: str
+    rate_words: tuple[str, ...] = ()
 
     @property
     def unit_pattern(self) -> str:
@@ -67,6 +68,7 @@ def compare_rules() -> CompareRules:
         units=tuple(sorted(d["units"], key=len, reverse=True)),
         pair_pattern=d["pair_pattern"],
         pair_joiners=d["pair_joiners"],
+        rate_words=tuple(d.get("rate_words", ())),
     )
 
 

@@ -74,3 +74,42 @@ def test_the_organs_of_a_question_are_parsed_into_its_spec():
     question = "青山县住建局审计查出问题的整改率是多少？"
     spec: QuestionSpec = parse_question(question, parser().parse(question))
     assert spec.organs == ("住建局",)
+
+
+def _compare(question: str, text: str) -> str | None:
+    from rag.compare import compare_answer
+    from rag.question import parse_question
+    from rag.reader import passages_as_context
+
+    spec = parse_question(question, parser().parse(question))
+    return compare_answer(spec, passages_as_context([_report(text, region="青山县")]))
+
+
+TABLE = (
+    "| 序号 | 部门 | 问题金额（万元） | 已整改金额（万元） | 整改率 |\n"
+    "|---|---|---|---|---|\n"
+    "| 1 | 县财政局 | 18432.60 | 15318.50 | 83.1% |\n"
+    "| 2 | 县卫生健康局 | 1673.25 | 1389.00 | 83.0% |\n"
+    "| 3 | 县自然资源和规划局 | 2210.00 | 2000.00 | 90.5% |\n"
+)
+
+
+def test_departments_compared_by_a_rate_read_the_rate_column_by_their_short_names():
+    answer = _compare("青山县财政局和县卫健局，哪个的审计整改率更高？", TABLE)
+    assert answer is not None and answer.startswith("县财政局（整改率：83.1%）"), answer
+
+
+def test_a_department_with_he_in_its_name_is_one_of_the_compared():
+    answer = _compare("县卫健局和县自然资源和规划局，哪个的整改率更高？", TABLE)
+    assert answer is not None and answer.startswith("县自然资源和规划局（整改率：90.5%）"), answer
+
+
+def test_reaching_a_figure_is_a_threshold():
+    from rag.compare import intent_of
+    from rag.question import parse_question
+
+    question = "青山县哪个部门的整改率达到了90%？"
+    intent = intent_of(parse_question(question, parser().parse(question)))
+    assert intent is not None and intent.mode == "at_least" and intent.bound == 90.0
+    answer = _compare(question, TABLE)
+    assert answer is not None and answer.startswith("县自然资源和规划局（整改率：90.5%）"), answer
