@@ -220,7 +220,7 @@ class QuestionSpec:
     #: for a figure question naming no lexicon metric, the words naming what is counted
     #: ("农业总产值多少亿元" → 农业, 总产值); empty otherwise
     subject: tuple[str, ...] = ()
-    #: the departments it names, without their place ("蓍岗县住建局" → 住建局)
+    #: the departments it names, without their place ("青山县住建局" → 住建局)
     organs: tuple[str, ...] = ()
 
 
