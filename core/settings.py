@@ -55,9 +55,11 @@ class Settings(BaseSettings):
     embedding_precision: Literal["auto", "fp32", "bf16"] = Field(
         "auto",
         description=(
-            "Arithmetic of the passage encoder: `bf16` (torch autocast; twice the passages per "
-            "second on CPUs with AMX, cosine 0.99999 to fp32), `fp32`, or `auto` = bf16 where "
-            "the CPU has AMX-BF16 tiles, else fp32 (emulated bf16 is slower than fp32)."
+            "Arithmetic of the passage encoder: `bf16` (torch autocast; about twice the "
+            "passages per second on CPUs with AMX or AVX-512 BF16, cosine 0.99999 to fp32), "
+            "`fp32`, or "
+            "`auto` = bf16 where the CPU multiplies bf16 in hardware (AMX or AVX-512 BF16), "
+            "else fp32 (emulated bf16 is slower than fp32)."
         ),
     )
     query_encoder: Literal["onnx-int8", "onnx", "torch"] = Field(

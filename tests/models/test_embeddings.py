@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from core.settings import get_settings
-from models.embeddings import E5Embeddings, cpu_has_amx_bf16
+from models.embeddings import E5Embeddings, cpu_has_bf16_matmul
 from models.onnx_query import PARITY_SENTENCES
 
 
@@ -16,7 +16,7 @@ def _embeddings(precision: str) -> E5Embeddings:
 
 
 def test_auto_follows_the_cpu():
-    assert _embeddings("auto").passage_precision == ("bf16" if cpu_has_amx_bf16() else "fp32")
+    assert _embeddings("auto").passage_precision == ("bf16" if cpu_has_bf16_matmul() else "fp32")
 
 
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
