@@ -28,7 +28,7 @@ from rag.guard import is_instruction, strip_instructions
 from rag.outline import find_outline, outline_reading
 from rag.prompts import prompt_text, refusal_text
 from rag.query import QueryInfo
-from rag.question import QuestionSpec, parse_question
+from rag.question import QuestionSpec, parse_question, spelled_out
 from rag.reader import Reading, passages_as_context, read, threshold_for
 from rag.refusal import SCOPE_RULES, Evidence, refusal_reason
 from rag.repair import check_answer
@@ -123,7 +123,7 @@ class Answerer:
         """Rewrite, retrieve, and either refuse or build the context."""
         timings = timings if timings is not None else {}
         filters = filters or Filters()
-        standalone = rewrite(question, turns(history), self.searcher.parser)
+        standalone = rewrite(spelled_out(question), turns(history), self.searcher.parser)
         info = self.searcher.parser.parse(standalone)
         table = self._table(standalone, filters, info)
         if table is not None:  # a comparison across reports: answered from the indicator table

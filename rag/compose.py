@@ -206,9 +206,30 @@ def kind_lead(text: str, start: int, quoted: str, spec: QuestionSpec, reach: int
     if start - line_start > reach:
         return ""
     name = names_kind(spec, text[line_start:start])
+    if not name and not text[line_start:start].strip():
+        # a paragraph's first clause under a title line ("### （七）省人力资源和社会保障厅")
+        return _title_line_name(text, line_start, spec)
     # only an item's title: nothing but its number and marks before the name
     if not name or re.search(r"[\u4e00-\u9fff]", text[line_start : text.find(name, line_start)]):
         return ""
+    return f"{name}："
+
+
+#: the longest line read as a title over the paragraph below it
+TITLE_LINE_CHARS = 30
+#: what may stand before the name on a title line: heading marks and its number
+_TITLE_NUMBER = re.compile(r"[#*\s]*(?:[（(]?[一二三四五六七八九十百\d]{1,3}[)）、.．]?)?[*\s]*")
+
+
+def _title_line_name(text: str, line_start: int, spec: QuestionSpec) -> str:
+    """The name of the asked kind that the short title line above a paragraph is, or ''."""
+    above = text[:line_start].rstrip()
+    title = above[above.rfind("\n") + 1 :].strip()
+    if not title or len(title) > TITLE_LINE_CHARS or title.endswith(("。", "；", "，")):
+        return ""
+    name = names_kind(spec, title)
+    if not name or not _TITLE_NUMBER.fullmatch(title[: title.find(name)]):
+        return ""  # only a numbered title: "（七）", "3.", "###" before the name
     return f"{name}："
 
 

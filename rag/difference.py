@@ -48,6 +48,8 @@ class DifferenceRules:
     complement_patterns: tuple[str, ...]
     quantity_pattern: str
     side_suffixes: tuple[str, ...]
+    stated_rest_words: tuple[str, ...] = ()
+    part_breaks: tuple[str, ...] = ()
 
     @cached_property
     def sides(self) -> tuple[re.Pattern[str], ...]:
@@ -67,6 +69,8 @@ def difference_rules() -> DifferenceRules:
         complement_patterns=tuple(d["complement_patterns"]),
         quantity_pattern=d["quantity_pattern"],
         side_suffixes=tuple(sorted(d["side_suffixes"], key=len, reverse=True)),
+        stated_rest_words=tuple(d.get("stated_rest_words", ())),
+        part_breaks=tuple(d.get("part_breaks", ())),
     )
 
 
@@ -153,7 +157,22 @@ def _names(lead: str, side: str) -> float:
     return sum(c in lead for c in side) / len(side)
 
 
-def _pair(ask: Ask, figs: list[Figure]) -> tuple[Figure, Figure] | None:
+def _apart(text: str, first: Figure, second: Figure) -> bool:
+    """A clause break between two figures that a whole and its part never straddle."""
+    between = text[min(first.end, second.end) : max(first.start, second.start)]
+    return any(mark in between for mark in difference_rules().part_breaks)
+
+
+def stated_rest(ask: Ask, figs: list[Figure]) -> Figure | None:
+    """The figure that states what is left ("剩余27.3万元正在追缴") when the question asks a
+    remainder or a complement: the text's own figure, not a computed one."""
+    if ask.mode not in ("remaining", "complement"):
+        return None
+    words = difference_rules().stated_rest_words
+    return next((f for f in figs if any(f.lead.startswith(w) for w in words)), None)
+
+
+def _pair(ask: Ask, figs: list[Figure], text: str = "") -> tuple[Figure, Figure] | None:
     """The two figures the gap is taken between, larger side first, or None."""
     rules = difference_rules()
     if ask.mode == "than":
@@ -170,7 +189,9 @@ def _pair(ask: Ask, figs: list[Figure]) -> tuple[Figure, Figure] | None:
     if not parts:
         return None
     part = parts[0]
-    wholes = [f for f in figs if f.start < part.start and f not in parts]
+    wholes = [
+        f for f in figs if f.start < part.start and f not in parts and not _apart(text, f, part)
+    ]
     return (wholes[-1], part) if wholes else None
 
 
@@ -208,10 +229,15 @@ def difference_answer(
         text = item.text
         for s, e in full_sentence_spans(text):
             figs = figures(text, s, e)
-            pair = _pair(ask, figs) if len(figs) >= 2 else None
+            score = terms.coverage(f"{item.meta.heading} {text[s:e]}") + 0.04 / n
+            rest = stated_rest(ask, figs)
+            if rest is not None:  # the text says what is left: quote it
+                if best is None or score > best[0]:
+                    best = (score, f"{rest.lead}{rest.shown}[{n}]。")
+                continue
+            pair = _pair(ask, figs, text) if len(figs) >= 2 else None
             if pair is None or pair[0].unit != pair[1].unit:
                 continue
-            score = terms.coverage(f"{item.meta.heading} {text[s:e]}") + 0.04 / n
             if best is None or score > best[0]:
                 first, second = pair
                 work = f"{first.lead[-10:]}{first.shown} − {second.lead[-10:]}{second.shown}"

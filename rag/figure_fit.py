@@ -34,9 +34,11 @@ from rag.metric_fit import (
     other_subjects_measure,
     other_suffix_measure,
     share_figures,
+    states_part_share,
     two_facts,
 )
 from rag.organ_fit import names_asked_organ
+from rag.place_scope import line_title
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
 from rag.scoring import in_plan_section, in_review_section, wanted_kind
@@ -81,7 +83,11 @@ def figure_violations(
     # the most specific metric asked ("城镇调查失业率", not the 失业率 inside it) must be named
     asked = _most_specific(spec)
     question = normalize_for_search(spec.text)
-    if spec.metrics and not any(lexicon().mentions(t, named, question) for g in asked for t in g):
+    # "税收占比…，比上年提高2.1个百分点" for "税收占一般公共预算收入的比重…": the metric is the base
+    shared = states_part_share(spec, normalize_for_search(continued_clause(item.text, cand) + own))
+    if shared:
+        pass
+    elif spec.metrics and not any(lexicon().mentions(t, named, question) for g in asked for t in g):
         out.append("other metric")
     elif (  # a table row's metric is its column's name, which row_answer picked
         spec.metrics and nums and not spread and not row
@@ -103,7 +109,7 @@ def figure_violations(
         out.append("the measure is not stated")  # "追回欠薪2,863万元" under "（四）建筑业…"
     if _a_causes_figure(spec, own):
         out.append("a cause's figure")  # "契税下降主要是…成交面积同比减少21.4%" for 契税
-    if other_measure(spec, text):
+    if other_measure(spec, text) and not shared:
         out.append("another measure of the metric")
     if not row and other_suffix_measure(spec, text):
         out.append("another measure")  # "新生儿疾病筛查率98.9%" for 新生儿死亡率
@@ -124,7 +130,7 @@ def figure_violations(
         continued = own.replace("，", "", 1)
     if other_subjects_measure(spec, item.text[slice(*cand.sentence)], continued):
         out.append("another subject's measure")
-    elif other_share_part(spec, continued):
+    elif other_share_part(spec, continued, line_title(item.text, cand.start) + item.meta.heading):
         out.append("another part's share")  # "制造业投资…，占全部投资的比重…" for 民间投资
     if spec.asks == 1 and two_facts(spec, item.text, cand.start, cand.end):
         out.append("two facts")
@@ -246,6 +252,10 @@ def annual_report(meta: ChunkMeta) -> bool:
     return not any(c in meta.title for c in question_rules().subperiod_cues)
 
 
+#: marks between the parts of a sentence that each have their own subject
+_PART_BREAKS = ("；", ";")
+
+
 def inherited_subject(text: str, cand: Candidate) -> str:
     """For a clause that continues another ("…，全年增长5.1%，达6502亿元"), the nearest earlier
     clause of its sentence that names a metric: the subject the figure belongs to."""
@@ -253,9 +263,15 @@ def inherited_subject(text: str, cand: Candidate) -> str:
         return ""
     lex = lexicon()
     before = [s for s in clause_spans(text, *cand.sentence) if s[1] <= cand.start]
+    end = cand.start
     for s, e in reversed(before):
+        if any(mark in text[e:end] for mark in _PART_BREAKS):
+            # "…地区生产总值412.6亿元，增长7.1%；规模以上工业总产值1026.8亿元，比上年的…":
+            # a semicolon opens another subject's part, known to the lexicon or not
+            break
         if lex.metrics(text[s:e]):
             return text[s:e] + "，"
+        end = s
     return ""
 
 

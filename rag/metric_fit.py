@@ -61,14 +61,25 @@ def only_share_base(spec: QuestionSpec, text: str) -> bool:
     return not any(t in left for t in terms)
 
 
-def other_share_part(spec: QuestionSpec, text: str) -> bool:
+def other_share_part(spec: QuestionSpec, text: str, topic: str = "") -> bool:
     """The question asks one part's share ("民间投资占全部投资的比重") and ``text`` states a share
-    without naming that part ("制造业投资增长9.6%，占全部投资的比重为29.4%")."""
+    without naming that part ("制造业投资增长9.6%，占全部投资的比重为29.4%"), nor does its
+    ``topic`` (the heading or numbered item title the clause is under: "1. 重点项目进展顺利。
+    …完成投资48.7亿元，占年度计划的56.3%")."""
+    if "占" not in text:
+        return False
+    first = share_part_word(spec)
+    return bool(first) and normalize_for_search(first) not in normalize_for_search(topic + text)
+
+
+def share_part_word(spec: QuestionSpec) -> str:
+    """The first naming word of the part whose share the question asks ("税收" of "税收占一般
+    公共预算收入的比重"), or ""."""
     rules = question_rules()
     question = strip_years(without_places(spec.text, spec.regions), "")
     asked = re.search(rules.share_part_pattern, question) if rules.share_part_pattern else None
-    if not asked or "占" not in text:
-        return False
+    if not asked:
+        return ""
     part = asked.group(1)
     lead_words = sorted({*rules.filler_words, *rules.subject_skip_words}, key=len, reverse=True)
     cut = True
@@ -79,8 +90,23 @@ def other_share_part(spec: QuestionSpec, text: str) -> bool:
                 part, cut = part[len(w) :], True
     # its first naming word ("民间" of 民间投资, "教育" of 教育财政支出): reports word the rest
     # their own way ("一般公共预算教育支出")
-    first = next((w for w in get_tokenizer().words(part) if _names_a_subject(w)), "")
-    return bool(first) and normalize_for_search(first) not in normalize_for_search(text)
+    return next((w for w in get_tokenizer().words(part) if _names_a_subject(w)), "")
+
+
+def states_part_share(spec: QuestionSpec, text: str) -> bool:
+    """The question asks a part's share of its metric ("税收占一般公共预算收入的比重…") and
+    ``text`` states that part's share ("税收占比达到78.0%，比上年提高2.1个百分点") without
+    repeating the metric, which is only the share's base."""
+    rules = question_rules()
+    names = _asked_names(spec)
+    if not names or not rules.share_base_pattern:
+        return False
+    alternatives = "|".join(re.escape(t) for t in names)
+    base = rules.share_base_pattern.replace("{metric}", f"(?:{alternatives})")
+    if not re.search(base, spec.text):
+        return False
+    first = share_part_word(spec)
+    return bool(first) and first in text and any(w in text for w in rules.share_words)
 
 
 #: a short aside in brackets: another name or a definition ("（PM2.5）", "（达到或优于Ⅲ类）")

@@ -173,6 +173,9 @@ class QuestionRules(BaseModel):
     organ_cuts: str = ""
     organ_leading: str = ""
     organ_max_chars: int = 10
+    base_year_pattern: str = ""
+    remedy_acts: tuple[str, ...] = ()
+    abbreviations: dict[str, str] = {}
 
     @field_validator("types", mode="before")
     @classmethod
@@ -305,6 +308,14 @@ def asked_organs(question: str, regions: list[str] | tuple[str, ...] = ()) -> tu
             if len(name) >= 2 and name.isalpha() and not any(w in name for w in "哪什几何"):
                 out.append(name + ending)
     return tuple(dict.fromkeys(out))
+
+
+def spelled_out(question: str) -> str:
+    """``question`` with its shorthand for several things written out (``abbreviations``)."""
+    for short, full in sorted(question_rules().abbreviations.items(), key=lambda kv: -len(kv[0])):
+        if short in question:
+            question = question.replace(short, full)
+    return question
 
 
 def parse_question(question: str, info: QueryInfo) -> QuestionSpec:

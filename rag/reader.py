@@ -67,6 +67,7 @@ from rag.place_scope import (
 )
 from rag.query import QueryInfo
 from rag.question import QuestionSpec, question_rules
+from rag.remedy_fit import remedy_fit
 from rag.scoring import QueryTerms, wanted_kind
 from rag.table_rows import row_answer, stated_cells, table_row
 from rag.violations import violations
@@ -208,7 +209,7 @@ def _preference(spec: QuestionSpec, text: str) -> float:
         other_part = qualified_subject(spec, text) and not names_asked_organ(spec, text)
         qualified = QUALIFIED_PENALTY if other_part else 0.0
         fit = counted_noun_fit(spec, text) + counted_act_fit(spec, text) + manner_fit(spec, text)
-        fit += total_fit(spec, text) + increase_fit(spec, text)
+        fit += total_fit(spec, text) + increase_fit(spec, text) + remedy_fit(spec, text)
         return fit - qualified
     if spec.answer_type in ("entity", "place", "date", "other"):
         return entity_preference(spec, text) + extreme_fit(spec, text)

@@ -7,6 +7,7 @@ pure (no searcher, no model) is what lets every rule have a fast test.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from core.text import (
 )
 from rag.organ_fit import names_organ, names_other_organ
 from rag.query import QueryInfo
-from rag.question import asked_organs
+from rag.question import asked_organs, question_rules
 from rag.scoring import IdfLookup, in_plan_section, topic_terms, wanted_kind
 from rag.table_rows import table_row
 
@@ -88,7 +89,11 @@ def year_absent(e: Evidence) -> str:
         " ".join(f"{p.meta.title} {p.meta.year or ''} {p.text}" for p in e.passages)
     )
     doc_years = {p.meta.year for p in e.passages}
+    pattern = question_rules().base_year_pattern
+    bases = {int(y) for y in re.findall(pattern, fold_figures(e.question))} if pattern else set()
     for year in e.info.years:
+        if year in bases and year + 1 in e.info.years:
+            continue  # "2024年比2023年多了多少": the report says 比上年
         if str(year) not in texts and not doc_years & {year, year + 1}:
             return f"year {year} not in passages"
     return ""

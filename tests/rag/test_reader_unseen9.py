@@ -1,0 +1,162 @@
+"""Reader rules found on a batch of documents written apart from the code (a district 政府工作
+报告 .docx with a Word table of targets, a county 发改局 half-year summary .txt, a city 生态环境局
+汇报 .md with a table of counties, a town summary .html, a development zone's report .pdf, a
+province's 审计工作报告). Places are placeholders."""
+
+from __future__ import annotations
+
+from rag.compare import compare_answer
+from rag.difference import difference_answer
+from rag.question import parse_question, spelled_out
+from rag.reader import passages_as_context
+from rag.refusal import Evidence, year_absent
+from rag.scoring import reading_terms
+from tests.rag.fixtures import flat_idf, parser, passage
+from tests.rag.fixtures import read_question as _read
+
+
+def _report(text: str, region: str = "东江市", year: int = 2025, **meta):
+    title = meta.pop("title", f"{region}{year}年工作情况")
+    return passage(text, region=region, year=year, title=title, doc_type="工作总结", **meta)
+
+
+def _context(*texts: str):
+    return passages_as_context([_report(t, cid=f"c{i}") for i, t in enumerate(texts)])
+
+
+def test_a_year_compared_against_is_no_year_asked():
+    text = "全市实现地区生产总值486.3亿元，同比增长5.8%，总量比上年的459.6亿元增加26.7亿元。"
+    question = "东江市2024年GDP总量比2023年多了多少"
+    e = Evidence(
+        question=question,
+        info=parser().parse(question),
+        passages=[_report(text, year=2024)],
+        idf=flat_idf,
+        known_regions={"东江市"},
+    )
+    assert year_absent(e) == ""
+    r = _read(question, _report(text, year=2024))
+    assert "26.7亿元" in r.answer, (r.answer, r.reason)
+
+
+def test_a_shares_change_is_answered_in_points():
+    text = (
+        "一般公共预算收入完成32.17亿元，增长6.4%，其中税收收入25.08亿元，税收占比达到78.0%，"
+        "比上年提高2.1个百分点。"
+    )
+    r = _read("东江税收占一般公共预算收入的比重比上年提高了多少？", _report(text))
+    assert "2.1个百分点" in r.answer, (r.answer, r.reason)
+
+
+def test_resident_income_written_with_changzhu_is_the_same_metric():
+    text = "城镇常住居民人均可支配收入58620元、增长4.9%，农村常住居民人均可支配收入31470元、增长6.6%。"
+    r = _read("东江市城镇居民人均可支配收入是多少", _report(text))
+    assert "58620元" in r.answer, (r.answer, r.reason)
+
+
+def test_imports_asked_with_e_are_the_imports():
+    text = (
+        "全年实现外贸进出口总额318.5亿元，增长5.9%，其中出口207.3亿元、增长9.8%，进口111.2亿元、"
+        "下降0.3%。综合保税区全年实现进出口额86.4亿元。"
+    )
+    r = _read("东江市去年进口额多少？", _report(text))
+    assert "111.2亿元" in r.answer, (r.answer, r.reason)
+
+
+def test_a_share_under_an_item_title_naming_the_part():
+    text = (
+        "1. 重点项目进展顺利。今年全县共安排重点项目96个，年度计划投资86.5亿元。上半年累计完成"
+        "投资48.7亿元，占年度计划的56.3%，实现时间过半、任务过半。"
+    )
+    r = _read("青山县上半年重点项目完成投资占全年计划的比例", _report(text, region="青山县"))
+    assert "56.3%" in r.answer, (r.answer, r.reason)
+
+
+def test_a_remedy_answers_only_a_question_naming_it():
+    text = (
+        "省民政厅：养老服务补贴重复发放或向不符合条件人员发放318.7万元，涉及1426人。整改情况："
+        "省民政厅已追回重复发放和违规发放的补贴291.4万元，剩余27.3万元正在追缴。"
+    )
+    asked = _read("省民政厅养老服务补贴重复发放或违规发放了多少钱", _report(text))
+    assert "318.7万元" in asked.answer, (asked.answer, asked.reason)
+    recovered = _read("省民政厅违规发放的补贴追回了多少", _report(text))
+    assert "291.4万元" in recovered.answer, (recovered.answer, recovered.reason)
+
+
+def test_a_stated_remainder_is_quoted_not_computed():
+    text = (
+        "省水利厅已收回结余资金9640万元；省民政厅已追回重复发放和违规发放的补贴291.4万元，剩余"
+        "27.3万元正在追缴。"
+    )
+    question = "省民政厅补贴还有多少没追回来"
+    spec = parse_question(question, parser().parse(question))
+    terms = reading_terms(question, parser().parse(question), flat_idf)
+    answer = difference_answer(spec, terms, _context(text))
+    assert answer is not None and answer.startswith("剩余27.3万元"), answer
+
+
+def test_a_whole_and_its_part_are_not_two_departments_figures():
+    text = "省水利厅已收回结余资金9640万元；省民政厅已追回重复发放的补贴291.4万元。"
+    question = "省民政厅有多少补贴没有追回"
+    spec = parse_question(question, parser().parse(question))
+    terms = reading_terms(question, parser().parse(question), flat_idf)
+    assert difference_answer(spec, terms, _context(text)) is None
+
+
+def test_yigong_asks_the_total_row():
+    text = (
+        "全镇7个行政村集体经济收入合计410.4万元，比上年增长16.0%，村均58.6万元，其中蒹湾村集体"
+        "经济收入突破百万元，达到124.6万元。"
+    )
+    r = _read("各村集体经济收入去年一共多少？", _report(text))
+    assert "410.4万元" in r.answer, (r.answer, r.reason)
+
+
+def test_the_unit_below_a_department_is_named():
+    text = (
+        "省交通运输厅：所属省公路事业发展中心在2个高速公路改扩建项目中，未按合同约定提前支付"
+        "工程款4.87亿元；1个项目未经批准变更设计。"
+    )
+    r = _read("提前支付工程款4.87亿元的是省交通运输厅下面哪个单位？", _report(text))
+    assert "省公路事业发展中心" in r.answer, (r.answer, r.reason)
+
+
+def test_a_department_named_by_the_title_line_above():
+    text = (
+        "### （七）省人力资源和社会保障厅\n\n职业技能培训补贴资金被23家培训机构通过虚报培训人数"
+        "等方式套取762.3万元；就业补助资金4.12亿元未及时拨付。"
+    )
+    r = _read("职业技能培训补贴被培训机构套取，是哪个部门的问题？", _report(text))
+    assert "省人力资源和社会保障厅" in r.answer, (r.answer, r.reason)
+
+
+def test_a_part_named_after_its_whole_without_a_comma():
+    text = "2024年，省级一般公共预算收入总量4862.37亿元，支出总量4791.05亿元。"
+    r = _read("2024年省级一般公共预算收入中税收收入有多少？", _report(text, year=2025))
+    assert r.refused, r.answer
+
+
+def test_how_many_days_is_a_figure_of_the_asked_place():
+    spec = parse_question("青山县2024年重污染天数有几天？", parser().parse("青山县2024年重污染天数"))
+    assert spec.answer_type == "figure"
+
+
+def test_a_continuing_clause_belongs_to_its_own_subject():
+    text = (
+        "全年实现地区生产总值412.6亿元，增长7.1%；规模以上工业总产值1026.8亿元，比上年的938.6亿元"
+        "增加88.2亿元，增长9.4%。"
+    )
+    r = _read("东江开发区2023年地区生产总值是多少？", _report(text))
+    assert "938.6" not in r.answer, r.answer
+
+
+def test_shorthand_for_the_three_industries_is_compared():
+    question = spelled_out("上半年一二三产哪个增长最快？")
+    assert "第二产业" in question
+    text = (
+        "上半年全县实现地区生产总值127.46亿元，同比增长5.3%。其中，第一产业增加值14.82亿元，"
+        "增长3.6%；第二产业增加值49.71亿元，增长6.2%；第三产业增加值62.93亿元，增长4.8%。"
+    )
+    spec = parse_question(question, parser().parse(question))
+    answer = compare_answer(spec, _context(text))
+    assert answer is not None and answer.startswith("第二产业"), answer
