@@ -24,6 +24,16 @@ from rag.question import QuestionSpec, question_rules
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+def _opens_item(sentence: str) -> bool:
+    """The sentence is an item of an enumeration: "一是…", "第二…", "3. …", "（四）…"."""
+    rules = question_rules()
+    if sentence.startswith(rules.enumerators):
+        return True
+    return bool(rules.numbered_item_pattern) and bool(
+        re.match(rules.numbered_item_pattern, sentence)
+    )
+
+
 def sentence_answer(text: str, sentence: tuple[int, int], spec: QuestionSpec) -> str:
     """The whole sentence (reasons, descriptions), with the items of a list that follow it."""
     s, e = sentence
@@ -32,11 +42,15 @@ def sentence_answer(text: str, sentence: tuple[int, int], spec: QuestionSpec) ->
         following = [sp for sp in full_sentence_spans(text) if sp[0] >= e]
         body = text[s:e].rstrip()
         opens_list = body.endswith(("：", ":")) or any(c in body for c in rules.enumerators)
-        for fs, fe in following[:8]:
+        lead_ins = {f"{lead}{colon}" for lead in rules.part_leads for colon in "：:"}
+        for i, (fs, fe) in enumerate(following[:8]):
             nxt = text[fs:fe].lstrip()
-            if not (opens_list or nxt.startswith(rules.enumerators)):
+            if i == 0 and nxt.rstrip() in lead_ins:  # "…34个。其中：\n1. …；\n2. …"
+                e, body, opens_list = fe, text[s:fe].rstrip(), True
+                continue
+            if not (opens_list or _opens_item(nxt)):
                 break
-            if not nxt.startswith(rules.enumerators) and not body.endswith(("：", ":")):
+            if not _opens_item(nxt) and not body.endswith(("：", ":")):
                 break
             e = fe
             body = text[s:e].rstrip()

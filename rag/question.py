@@ -176,6 +176,7 @@ class QuestionRules(BaseModel):
     base_year_pattern: str = ""
     remedy_acts: tuple[str, ...] = ()
     abbreviations: dict[str, str] = {}
+    numbered_item_pattern: str = ""
 
     @field_validator("types", mode="before")
     @classmethod

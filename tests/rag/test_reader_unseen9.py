@@ -160,3 +160,15 @@ def test_shorthand_for_the_three_industries_is_compared():
     spec = parse_question(question, parser().parse(question))
     answer = compare_answer(spec, _context(text))
     assert answer is not None and answer.startswith("第二产业"), answer
+
+
+def test_a_list_of_numbered_lines_after_qizhong_is_read_whole():
+    text = (
+        "上半年共争取上级各类资金项目34个、资金15.03亿元，同比增长22.4%。其中：\n\n1. 中央预算内"
+        "投资项目12个，资金1.86亿元；\n\n2. 超长期特别国债项目7个，资金3.42亿元；\n\n3. 地方政府"
+        "专项债券项目15个，额度9.75亿元。\n\n此外，争取以工代赈项目3个。"
+    )
+    r = _read("青山县上半年争取的上级资金包括哪几类？", _report(text, region="青山县"))
+    for item in ("中央预算内投资", "超长期特别国债", "地方政府专项债券"):
+        assert item in r.answer, (r.answer, r.reason)
+    assert "以工代赈" not in r.answer
