@@ -19,7 +19,7 @@ from rag.citations import bigrams
 from rag.clause_fit import cause_fit, figures
 from rag.compare import is_named, named_pair
 from rag.entity_fit import QUOTED, names_kind
-from rag.question import QuestionSpec, question_rules
+from rag.question import QuestionSpec, counted_list, question_rules
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -32,6 +32,21 @@ def _opens_item(sentence: str) -> bool:
     return bool(rules.numbered_item_pattern) and bool(
         re.match(rules.numbered_item_pattern, sentence)
     )
+
+
+def _counted_parts_before(text: str, s: int, e: int, spec: QuestionSpec) -> int:
+    """Where a counted list's answer starts: the sentence before, when the answering one only
+    names the count ("三大主导产业合计实现产值748.0亿元") and the one before has as many
+    parts, one per item ("新能源汽车产业实现产值386.4亿元…；电子信息产业…；生物医药产业…。")."""
+    counted = counted_list(spec.text)
+    if counted is None or counted[0] not in text[s:e] or text[s:e].count("、") + 1 >= counted[1]:
+        return s
+    before = [sp for sp in full_sentence_spans(text) if sp[1] <= s]
+    if not before or "\n\n" in text[before[-1][1] : s]:
+        return s
+    ps, pe = before[-1]
+    parts = [p for p in re.split(r"[；;]", text[ps:pe].rstrip("。")) if p.strip()]
+    return ps if len(parts) == counted[1] else s
 
 
 def sentence_answer(text: str, sentence: tuple[int, int], spec: QuestionSpec) -> str:
@@ -54,6 +69,7 @@ def sentence_answer(text: str, sentence: tuple[int, int], spec: QuestionSpec) ->
                 break
             e = fe
             body = text[s:e].rstrip()
+        s = _counted_parts_before(text, s, e, spec)
     elif spec.answer_type == "reason" and cause_fit(spec, text[s:e]) == 0:
         # "…下降5.2%。这个数字不太好看，但要说清楚：下降的主要原因是…": the cause follows
         nxt = next((sp for sp in full_sentence_spans(text) if sp[0] >= e), None)

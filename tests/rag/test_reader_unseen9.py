@@ -172,3 +172,14 @@ def test_a_list_of_numbered_lines_after_qizhong_is_read_whole():
     for item in ("中央预算内投资", "超长期特别国债", "地方政府专项债券"):
         assert item in r.answer, (r.answer, r.reason)
     assert "以工代赈" not in r.answer
+
+
+def test_a_counted_list_named_by_the_parts_of_the_sentence_before():
+    text = (
+        "新能源汽车及零部件产业实现产值386.4亿元，增长18.2%；电子信息产业实现产值218.9亿元，增长"
+        "7.5%；生物医药产业实现产值142.7亿元，增长11.3%。三大主导产业合计实现产值748.0亿元，占"
+        "规上工业总产值的72.8%。"
+    )
+    r = _read("东江市三大主导产业是什么", _report(text))
+    for item in ("新能源汽车及零部件", "电子信息", "生物医药"):
+        assert item in r.answer, (r.answer, r.reason)
