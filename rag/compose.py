@@ -46,7 +46,13 @@ def _counted_parts_before(text: str, s: int, e: int, spec: QuestionSpec) -> int:
         return s
     ps, pe = before[-1]
     parts = [p for p in re.split(r"[；;]", text[ps:pe].rstrip("。")) if p.strip()]
-    return ps if len(parts) == counted[1] else s
+    # each part names one of them by the counted noun's head ("…主导产业" → 产业)
+    after = spec.text[spec.text.find(counted[0]) + len(counted[0]) :]
+    noun = re.match(r"[\u4e00-\u9fff]+?(?=是|有|包括|指|分别|为|的|都|[？?，,]|$)", after)
+    head = noun.group(0)[-2:] if noun else ""
+    if len(head) < 2 or len(parts) != counted[1] or not all(head in p for p in parts):
+        return s
+    return ps
 
 
 def sentence_answer(text: str, sentence: tuple[int, int], spec: QuestionSpec) -> str:

@@ -386,8 +386,14 @@ def _asked_part(question: str) -> str:
     own is no scope ("上半年，…" is split by other rules)."""
     rules = question_rules()
     m = re.match(rules.scope_split_pattern, question) if rules.scope_split_pattern else None
-    if not m or not lexicon().metrics(m.group("whole")):
+    if m is None:
         return question
+    whole = m.group("whole")
+    metrics = lexicon().metrics(whole)
+    if not metrics:
+        return question
+    if not m.groupdict().get("comma") and not any(whole.endswith(t) for g in metrics for t in g):
+        return question  # "…的总量达到了多少亿元，报告里是怎么写的": no whole named first
     return question[: m.start("whole")] + m.group("part")
 
 

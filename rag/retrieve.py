@@ -21,7 +21,7 @@ from pydantic import ConfigDict
 from core.lexicon import lexicon
 from core.records import ChunkMeta, DocumentInfo, Filters, Passage
 from core.settings import Settings, get_settings
-from core.text import normalize_for_search
+from core.text import normalize_for_search, short_forms
 from index.bm25 import Bm25Index
 from index.store import (
     IndexPaths,
@@ -36,6 +36,10 @@ from models.embeddings import E5Embeddings
 from rag.query import QueryInfo, QueryParser
 
 log = logging.getLogger(__name__)
+
+
+#: how many of the fused chunks (times k) are checked for naming the asked place
+WIDER_CHECKED = 4
 
 
 def _keep_first(
@@ -160,7 +164,9 @@ class Searcher:
         mode = mode or s.retriever
         filters = filters or Filters()
         info = self.parser.parse(query)
-        regions = set(filters.regions) or set(info.regions)
+        asked = set() if filters.regions else set(info.regions)
+        wider = self._parents(asked)
+        regions = set(filters.regions) or asked | wider
         years = set(filters.years)
         doc_ids = set(filters.doc_ids)
         fetch = max(s.fetch_k, k)
@@ -178,6 +184,8 @@ class Searcher:
                 lexical = self._lexical(info, fetch, set(), years, doc_ids)
         t2 = time.perf_counter()
         fused = self._fuse(dense, [self.bm25.ids[i] for i, _ in lexical], info, mode)
+        if wider:
+            fused = self._naming(fused, asked, WIDER_CHECKED * k)
         top = _keep_first(fused, k)
         passages = self._hydrate(top)
         if timings is not None:
@@ -185,6 +193,32 @@ class Searcher:
             timings["bm25_ms"] = (t2 - t1) * 1000
             timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         return passages
+
+    def _parents(self, regions: set[str]) -> set[str]:
+        """The places above the asked ones that have documents of their own: a city's report
+        states its districts' figures too ("分县区看，某区优良天数比例86.9%"), which the
+        district's own report may not."""
+        if not regions:
+            return set()
+        own = {d.region for d in self.documents if d.region}
+        parents = {d.parent_region for d in self.documents if d.region in regions}
+        return {p for p in parents if p in own} - regions
+
+    def _naming(
+        self, fused: list[tuple[str, float, int | None, int | None]], asked: set[str], n: int
+    ) -> list[tuple[str, float, int | None, int | None]]:
+        """The fusion without the chunks of a wider place's documents that never name the
+        asked place: those hold the wider place's own figures (全市…), not the asked one's.
+        The first ``n`` are checked; the rest stay as they are."""
+        head = fused[:n]
+        chunks = {p.id: p for p in self._hydrate(head)}
+        forms = {f for r in asked for f in short_forms(r)}
+
+        def kept(cid: str) -> bool:
+            p = chunks.get(cid)
+            return p is None or p.meta.region in asked or any(f in p.text for f in forms)
+
+        return [f for f in head if kept(f[0])] + fused[n:]
 
     def _dense(
         self, query: str, n: int, regions: set[str], years: set[int], doc_ids: set[str]
