@@ -78,3 +78,37 @@ def test_the_keyword_retriever_s_first_hit_stays_in_the_top_k():
     assert [f[0] for f in _keep_first(seen, 2)] == ["a", "b"]  # already in
     both = [("a", 0.11, 1, 3), ("b", 0.10, 2, 2), ("d", 0.07, 30, 1)]
     assert [f[0] for f in _keep_first(both, 2)] == ["a", "b"]  # the dense one ranked it too
+
+
+def test_a_districts_figure_in_its_citys_report_is_found(
+    tmp_path, settings_factory, embeddings
+):
+    """Both a district's own report and its city's are indexed: a question naming the
+    district also reads the city's passages that name it (a table of districts), but not the
+    city's passages about the city alone."""
+    from ingest.index import Ingestor
+    from rag.retrieve import Searcher
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "district.txt").write_text(
+        "东江市青山区2025年政府工作报告\n\n一、2024年工作回顾\n\n全区实现地区生产总值486.3亿元，"
+        "同比增长5.8%。完成老旧小区改造43个，惠及居民1.26万户。\n",
+        encoding="utf-8",
+    )
+    (data / "city.md").write_text(
+        "# 东江市生态环境局关于全市2024年度生态环境保护工作情况的汇报\n\n## 一、环境空气质量\n\n"
+        "全市环境空气质量优良天数比例为88.6%，比上年提高1.9个百分点。\n\n"
+        "分县区看，各县区优良天数比例如下：\n\n| 县（区） | 优良天数比例（%） |\n|---|---|\n"
+        "| 青山区 | 86.9 |\n| 白河区 | 85.2 |\n",
+        encoding="utf-8",
+    )
+    settings = settings_factory(tmp_path / "index", llm="extractive")
+    Ingestor(settings, embeddings=embeddings, progress=False).run([data])
+    searcher = Searcher(settings, embeddings=embeddings)
+    regions = {d.region for d in searcher.documents}
+    assert regions == {"青山区", "东江市"}, regions  # "生态环境局关于全市" is no place
+    hits = searcher.search("青山区2024年空气优良天数比例是多少", k=5)
+    assert any("86.9" in h.text for h in hits), [h.text[:40] for h in hits]
+    city_only = [h for h in hits if h.metadata["region"] == "东江市" and "青山" not in h.text]
+    assert not city_only, [h.text[:40] for h in city_only]
