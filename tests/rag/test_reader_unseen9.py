@@ -49,7 +49,9 @@ def test_a_shares_change_is_answered_in_points():
 
 
 def test_resident_income_written_with_changzhu_is_the_same_metric():
-    text = "城镇常住居民人均可支配收入58620元、增长4.9%，农村常住居民人均可支配收入31470元、增长6.6%。"
+    text = (
+        "城镇常住居民人均可支配收入58620元、增长4.9%，农村常住居民人均可支配收入31470元、增长6.6%。"
+    )
     r = _read("东江市城镇居民人均可支配收入是多少", _report(text))
     assert "58620元" in r.answer, (r.answer, r.reason)
 
@@ -137,7 +139,8 @@ def test_a_part_named_after_its_whole_without_a_comma():
 
 
 def test_how_many_days_is_a_figure_of_the_asked_place():
-    spec = parse_question("青山县2024年重污染天数有几天？", parser().parse("青山县2024年重污染天数"))
+    question = "青山县2024年重污染天数有几天？"
+    spec = parse_question(question, parser().parse(question))
     assert spec.answer_type == "figure"
 
 

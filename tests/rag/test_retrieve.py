@@ -80,9 +80,7 @@ def test_the_keyword_retriever_s_first_hit_stays_in_the_top_k():
     assert [f[0] for f in _keep_first(both, 2)] == ["a", "b"]  # the dense one ranked it too
 
 
-def test_a_districts_figure_in_its_citys_report_is_found(
-    tmp_path, settings_factory, embeddings
-):
+def test_a_districts_figure_in_its_citys_report_is_found(tmp_path, settings_factory, embeddings):
     """Both a district's own report and its city's are indexed: a question naming the
     district also reads the city's passages that name it (a table of districts), but not the
     city's passages about the city alone."""
