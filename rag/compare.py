@@ -104,6 +104,10 @@ def _comparative(question: str) -> str:
     for mode, words in (("high", rules.superlative_high), ("low", rules.superlative_low)):
         if any(w.startswith("更") and w in question for w in words):
             return mode
+    # "A和B哪个优良天数比例高": the bare word ends the question
+    for mode, bare in (("high", rules.bare_high), ("low", rules.bare_low)):
+        if bare and re.search(bare, question):
+            return mode
     return ""
 
 
@@ -115,6 +119,8 @@ def named_pair(question: str) -> tuple[str, ...]:
     if not m:
         return ()
     parts = [p.strip() for p in re.split(compare_rules().pair_joiners, m.group(1)) if p.strip()]
+    when = compare_rules().time_tail
+    parts = [re.sub(when, "", p) or p for p in parts] if when else parts  # "B区去年" → B区
     endings = question_rules().organ_endings
     if endings and any(p.endswith(endings) for p in parts):
         # departments: 和 inside a name ("市自然资源和规划局") joins its halves again

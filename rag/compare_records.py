@@ -39,6 +39,7 @@ class CompareRules:
     pair_pattern: str
     pair_joiners: str
     rate_words: tuple[str, ...] = ()
+    time_tail: str = ""
 
     @property
     def unit_pattern(self) -> str:
@@ -69,6 +70,7 @@ def compare_rules() -> CompareRules:
         pair_pattern=d["pair_pattern"],
         pair_joiners=d["pair_joiners"],
         rate_words=tuple(d.get("rate_words", ())),
+        time_tail=d.get("time_tail", ""),
     )
 
 

@@ -177,6 +177,8 @@ class QuestionRules(BaseModel):
     remedy_acts: tuple[str, ...] = ()
     abbreviations: dict[str, str] = {}
     numbered_item_pattern: str = ""
+    bare_high: str = ""
+    bare_low: str = ""
 
     @field_validator("types", mode="before")
     @classmethod
@@ -311,6 +313,11 @@ def asked_organs(question: str, regions: list[str] | tuple[str, ...] = ()) -> tu
     return tuple(dict.fromkeys(out))
 
 
+def _ends_with(norm: str, pattern: str) -> bool:
+    """A "哪个…高" question: which one of them is high, asked with the bare word at its end."""
+    return bool(pattern) and "哪" in norm and bool(re.search(pattern, norm))
+
+
 def spelled_out(question: str) -> str:
     """``question`` with its shorthand for several things written out (``abbreviations``)."""
     for short, full in sorted(question_rules().abbreviations.items(), key=lambda kv: -len(kv[0])):
@@ -368,9 +375,9 @@ def parse_question(question: str, info: QueryInfo) -> QuestionSpec:
         spec.kind = asked_kind(norm)
         if spec.kind and spec.attribute and spec.attribute[0] == spec.kind:
             spec.attribute = ()  # "品牌叫什么": the answer is a brand, not a clause about one
-    if any(c in norm for c in rules.superlative_high):
+    if any(c in norm for c in rules.superlative_high) or _ends_with(norm, rules.bare_high):
         spec.superlative = "high"
-    elif any(c in norm for c in rules.superlative_low):
+    elif any(c in norm for c in rules.superlative_low) or _ends_with(norm, rules.bare_low):
         spec.superlative = "low"
     if spec.superlative and spec.answer_type in ("entity", "rank", "place"):
         spec.attribute = ()  # "排第一的是哪个": the figures decide, no word to find

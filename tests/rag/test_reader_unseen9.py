@@ -186,3 +186,17 @@ def test_a_counted_list_named_by_the_parts_of_the_sentence_before():
     r = _read("东江市三大主导产业是什么", _report(text))
     for item in ("新能源汽车及零部件", "电子信息", "生物医药"):
         assert item in r.answer, (r.answer, r.reason)
+
+
+def test_which_of_two_named_is_high_asked_with_the_bare_word():
+    text = (
+        "各县（区）情况见表1。\n\n| 县（区） | 优良天数比例（%） | PM2.5浓度（微克/立方米） |\n"
+        "|---|---|---|\n| 青山区 | 86.9 | 31.2 |\n| 白河区 | 85.2 | 32.6 |\n"
+    )
+    for question, first in (
+        ("青山区和白河区去年哪个优良天数比例高？", "青山区"),
+        ("青山区和白河区2024年哪个PM2.5浓度低？", "青山区"),
+    ):
+        spec = parse_question(question, parser().parse(question))
+        answer = compare_answer(spec, _context(text))
+        assert answer is not None and answer.startswith(first), (question, answer)
