@@ -391,9 +391,13 @@ def increase_fit(spec: QuestionSpec, text: str) -> float:
     rules = question_rules()
     if not rules.increase_question_pattern or spec.answer_type != "figure":
         return 0.0
-    if not re.search(rules.increase_question_pattern, spec.text):
-        return 0.0
-    return INCREASE_BONUS if re.search(rules.increase_text_pattern, text) else 0.0
+    for asked, stated in (
+        (rules.increase_question_pattern, rules.increase_text_pattern),
+        (rules.rise_question_pattern, rules.rise_text_pattern),
+    ):
+        if asked and stated and re.search(asked, spec.text) and re.search(stated, text):
+            return INCREASE_BONUS
+    return 0.0
 
 
 def manner_fit(spec: QuestionSpec, text: str) -> float:

@@ -131,6 +131,8 @@ class QuestionRules(BaseModel):
     not_cause_words: tuple[str, ...] = ()
     increase_question_pattern: str = ""
     increase_text_pattern: str = ""
+    rise_question_pattern: str = ""
+    rise_text_pattern: str = ""
     item_head_fillers: tuple[str, ...] = ()
     contrast_sets: tuple[tuple[str, ...], ...] = ()
     contrast_masks: tuple[str, ...] = ()
@@ -178,6 +180,8 @@ class QuestionRules(BaseModel):
     abbreviations: dict[str, str] = {}
     numbered_item_pattern: str = ""
     bare_high: str = ""
+    scope_part_not_starts: tuple[str, ...] = ()
+    lead_in_words: tuple[str, ...] = ()
     bare_low: str = ""
 
     @field_validator("types", mode="before")
@@ -399,8 +403,13 @@ def _asked_part(question: str) -> str:
     metrics = lexicon().metrics(whole)
     if not metrics:
         return question
-    if not m.groupdict().get("comma") and not any(whole.endswith(t) for g in metrics for t in g):
-        return question  # "…的总量达到了多少亿元，报告里是怎么写的": no whole named first
+    if not m.groupdict().get("comma") and (
+        not any(whole.endswith(t) for g in metrics for t in g)
+        or m.group("part").startswith(rules.scope_part_not_starts)
+    ):
+        # "…的总量达到了多少亿元，报告里是怎么写的", "税收收入在一般公共预算收入里占多大
+        # 比重": no whole named first, the part asked is not after it
+        return question
     return question[: m.start("whole")] + m.group("part")
 
 

@@ -49,6 +49,14 @@ def _line_of(text: str, pos: int) -> str:
     return text[text.rfind("\n", 0, pos) + 1 : len(text) if end < 0 else end]
 
 
+def _leads_in(text: str, cand: Candidate) -> bool:
+    """The clause only opens a list: it ends with a lead word right before a colon."""
+    after = text[cand.end : cand.end + 2].lstrip()
+    return after.startswith(("：", ":")) and cand.text.rstrip().endswith(
+        question_rules().lead_in_words
+    )
+
+
 def violations(
     spec: QuestionSpec, info: QueryInfo, item: ContextItem, cand: Candidate, lead: str
 ) -> list[str]:
@@ -62,6 +70,8 @@ def violations(
     if other_organ(spec, cand.text):
         out.append("other department")
     rules = question_rules()
+    if spec.answer_type == "figure" and _leads_in(item.text, cand):
+        out.append("a list's lead-in")  # "全市新建的3所普通高中为：…": the items follow
     if rules.caption_pattern and re.match(rules.caption_pattern, _line_of(item.text, cand.start)):
         out.append("a caption, not an answer")
     if other_numbered_name(spec.text, sentence):

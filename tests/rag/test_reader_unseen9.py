@@ -200,3 +200,28 @@ def test_which_of_two_named_is_high_asked_with_the_bare_word():
         spec = parse_question(question, parser().parse(question))
         answer = compare_answer(spec, _context(text))
         assert answer is not None and answer.startswith(first), (question, answer)
+
+
+def test_a_growth_asked_is_no_rates_change_in_points():
+    text = (
+        "上半年教育经费投入12.6亿元，比上年同期增长6.8%。学生体质健康测试优良率达到56.8%，比上年"
+        "同期提高2.4个百分点。"
+    )
+    r = _read("青山县上半年教育经费投入比上年同期增长了多少？", _report(text, region="青山县"))
+    assert "6.8%" in r.answer and "2.4" not in r.answer, (r.answer, r.reason)
+
+
+def test_a_share_asked_after_its_whole_without_a_comma_is_no_scope():
+    text = "全年一般公共预算收入18.74亿元，其中税收收入13.21亿元，占一般公共预算收入的70.5%。"
+    question = "青山县税收收入在一般公共预算收入里占多大比重？"
+    r = _read(question, _report(text, region="青山县"))
+    assert "70.5%" in r.answer, (r.answer, r.reason)
+
+
+def test_a_clause_opening_a_list_is_no_count_of_the_whole():
+    text = (
+        "全年实际新建学校14所，改扩建学校23所。全市新建的3所普通高中为：东江市第九中学、白河"
+        "区高级中学、北塬中学。"
+    )
+    r = _read("东江市新建了几所学校？", _report(text))
+    assert "14所" in r.answer, (r.answer, r.reason)
