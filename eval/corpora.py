@@ -25,7 +25,10 @@ benchmark's licence allows testing, not copying):
   province's 计划执行报告 .html, a 卫生健康局 summary .md, a development zone's 汇报) and six
   more (a county 统计公报 .txt, a 人大常委会 report .docx, a 审计工作报告 .md with a table of
   departments, a town's 乡村振兴 summary .html, a 教育局 summary .pdf, a province's 交通运输
-  汇报), written for the project with 900 questions before any rule was fitted to them. In the
+  汇报) and six more (a district 政府工作报告 .docx with a table of targets, a county 发改局
+  half-year summary, a city 生态环境局 汇报 .md with a table of its districts, a town summary
+  .html, a development zone's report .pdf, a province's 审计工作报告), written for the project
+  with 954 questions before any rule was fitted to them. In the
   repository, so CI always gates it.
 - ``rgb``: the RGB benchmark's dev sample in ``external/rgb-dev`` (news passages, a third of
   the questions must be refused), converted to gold items in memory.
