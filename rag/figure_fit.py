@@ -68,6 +68,8 @@ def figure_violations(
     nums = figures(own)
     if not nums:
         out.append("no figure")
+    if _other_currency(spec, own):
+        out.append("another currency")  # "2.37亿美元" for 折合人民币多少亿元
     if _asks_progress(spec) and not _states_progress(own):
         out.append("no progress figure")  # "契税下降9.8%" for 契税完成预算的百分之多少
     if _stock_for_increase(spec, own):
@@ -344,6 +346,15 @@ def _asks_a_rates_change(spec: QuestionSpec) -> bool:
     return any(c in spec.text for c in rules.point_change_cues) and any(
         w in spec.text for w in rules.rate_metric_words
     )
+
+
+def _other_currency(spec: QuestionSpec, own: str) -> bool:
+    """The question asks an amount in 人民币 and every amount of ``own`` is in another currency."""
+    rules = question_rules()
+    if not any(w in spec.text for w in rules.home_currency_words):
+        return False
+    amounts = re.findall(r"\d[\d,.]*\s*[万亿千百]*([\u4e00-\u9fff]{0,2}元)", own)
+    return bool(amounts) and all(a in rules.foreign_currencies for a in amounts)
 
 
 def continued_clause(text: str, cand: Candidate) -> str:

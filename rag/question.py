@@ -177,11 +177,14 @@ class QuestionRules(BaseModel):
     organ_max_chars: int = 10
     base_year_pattern: str = ""
     remedy_acts: tuple[str, ...] = ()
+    remedy_spoken: dict[str, str] = {}
     abbreviations: dict[str, str] = {}
     numbered_item_pattern: str = ""
     bare_high: str = ""
     scope_part_not_starts: tuple[str, ...] = ()
     lead_in_words: tuple[str, ...] = ()
+    home_currency_words: tuple[str, ...] = ()
+    foreign_currencies: tuple[str, ...] = ()
     bare_low: str = ""
 
     @field_validator("types", mode="before")

@@ -17,21 +17,23 @@ REMEDY_PENALTY = 0.15
 
 
 def asks_remedy(question: str, act: str) -> bool:
-    """The question names the act, whole ("追回") or by its first character and a particle
-    ("退了", "追回来" → 追回, "收回了")."""
-    return act in question or any(act[0] + tail in question for tail in ("了", "回", "还"))
+    """The question names the act, as reports write it ("追回") or as people say it ("退了"
+    for 退还, ``remedy_spoken``)."""
+    spoken = question_rules().remedy_spoken
+    return act in question or any(w in question for w, a in spoken.items() if a == act)
 
 
 def remedy_fit(spec: QuestionSpec, text: str) -> float:
-    """Prefer the clause whose remedy act the question asks; avoid one whose remedy it does not."""
+    """Prefer the clause of the remedy the question asks ("已整改问题金额1.87亿元" for "整改了多少
+    钱") over the problem's; avoid a remedy it does not ask ("已追回…291.4万元" for the problem)."""
     if spec.answer_type != "figure":
         return 0.0
-    acts = [a for a in question_rules().remedy_acts if a in text]
-    if not acts:
-        return 0.0
-    if any(asks_remedy(spec.text, a) for a in acts):
-        return REMEDY_BONUS
-    return -REMEDY_PENALTY
+    acts = question_rules().remedy_acts
+    asked = [a for a in acts if asks_remedy(spec.text, a)]
+    found = [a for a in acts if a in text]
+    if asked:
+        return REMEDY_BONUS if set(asked) & set(found) else -REMEDY_PENALTY
+    return -REMEDY_PENALTY if found else 0.0
 
 
 __all__ = ["asks_remedy", "remedy_fit"]

@@ -225,3 +225,22 @@ def test_a_clause_opening_a_list_is_no_count_of_the_whole():
     )
     r = _read("东江市新建了几所学校？", _report(text))
     assert "14所" in r.answer, (r.answer, r.reason)
+
+
+def test_what_was_rectified_is_asked_by_zhenggai():
+    text = (
+        "全年审计查出问题金额2.36亿元，推动建章立制18项。截至2024年10月底，已整改问题金额1.87亿"
+        "元，整改率79.2%。"
+    )
+    r = _read("审计查出的问题，已经整改了多少钱？", _report(text))
+    assert "1.87亿元" in r.answer, (r.answer, r.reason)
+    found = _read("审计查出问题金额是多少？", _report(text))
+    assert "2.36亿元" in found.answer, (found.answer, found.reason)
+
+
+def test_an_amount_in_another_currency_is_no_amount_in_renminbi():
+    text = "全年全市实际使用外资2.37亿美元，比上年下降18.6%。"
+    r = _read("东江市去年实际使用外资折合人民币多少亿元？", _report(text))
+    assert r.refused, r.answer
+    ok = _read("东江市去年实际使用外资多少？", _report(text))
+    assert "2.37亿美元" in ok.answer, (ok.answer, ok.reason)
