@@ -99,7 +99,7 @@ def parse_units_at(text: str, pos: int = 0) -> tuple[list[Unit], list[int]]:
         if len(name) == 1 and name in _NOT_A_NAME and not anonymised:
             break
         if any(organ in name for organ in place_rules().organs):
-            break  # "璆州市生态环境局关于全市…": an organ and what it reports on, no place
+            break  # "东江市生态环境局关于全市…": an organ and what it reports on, no place
         if (name + suffix).endswith(place_rules().area_endings) or starts_suffix_word(
             text, name + suffix, m.end()
         ):

@@ -107,7 +107,7 @@ def test_a_whole_and_its_part_are_not_two_departments_figures():
 
 def test_yigong_asks_the_total_row():
     text = (
-        "全镇7个行政村集体经济收入合计410.4万元，比上年增长16.0%，村均58.6万元，其中蒹湾村集体"
+        "全镇7个行政村集体经济收入合计410.4万元，比上年增长16.0%，村均58.6万元，其中石湾村集体"
         "经济收入突破百万元，达到124.6万元。"
     )
     r = _read("各村集体经济收入去年一共多少？", _report(text))
@@ -221,7 +221,7 @@ def test_a_share_asked_after_its_whole_without_a_comma_is_no_scope():
 def test_a_clause_opening_a_list_is_no_count_of_the_whole():
     text = (
         "全年实际新建学校14所，改扩建学校23所。全市新建的3所普通高中为：东江市第九中学、白河"
-        "区高级中学、北塬中学。"
+        "区高级中学、南岭中学。"
     )
     r = _read("东江市新建了几所学校？", _report(text))
     assert "14所" in r.answer, (r.answer, r.reason)
