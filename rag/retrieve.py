@@ -68,6 +68,7 @@ class Searcher:
         self.parser = QueryParser([])
         self._collection: Any = None
         self.documents: list[DocumentInfo] = []
+        self._parent_of: dict[str, set[str]] = {}  # region -> parents with documents
         self.reload()
 
     # -- index state -------------------------------------------------------------------------
@@ -93,6 +94,11 @@ class Searcher:
                 words |= set(self.paths.userdict.read_text(encoding="utf-8").split())
             get_tokenizer(words)
             self.bm25, self.documents = bm25, docs
+            own = {d.region for d in docs if d.region}
+            self._parent_of = {}
+            for d in docs:  # (a parent with documents of its own; see _parents)
+                if d.region and d.parent_region in own and d.parent_region != d.region:
+                    self._parent_of.setdefault(d.region, set()).add(d.parent_region)
             self.parser = QueryParser(d.region for d in docs if d.region)
             self._id_set = set(bm25.ids)
             self._row = {cid: i for i, cid in enumerate(bm25.ids)}
@@ -198,11 +204,7 @@ class Searcher:
         """The places above the asked ones that have documents of their own: a city's report
         states its districts' figures too ("分县区看，某区优良天数比例86.9%"), which the
         district's own report may not."""
-        if not regions:
-            return set()
-        own = {d.region for d in self.documents if d.region}
-        parents = {d.parent_region for d in self.documents if d.region in regions}
-        return {p for p in parents if p in own} - regions
+        return {p for r in regions for p in self._parent_of.get(r, ())} - regions
 
     def _naming(
         self, fused: list[tuple[str, float, int | None, int | None]], asked: set[str], n: int
