@@ -24,6 +24,7 @@ from rag.citations import bigrams
 from rag.compare_records import Record, compare_rules, records, unit_value
 from rag.context import ContextItem
 from rag.entity_fit import extreme_fits
+from rag.named_parts import named_parts_answer
 from rag.organ_fit import names_organ
 from rag.question import QuestionSpec, question_rules, subject_words
 from rag.table_answer import cues as table_cues
@@ -213,9 +214,13 @@ def _choose(
     intent: Intent,
     asked: list[tuple[str, ...]],
     measured: tuple[str, ...] = (),
+    question: str = "",
 ) -> list[Record]:
-    """The group measuring what is asked: the most of the question's subject in its words,
-    then the unit the question implies (a change, a level), then the earliest passage."""
+    """The group measuring what is asked: the breakdown the question names ("分门类看"), then
+    the most of the question's subject in its words, then the unit the question implies (a
+    change, a level), then the earliest passage."""
+    pattern = compare_rules().breakdown_phrase
+    asked_by = re.findall(pattern, question) if pattern else []
     best: tuple[float, ...] | None = None
     chosen: list[Record] = []
     totals = compare_rules().totals
@@ -229,7 +234,12 @@ def _choose(
         if len(names) < 2 or len(names) != len(rows):
             continue
         fit = _fits(rows[0].about + "".join(r.name for r in rows), asked)
-        if fit < MIN_SUBJECT and not intent.named:
+        # "分经济类型看，…。分门类看，采矿业…" for "分门类看哪个门类是负增长": the last
+        # breakdown of the items' own sentence is theirs
+        own = rows[0].about.rstrip("。").split("。")[-1]
+        by = re.findall(pattern, own) if asked_by else []
+        named_by = float(bool(by) and by[-1] in asked_by)
+        if fit < MIN_SUBJECT and not intent.named and not named_by:
             continue
         unit = rows[0].unit
         wanted = (intent.unit,) if intent.unit else ("%", "pt") if intent.growth else ()
@@ -238,7 +248,7 @@ def _choose(
         level = float(unit not in ("%", "pt")) if not intent.growth else 0.0
         if intent.rate:  # "哪个的整改率更高": percentages, not the amounts beside them
             level = float(unit == "%")
-        rank = (fit, _fits(rows[0].head, asked), level, -rows[0].n)
+        rank = (named_by, fit, _fits(rows[0].head, asked), level, -rows[0].n)
         if best is None or rank > best:
             best, chosen = rank, rows
     return chosen
@@ -290,8 +300,10 @@ def compare_answer(spec: QuestionSpec, context: list[ContextItem]) -> str | None
     measured = sorted({t for terms in asked for t in terms}, key=len, reverse=True)
     for r in records(context, tuple(measured)):
         groups.setdefault(r.group, []).append(r)
-    rows = _choose(groups, intent, asked, tuple(measured))
+    rows = _choose(groups, intent, asked, tuple(measured), spec.text)
     if not rows:
+        if intent.named:  # "城镇和乡村…哪个增长快": each name's own clause
+            return named_parts_answer(intent.named, intent.mode, intent.growth, context)
         return None
     n = rows[0].n
     if intent.mode in ("high", "low"):

@@ -40,6 +40,7 @@ class CompareRules:
     pair_joiners: str
     rate_words: tuple[str, ...] = ()
     time_tail: str = ""
+    breakdown_phrase: str = ""
 
     @property
     def unit_pattern(self) -> str:
@@ -71,6 +72,7 @@ def compare_rules() -> CompareRules:
         pair_joiners=d["pair_joiners"],
         rate_words=tuple(d.get("rate_words", ())),
         time_tail=d.get("time_tail", ""),
+        breakdown_phrase=d.get("breakdown_phrase", ""),
     )
 
 

@@ -244,3 +244,30 @@ def test_an_amount_in_another_currency_is_no_amount_in_renminbi():
     assert r.refused, r.answer
     ok = _read("东江市去年实际使用外资多少？", _report(text))
     assert "2.37亿美元" in ok.answer, (ok.answer, ok.reason)
+
+
+def test_two_named_things_compared_by_their_own_clauses():
+    text = (
+        "按经营单位所在地分，城镇消费品零售额921.37亿元，增长4.9%；乡村消费品零售额162.27亿元，"
+        "增长6.3%。"
+    )
+    question = "城镇和乡村的消费品零售额，哪个增长快些？"
+    spec = parse_question(question, parser().parse(question))
+    answer = compare_answer(spec, _context(text))
+    assert answer is not None and answer.startswith("乡村（增长6.3%）"), answer
+    question = "城镇和乡村的消费品零售额，哪个多？"
+    spec = parse_question(question, parser().parse(question))
+    answer = compare_answer(spec, _context(text))
+    assert answer is not None and answer.startswith("城镇"), answer
+
+
+def test_the_breakdown_the_question_names_is_the_list_compared():
+    text = (
+        "在规模以上工业中，分经济类型看，国有控股企业增加值增长4.1%，股份制企业增长7.8%，外商投资"
+        "企业增长3.2%。分门类看，采矿业增加值下降2.3%，制造业增长8.1%，电力、热力、燃气及水生产和"
+        "供应业增长5.4%。高技术制造业增加值比上年增长14.2%。"
+    )
+    question = "规上工业分门类看哪个门类是负增长？"
+    spec = parse_question(question, parser().parse(question))
+    answer = compare_answer(spec, _context(text))
+    assert answer is not None and answer.startswith("采矿业"), answer
