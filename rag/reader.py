@@ -109,6 +109,10 @@ class Reading:
         return not self.answer
 
 
+#: a mark between two parts of a sentence with their own subjects
+_PART_BREAK = re.compile(r"[；;]")
+
+
 def _lead(text: str, sentence: tuple[int, int], end: int) -> str:
     """The sentence up to the candidate, with the previous sentence when it opens a list."""
     s0 = sentence[0]
@@ -235,7 +239,11 @@ def candidates(
                 continue
             spans = clause_spans(text, *sent)
             units = [(s, e) for s, e in spans]
-            units += [(a[0], b[1]) for a, b in pairwise(spans)]
+            # (never across a semicolon: "…完成年度任务的70.0%；配售型…开工620套" are two
+            # subjects' figures)
+            units += [
+                (a[0], b[1]) for a, b in pairwise(spans) if not _PART_BREAK.search(text, a[1], b[0])
+            ]
             for s, e in units:
                 row = table_row(text, s, e, item.above)
                 # a table row is read as its answer: the asked column with header and unit
