@@ -204,8 +204,28 @@ def figure_violations(
 
 def _subject_scope(item: ContextItem, cand: Candidate, own: str) -> str:
     """Where a clause's subject may be named: its heading, the clause itself and, for a clause
-    continuing another ("…实现农业总产值6.83亿元，增长4.1%"), the clause before it."""
-    return f"{item.meta.heading} {continued_clause(item.text, cand)} {own}"
+    continuing another ("…实现农业总产值6.83亿元，增长4.1%"), the clauses it continues, back
+    to the one that opens the chain ("高技术制造业增加值增长14.2%，占…16.8%，比上年提高1.5个
+    百分点"), within its part of the sentence."""
+    return f"{item.meta.heading} {_continued_chain(item.text, cand)} {own}"
+
+
+def _continued_chain(text: str, cand: Candidate) -> str:
+    """The clauses ``cand`` continues, from the first of its chain, never across a "；"."""
+    starts = question_rules().continuation_starts
+    if not cand.text.startswith(starts):
+        return ""
+    before = [s for s in clause_spans(text, *cand.sentence) if s[1] <= cand.start]
+    chain: list[str] = []
+    end = cand.start
+    for s, e in reversed(before):
+        if any(mark in text[e:end] for mark in _PART_BREAKS):
+            break
+        chain.insert(0, text[s:e])
+        if not text[s:e].startswith(starts):
+            break
+        end = s
+    return "，".join(chain)
 
 
 def negated_act(spec: QuestionSpec, clause: str) -> bool:
